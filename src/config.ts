@@ -1,0 +1,127 @@
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { parseDuration } from "./duration.js";
+
+/** The server's whole configuration, validated once at start. */
+export interface Config {
+  host: string;
+  port: number;
+  /** "memory" (default) or a redis:// URL. */
+  store: string;
+  defaultTtlMs: number;
+  minTtlMs: number;
+  maxTtlMs: number;
+  /** Longest wait_ms / timeout_ms a client may ask for. */
+  maxWaitMs: number;
+  /** Largest semaphore limit. */
+  maxLimit: number;
+  /** Waiters one lock may queue. */
+  maxQueueLength: number;
+  /** Largest request message, in bytes. */
+  readMaxBytes: number;
+  /** How long shutdown waits for connections to finish before cutting them. */
+  shutdownGraceMs: number;
+}
+
+/** The defaults: what `baton serve` runs with when nothing is said. */
+export const DEFAULT_CONFIG: Config = {
+  host: "127.0.0.1",
+  port: 7070,
+  store: "memory",
+  defaultTtlMs: 30_000,
+  minTtlMs: 100,
+  maxTtlMs: 24 * 3_600_000,
+  maxWaitMs: 24 * 3_600_000,
+  maxLimit: 100_000,
+  maxQueueLength: 10_000,
+  readMaxBytes: 256 * 1024,
+  shutdownGraceMs: 5_000,
+};
+
+type Key = keyof Config;
+const DURATIONS: Key[] = ["defaultTtlMs", "minTtlMs", "maxTtlMs", "maxWaitMs", "shutdownGraceMs"];
+const COUNTS: Key[] = ["port", "maxLimit", "maxQueueLength", "readMaxBytes"];
+const STRINGS: Key[] = ["host", "store"];
+
+/** The YAML / env / flag spelling of each setting: `defaultTtl` for defaultTtlMs, and so on. */
+function spelling(key: Key): string {
+  return key.endsWith("Ms") ? key.slice(0, -2) : key;
+}
+
+/** Settings from one source, by their spelled names, before validation. */
+export type RawSettings = Record<string, unknown>;
+
+/** Reads BATON_* variables: BATON_DEFAULT_TTL=20s, BATON_PORT=7070, BATON_STORE=redis://… */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
+  const out: RawSettings = {};
+  for (const key of [...DURATIONS, ...COUNTS, ...STRINGS]) {
+    const name = "BATON_" + spelling(key).replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
+    if (env[name] !== undefined && env[name] !== "") out[spelling(key)] = env[name];
+  }
+  return out;
+}
+
+/** Reads a YAML config file; a missing or malformed file is a clear error. */
+export function settingsFromFile(path: string): RawSettings {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`config file ${path}: cannot be read (${(error as Error).message})`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (error) {
+    throw new Error(`config file ${path}: not valid YAML (${(error as Error).message})`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== "object" || Array.isArray(doc)) throw new Error(`config file ${path}: expected a mapping of settings`);
+  return doc as RawSettings;
+}
+
+/**
+ * Merges the sources (flags over env over file over defaults) and validates the result.
+ * Throws an Error that names the offending setting and what it accepts.
+ */
+export function buildConfig(file: RawSettings, env: RawSettings, flags: RawSettings): Config {
+  const merged: RawSettings = { ...file, ...env, ...flags };
+  const known = new Set([...DURATIONS, ...COUNTS, ...STRINGS].map(spelling));
+  for (const name of Object.keys(merged)) {
+    if (!known.has(name)) throw new Error(`unknown setting "${name}"; known settings: ${[...known].join(", ")}`);
+  }
+  const config: Config = { ...DEFAULT_CONFIG };
+  const writable = config as unknown as Record<Key, number | string>;
+  for (const key of DURATIONS) {
+    const value = merged[spelling(key)];
+    if (value !== undefined) writable[key] = parseDuration(value as string | number, spelling(key));
+  }
+  for (const key of COUNTS) {
+    const value = merged[spelling(key)];
+    if (value === undefined) continue;
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${spelling(key)}: "${String(value)}" is not a whole number`);
+    writable[key] = n;
+  }
+  for (const key of STRINGS) {
+    const value = merged[spelling(key)];
+    if (value !== undefined) writable[key] = String(value);
+  }
+  return checkConfig(config);
+}
+
+function checkConfig(c: Config): Config {
+  if (c.port > 65535) throw new Error(`port: ${c.port} is not a TCP port (0-65535)`);
+  if (c.minTtlMs < 1) throw new Error("minTtl must be at least 1ms");
+  if (c.minTtlMs > c.maxTtlMs) throw new Error(`minTtl (${c.minTtlMs}ms) is above maxTtl (${c.maxTtlMs}ms)`);
+  if (c.defaultTtlMs < c.minTtlMs || c.defaultTtlMs > c.maxTtlMs) {
+    throw new Error(`defaultTtl (${c.defaultTtlMs}ms) must lie between minTtl and maxTtl`);
+  }
+  if (c.maxLimit < 1) throw new Error("maxLimit must be at least 1");
+  if (c.maxQueueLength < 1) throw new Error("maxQueueLength must be at least 1");
+  if (c.readMaxBytes < 1024) throw new Error("readMaxBytes must be at least 1024");
+  if (c.store !== "memory" && !/^rediss?:\/\//.test(c.store)) {
+    throw new Error(`store: "${c.store}" is neither "memory" nor a redis:// URL`);
+  }
+  return c;
+}

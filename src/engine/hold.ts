@@ -1,0 +1,41 @@
+import type { LeaseRecord, Store } from "../store/types.js";
+
+/**
+ * Keeps a hold-on-stream lease alive: refreshes it every third of its TTL while the stream lives.
+ * Calls `onLost` once if the store says the lease is gone, or if the store stays unreachable
+ * until the lease's deadline has passed (it can then no longer be trusted to be ours).
+ */
+export function keepAlive(
+  store: Store,
+  lease: LeaseRecord,
+  signal: AbortSignal,
+  onLost: (reason: string) => void,
+): void {
+  let expiresAtMs = lease.expiresAtMs;
+  let timer: NodeJS.Timeout | undefined;
+  const intervalMs = Math.max(10, Math.floor(lease.ttlMs / 3));
+
+  const tick = async (): Promise<void> => {
+    if (signal.aborted) return;
+    try {
+      const result = await store.refresh(lease.name, lease.token);
+      if (signal.aborted) return;
+      if (result.kind === "not_held") return onLost("the lease expired or was released by someone else");
+      expiresAtMs = result.lease.expiresAtMs;
+    } catch (error) {
+      if (Date.now() >= expiresAtMs) {
+        return onLost(`the store was unreachable until the lease expired (${errorText(error)})`);
+      }
+    }
+    schedule();
+  };
+  const schedule = (): void => {
+    timer = setTimeout(() => void tick(), intervalMs);
+  };
+  signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
+  schedule();
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,278 @@
+import { randomBytes } from "node:crypto";
+import type { AcquireResult, LeaseRecord, LockEvent, LockSnapshot, Store } from "../store/types.js";
+import { newToken, newWaiterId } from "../store/token.js";
+import { BatonError, invalid } from "./errors.js";
+import { Channel } from "./channel.js";
+import { keepAlive } from "./hold.js";
+import { busyMessage, deadlineMessage } from "./messages.js";
+import { WaiterRegistry, type WaiterSink } from "./waiters.js";
+import { WatchHub, type WatchEvent } from "./watchers.js";
+import { checkLimit, checkName, checkOwner, checkPrefix, checkToken, checkTtl, checkWait, type Bounds } from "./validate.js";
+
+/** Limits the engine enforces; from the configuration. */
+export interface EngineOptions extends Bounds {
+  /** Waiters one lock may queue before new ones get `resource_exhausted`. */
+  maxQueueLength: number;
+}
+
+/** A request for a permit, as it arrives from any transport. */
+export interface AcquireParams {
+  name: string;
+  owner: string;
+  ttlMs?: number;
+  limit?: number;
+  /** Acquire: 0 tries once. Wait: 0 waits as long as the stream lives. */
+  waitMs: number;
+}
+
+/** One event of a Wait stream. */
+export type WaitEvent =
+  | { type: "queued"; position: number; queueLength: number; holders: LeaseRecord[] }
+  | { type: "granted"; lease: LeaseRecord }
+  | { type: "lost"; reason: string };
+
+const SHUTDOWN = new BatonError("unavailable", "Baton is shutting down; retry against another instance or once it is back");
+
+/**
+ * Coordination semantics over a Store: validates requests, delivers grants and queue positions
+ * to waiting streams, keeps hold-on-stream leases alive, and ends every stream on shutdown.
+ */
+export class LockEngine {
+  private readonly waiters: WaiterRegistry;
+  private readonly watchers: WatchHub;
+  private readonly leaseWatch = new Map<string, (reason: string) => void>();
+  private readonly closing = new AbortController();
+  private readonly unsubscribe: () => void;
+  private active = 0;
+  private idle: (() => void) | undefined;
+
+  constructor(
+    readonly store: Store,
+    readonly options: EngineOptions,
+    private readonly log: (message: string) => void = (m) => console.error(m),
+  ) {
+    const onError = (error: unknown): void => this.log(`baton: background store call failed: ${String(error)}`);
+    this.waiters = new WaiterRegistry(store, onError);
+    this.watchers = new WatchHub(store, onError);
+    this.unsubscribe = store.subscribe((event) => this.onEvent(event));
+  }
+
+  /** Takes a permit now (`waitMs` 0) or after queueing up to `waitMs`. */
+  async acquire(params: AcquireParams, signal: AbortSignal): Promise<LeaseRecord> {
+    if (params.waitMs === 0) {
+      const input = this.validate(params);
+      const result = await this.store.acquire({ ...input, token: newToken(), maxQueueLength: this.options.maxQueueLength });
+      if (result.kind === "granted") return result.lease;
+      if (result.kind === "queued") throw new BatonError("unavailable", "the store queued a try-acquire");
+      throw this.refusal(input.name, input.limit, result);
+    }
+    for await (const event of this.wait({ ...params }, false, signal)) {
+      if (event.type === "granted") return event.lease;
+    }
+    throw new BatonError("unavailable", "the wait ended without a grant");
+  }
+
+  /**
+   * Joins the queue and yields `queued` events, then `granted`. With `hold` it then keeps the
+   * lease alive until the consumer stops (releasing it) or the lease is lost (`lost`).
+   */
+  async *wait(params: AcquireParams, hold: boolean, signal: AbortSignal): AsyncGenerator<WaitEvent> {
+    const input = this.validate(params);
+    const scope = this.scope(signal, input.waitMs, deadlineMessage(input.name, input.waitMs));
+    const channel = new Channel<WaitEvent>(scope.signal);
+    const waiterId = newWaiterId();
+    let lease: LeaseRecord | undefined;
+    let delivered = false;
+    const sink: WaiterSink = {
+      name: input.name,
+      position: 0,
+      onQueued: (position, queueLength, holders) => channel.push({ type: "queued", position, queueLength, holders }),
+      onGranted: (granted) => {
+        lease = granted;
+        channel.push({ type: "granted", lease: granted });
+      },
+    };
+    this.waiters.add(waiterId, sink);
+    this.active++;
+    try {
+      const result = await this.store.acquire({
+        ...input,
+        token: newToken(),
+        waiterId,
+        maxQueueLength: this.options.maxQueueLength,
+      });
+      if (result.kind === "granted") lease = result.lease;
+      else if (result.kind !== "queued") throw this.refusal(input.name, input.limit, result);
+      if (result.kind === "queued") {
+        sink.position = result.position;
+        yield { type: "queued", position: result.position, queueLength: result.queueLength, holders: result.holders };
+      }
+      while (lease === undefined) {
+        const event = await channel.next();
+        if (event.type !== "granted") yield event;
+      }
+      channel.drain();
+      yield { type: "granted", lease };
+      delivered = true;
+      if (!hold) return;
+      const held = lease;
+      this.leaseWatch.set(held.token, (reason) => channel.push({ type: "lost", reason }));
+      keepAlive(this.store, held, scope.signal, (reason) => channel.push({ type: "lost", reason }));
+      const event = await channel.next();
+      lease = undefined;
+      yield event;
+    } finally {
+      scope.dispose();
+      await this.leave(input.name, waiterId, () => lease);
+      const held = lease as LeaseRecord | undefined;
+      if (held !== undefined) this.leaseWatch.delete(held.token);
+      if (held !== undefined && (hold || !delivered)) {
+        await this.store.release(held.name, held.token).catch((e: unknown) => this.log(`baton: release on stream end failed: ${String(e)}`));
+      }
+      if (--this.active === 0) this.idle?.();
+    }
+  }
+
+  /** Releases a lease by its token. */
+  async release(name: string, token: string): Promise<LeaseRecord> {
+    const result = await this.store.release(checkName(name), checkToken(token));
+    if (result.kind === "released") return result.lease;
+    throw notHeld(name);
+  }
+
+  /** Extends a lease to now + ttlMs (its own TTL when unset). */
+  async refresh(name: string, token: string, ttlMs: number | undefined): Promise<LeaseRecord> {
+    checkName(name);
+    checkToken(token);
+    const ttl = ttlMs === undefined ? undefined : checkTtl(ttlMs, this.options);
+    const result = await this.store.refresh(name, token, ttl);
+    if (result.kind === "refreshed") return result.lease;
+    throw notHeld(name);
+  }
+
+  /** The state of one lock. */
+  describe(name: string): Promise<LockSnapshot> {
+    return this.store.describe(checkName(name));
+  }
+
+  /** A page of locks by name; `pageToken` continues a previous page. */
+  async list(prefix: string, pageSize: number, pageToken: string): Promise<{ locks: LockSnapshot[]; next: string }> {
+    checkPrefix(prefix);
+    if (pageSize > 1000) throw invalid(`page_size must be at most 1000 (got ${pageSize})`);
+    const size = pageSize === 0 ? 100 : pageSize;
+    const after = pageToken === "" ? "" : Buffer.from(pageToken, "base64url").toString();
+    if (after !== "" && !after.startsWith(prefix)) throw invalid("page_token does not belong to this prefix; start again without it");
+    const locks = await this.store.list({ prefix, after, limit: size });
+    const last = locks.at(-1);
+    return { locks, next: locks.length === size && last ? Buffer.from(last.name).toString("base64url") : "" };
+  }
+
+  /** Creates a lock under a random name, kept while idle. */
+  async reserve(prefix: string, limit: number | undefined): Promise<{ name: string; limit: number }> {
+    checkPrefix(prefix);
+    const permits = checkLimit(limit, this.options) ?? 1;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const name = checkName(prefix + randomBytes(16).toString("hex"));
+      const result = await this.store.reserve(name, permits);
+      if (result.kind === "reserved") return { name, limit: result.limit };
+    }
+    throw new BatonError("unavailable", "could not find a free random name; retry");
+  }
+
+  /** Streams every change of the locks matching `name` or `prefix`; with `initial`, their state first. */
+  async *watch(filter: { name: string; prefix: string; initial: boolean }, signal: AbortSignal): AsyncGenerator<WatchEvent> {
+    if (filter.name !== "") checkName(filter.name);
+    checkPrefix(filter.prefix);
+    const scope = this.scope(signal, 0, "");
+    const channel = new Channel<WatchEvent>(scope.signal);
+    const remove = this.watchers.add(filter, (event) => channel.push(event));
+    try {
+      if (filter.initial) {
+        const first = filter.name !== "" ? [await this.store.describe(filter.name)] : await this.listAll(filter.prefix);
+        for (const lock of first) yield { kind: "snapshot", lock };
+      }
+      for (;;) yield await channel.next();
+    } finally {
+      remove();
+      scope.dispose();
+    }
+  }
+
+  /** Ends every stream with `unavailable`, releasing held leases; resolves when all are done. */
+  async close(): Promise<void> {
+    this.closing.abort(SHUTDOWN);
+    if (this.active > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    this.unsubscribe();
+  }
+
+  /** Whether close() has begun. */
+  get closed(): boolean {
+    return this.closing.signal.aborted;
+  }
+
+  private onEvent(event: LockEvent): void {
+    this.waiters.onEvent(event);
+    this.watchers.onEvent(event);
+    if ((event.kind === "expired" || event.kind === "released") && event.lease !== undefined) {
+      const onLost = this.leaseWatch.get(event.lease.token);
+      if (onLost !== undefined) onLost(event.kind === "expired" ? "the lease expired" : "the lease was released by someone else");
+    }
+  }
+
+  private async leave(name: string, waiterId: string, granted: () => LeaseRecord | undefined): Promise<void> {
+    if (granted() === undefined) {
+      const result = await this.store.cancelWaiter(name, waiterId).catch(() => ({ kind: "not_waiting" as const }));
+      if (granted() === undefined && result.kind === "not_waiting") this.waiters.abandon(waiterId);
+    }
+    this.waiters.remove(waiterId);
+  }
+
+  private async listAll(prefix: string): Promise<LockSnapshot[]> {
+    const all: LockSnapshot[] = [];
+    for (let after = ""; ; ) {
+      const page = await this.store.list({ prefix, after, limit: 500 });
+      all.push(...page);
+      const last = page.at(-1);
+      if (page.length < 500 || last === undefined) return all;
+      after = last.name;
+    }
+  }
+
+  private validate(params: AcquireParams) {
+    return {
+      name: checkName(params.name),
+      owner: checkOwner(params.owner),
+      ttlMs: checkTtl(params.ttlMs, this.options),
+      limit: checkLimit(params.limit, this.options),
+      waitMs: checkWait(params.waitMs, "wait", this.options),
+    };
+  }
+
+  private refusal(name: string, limit: number | undefined, result: Exclude<AcquireResult, { kind: "granted" | "queued" }>): BatonError {
+    switch (result.kind) {
+      case "busy":
+        return new BatonError("aborted", busyMessage(name, limit, result.holders, result.queueLength));
+      case "limit_mismatch":
+        return invalid(`"${name}" is in use with limit ${result.limit}; ask with that limit or none, or wait until it is idle`);
+      case "queue_full":
+        return new BatonError("resource_exhausted", `the queue of "${name}" is full (${result.queueLength} waiting); retry later`);
+    }
+  }
+
+  /** The signal a stream obeys: the caller's, the shutdown, and an optional timeout. */
+  private scope(signal: AbortSignal, timeoutMs: number, timeoutMessage: string): { signal: AbortSignal; dispose: () => void } {
+    const timeout = new AbortController();
+    const timer = timeoutMs > 0 ? setTimeout(() => timeout.abort(new BatonError("deadline_exceeded", timeoutMessage)), timeoutMs) : undefined;
+    return {
+      signal: AbortSignal.any([signal, this.closing.signal, timeout.signal]),
+      dispose: () => clearTimeout(timer),
+    };
+  }
+}
+
+function notHeld(name: string): BatonError {
+  return new BatonError(
+    "failed_precondition",
+    `this token holds no permit of "${name}": the lease expired, was released, or the token is wrong`,
+  );
+}

@@ -1,0 +1,81 @@
+import { invalid } from "./errors.js";
+
+/** Allowed bytes of a lock or key name (DESIGN §1). */
+const NAME_RE = /^[A-Za-z0-9._:\/@-]+$/;
+/** Longest name or owner, in bytes. */
+export const MAX_NAME_BYTES = 256;
+
+/** Checks a lock or key name; throws `invalid_argument` explaining what is wrong. */
+export function checkName(name: string, what = "name"): string {
+  if (name.length === 0) throw invalid(`${what} is required (1-${MAX_NAME_BYTES} characters of A-Z a-z 0-9 . _ : / @ -)`);
+  if (name.length > MAX_NAME_BYTES) {
+    throw invalid(`${what} is ${name.length} characters long; at most ${MAX_NAME_BYTES} are allowed`);
+  }
+  if (!NAME_RE.test(name)) {
+    const bad = [...name].find((c) => !NAME_RE.test(c)) ?? "";
+    throw invalid(`${what} ${JSON.stringify(name.slice(0, 64))} contains ${describeChar(bad)}; allowed are A-Z a-z 0-9 . _ : / @ -`);
+  }
+  return name;
+}
+
+/** Checks a name prefix (may be empty). */
+export function checkPrefix(prefix: string, what = "prefix"): string {
+  return prefix === "" ? prefix : checkName(prefix, what);
+}
+
+/** Checks an owner label: printable, at most 256 characters; empty becomes "anonymous". */
+export function checkOwner(owner: string): string {
+  if (owner === "") return "anonymous";
+  if (Buffer.byteLength(owner) > MAX_NAME_BYTES) throw invalid(`owner is longer than ${MAX_NAME_BYTES} bytes`);
+  // Control characters would let an owner forge lines in logs, CLI output and the web page.
+  if (/[\p{Cc}\p{Cf}]/u.test(owner)) throw invalid("owner contains control characters; use printable text");
+  return owner;
+}
+
+/** Bounds that TTLs, waits and limits must respect; from the configuration. */
+export interface Bounds {
+  defaultTtlMs: number;
+  minTtlMs: number;
+  maxTtlMs: number;
+  maxWaitMs: number;
+  maxLimit: number;
+}
+
+/** Resolves an optional TTL against the bounds; throws `invalid_argument` when out of range. */
+export function checkTtl(ttlMs: number | undefined, bounds: Bounds): number {
+  if (ttlMs === undefined) return bounds.defaultTtlMs;
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < bounds.minTtlMs || ttlMs > bounds.maxTtlMs) {
+    throw invalid(`ttl_ms must be between ${bounds.minTtlMs} and ${bounds.maxTtlMs} (got ${ttlMs})`);
+  }
+  return ttlMs;
+}
+
+/** Checks a wait duration: 0 (no wait / no timeout) up to the maximum. */
+export function checkWait(waitMs: number, field: string, bounds: Bounds): number {
+  if (!Number.isSafeInteger(waitMs) || waitMs < 0 || waitMs > bounds.maxWaitMs) {
+    throw invalid(`${field} must be between 0 and ${bounds.maxWaitMs} (got ${waitMs})`);
+  }
+  return waitMs;
+}
+
+/** Checks an optional permit count. */
+export function checkLimit(limit: number | undefined, bounds: Bounds): number | undefined {
+  if (limit === undefined) return undefined;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > bounds.maxLimit) {
+    throw invalid(`limit must be between 1 and ${bounds.maxLimit} (got ${limit})`);
+  }
+  return limit;
+}
+
+/** Checks a lease token's shape, so that junk is refused before it reaches a store. */
+export function checkToken(token: string): string {
+  if (!/^[0-9a-f]{32}$/.test(token)) throw invalid("token must be the 32 hex digits returned with the lease");
+  return token;
+}
+
+function describeChar(c: string): string {
+  if (c === " ") return "a space";
+  const code = c.codePointAt(0) ?? 0;
+  if (code < 0x20 || code === 0x7f) return `a control character (U+${code.toString(16).padStart(4, "0").toUpperCase()})`;
+  return `the character ${JSON.stringify(c)}`;
+}

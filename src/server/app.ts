@@ -1,0 +1,63 @@
+import type * as http from "node:http";
+import type * as http2 from "node:http2";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { LockService } from "../gen/baton/v1/lock_pb.js";
+import type { Config } from "../config.js";
+import { LockEngine } from "../engine/lock-engine.js";
+import { openStore } from "../store/open-store.js";
+import type { Store } from "../store/types.js";
+import { lockService } from "./lock-service.js";
+import { OnePortListener } from "./listener.js";
+import { healthRoute } from "./health.js";
+
+/** A composed Baton server: store, engine, RPC routes and the one-port listener. */
+export interface App {
+  readonly engine: LockEngine;
+  readonly store: Store;
+  /** Binds the port; resolves with the base URL, e.g. http://127.0.0.1:7070. */
+  listen(): Promise<string>;
+  /** Graceful shutdown: stop accepting, end streams (releasing held leases), drain, close the store. */
+  close(): Promise<void>;
+}
+
+/** Builds the app from a validated config; nothing listens until `listen()`. */
+export async function buildApp(config: Config, log: (message: string) => void = (m) => console.error(m)): Promise<App> {
+  const store = await openStore(config.store);
+  const engine = new LockEngine(store, config, log);
+  const rpc = connectNodeAdapter({
+    routes: (router) => {
+      router.service(LockService, lockService(engine, log));
+    },
+    readMaxBytes: config.readMaxBytes,
+    // Strict JSON: a misspelt field ("ttl" for "ttlMs") must be an error, not a silent default.
+    jsonOptions: { ignoreUnknownFields: false },
+  });
+  const health = healthRoute(engine, config.store);
+  const handler = (
+    req: http.IncomingMessage | http2.Http2ServerRequest,
+    res: http.ServerResponse | http2.Http2ServerResponse,
+  ): void => {
+    if (health(req, res)) return;
+    rpc(req, res);
+  };
+  const listener = new OnePortListener(handler);
+  let closing: Promise<void> | undefined;
+  return {
+    engine,
+    store,
+    async listen() {
+      const port = await listener.listen(config.port, config.host);
+      const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+      return `http://${host}:${port}`;
+    },
+    close() {
+      closing ??= (async () => {
+        await listener.stopAccepting();
+        await engine.close();
+        await listener.drain(config.shutdownGraceMs);
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+
+/** Any request handler that serves both HTTP/1.1 and HTTP/2 requests. */
+export type Handler = (
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  res: http.ServerResponse | http2.Http2ServerResponse,
+) => void;
+
+/** The HTTP/2 connection preface's first bytes; HTTP/1.1 requests never start with them. */
+const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n");
+
+/**
+ * One TCP port for HTTP/1.1 and cleartext HTTP/2. Node 20 ignores `allowHTTP1` without TLS, so
+ * each new socket's first bytes decide which server gets it.
+ */
+export class OnePortListener {
+  private readonly tcp: net.Server;
+  private readonly h1: http.Server;
+  private readonly h2: http2.Http2Server;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
+
+  constructor(handler: Handler) {
+    this.h1 = http.createServer(handler);
+    // Waiting streams are long-lived: a low stream cap would queue unary calls behind them.
+    this.h2 = http2.createServer({ settings: { maxConcurrentStreams: 1_000_000 } }, handler);
+    this.h2.on("session", (session: http2.ServerHttp2Session) => {
+      this.sessions.add(session);
+      session.once("close", () => this.sessions.delete(session));
+    });
+    this.tcp = net.createServer((socket) => this.route(socket));
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.tcp.once("error", reject);
+      this.tcp.listen(port, host, () => {
+        this.tcp.off("error", reject);
+        resolve((this.tcp.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  /** Stops accepting connections; open ones stay. */
+  stopAccepting(): Promise<void> {
+    return new Promise((resolve) => this.tcp.close(() => resolve()));
+  }
+
+  /** Lets open connections finish, then cuts what is left after `graceMs`. */
+  async drain(graceMs: number): Promise<void> {
+    this.h1.closeIdleConnections();
+    for (const session of this.sessions) session.close();
+    const deadline = Date.now() + graceMs;
+    while (this.sockets.size > 0 && Date.now() < deadline) {
+      this.h1.closeIdleConnections();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  private route(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.once("close", () => this.sockets.delete(socket));
+    socket.setNoDelay(true);
+    socket.once("error", () => socket.destroy());
+    socket.once("readable", () => {
+      const head: Buffer | null = socket.read();
+      if (head === null) return void socket.destroy();
+      socket.unshift(head);
+      const n = Math.min(head.length, PREFACE.length);
+      const isH2 = head.subarray(0, n).equals(PREFACE.subarray(0, n));
+      (isH2 ? this.h2 : this.h1).emit("connection", socket);
+    });
+  }
+}

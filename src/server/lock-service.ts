@@ -1,0 +1,86 @@
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import {
+  AcquireResponseSchema,
+  DescribeResponseSchema,
+  ListResponseSchema,
+  LockService,
+  RefreshResponseSchema,
+  ReleaseResponseSchema,
+  ReserveResponseSchema,
+  WaitResponseSchema,
+  WatchResponseSchema,
+} from "../gen/baton/v1/lock_pb.js";
+import type { LockEngine } from "../engine/lock-engine.js";
+import { eventKindToProto, holderToProto, leaseToProto, lockToProto } from "./convert.js";
+import { edge, edgeStream } from "./errors.js";
+
+/** LockService over the engine: parse, call, map the result; no coordination logic here. */
+export function lockService(engine: LockEngine, log: (message: string) => void): ServiceImpl<typeof LockService> {
+  return {
+    acquire: (req, ctx) =>
+      edge(log, async () => {
+        const params = { name: req.name, owner: req.owner, ttlMs: ms(req.ttlMs), limit: req.limit, waitMs: Number(req.waitMs) };
+        const lease = await engine.acquire(params, ctx.signal);
+        return create(AcquireResponseSchema, { lease: leaseToProto(lease) });
+      }),
+
+    async *wait(req, ctx) {
+      const params = { name: req.name, owner: req.owner, ttlMs: ms(req.ttlMs), limit: req.limit, waitMs: Number(req.timeoutMs) };
+      for await (const event of edgeStream(log, engine.wait(params, req.hold, ctx.signal))) {
+        switch (event.type) {
+          case "queued":
+            yield create(WaitResponseSchema, {
+              event: {
+                case: "queued",
+                value: { position: event.position, queueLength: event.queueLength, holders: event.holders.map(holderToProto) },
+              },
+            });
+            break;
+          case "granted":
+            yield create(WaitResponseSchema, { event: { case: "granted", value: { lease: leaseToProto(event.lease) } } });
+            break;
+          case "lost":
+            yield create(WaitResponseSchema, { event: { case: "lost", value: { reason: event.reason } } });
+            break;
+        }
+      }
+    },
+
+    release: (req) =>
+      edge(log, async () => {
+        const lease = await engine.release(req.name, req.token);
+        return create(ReleaseResponseSchema, { fencing: lease.fencing });
+      }),
+
+    refresh: (req) =>
+      edge(log, async () => {
+        const lease = await engine.refresh(req.name, req.token, ms(req.ttlMs));
+        return create(RefreshResponseSchema, { lease: leaseToProto(lease) });
+      }),
+
+    describe: (req) =>
+      edge(log, async () => create(DescribeResponseSchema, { lock: lockToProto(await engine.describe(req.name)) })),
+
+    list: (req) =>
+      edge(log, async () => {
+        const page = await engine.list(req.prefix, req.pageSize, req.pageToken);
+        return create(ListResponseSchema, { locks: page.locks.map(lockToProto), nextPageToken: page.next });
+      }),
+
+    reserve: (req) =>
+      edge(log, async () => create(ReserveResponseSchema, await engine.reserve(req.prefix, req.limit))),
+
+    async *watch(req, ctx) {
+      const filter = { name: req.name, prefix: req.prefix, initial: req.initial };
+      for await (const event of edgeStream(log, engine.watch(filter, ctx.signal))) {
+        yield create(WatchResponseSchema, { kind: eventKindToProto(event.kind), lock: lockToProto(event.lock) });
+      }
+    },
+  };
+}
+
+/** An optional int64 duration as a number; out-of-range values stay unsafe and fail validation. */
+function ms(value: bigint | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}
