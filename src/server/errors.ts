@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { BatonError, type ErrorCode } from "../engine/errors.js";
+import { StoreUnavailableError } from "../store/errors.js";
 
 const CODES: Record<ErrorCode, Code> = {
   invalid_argument: Code.InvalidArgument,
@@ -21,6 +22,7 @@ const CODES: Record<ErrorCode, Code> = {
 export function toConnectError(error: unknown, log: (message: string) => void): ConnectError {
   if (error instanceof ConnectError) return error;
   if (error instanceof BatonError) return new ConnectError(error.message, CODES[error.code]);
+  if (error instanceof StoreUnavailableError) return new ConnectError(error.message, Code.Unavailable);
   // The client went away or its deadline passed: nothing to log, nobody to tell.
   if (error instanceof Error && error.name === "AbortError") return new ConnectError("the call was cancelled", Code.Canceled);
   log(`baton: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
