@@ -52,7 +52,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     },
     close() {
       closing ??= (async () => {
-        await listener.stopAccepting();
+        listener.stopAccepting();
         await engine.close();
         await listener.drain(config.shutdownGraceMs);
         await store.close();

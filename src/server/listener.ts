@@ -44,9 +44,9 @@ export class OnePortListener {
     });
   }
 
-  /** Stops accepting connections; open ones stay. */
-  stopAccepting(): Promise<void> {
-    return new Promise((resolve) => this.tcp.close(() => resolve()));
+  /** Stops accepting connections; open ones stay (net.Server's close callback waits for them). */
+  stopAccepting(): void {
+    this.tcp.close();
   }
 
   /** Lets open connections finish, then cuts what is left after `graceMs`. */
