@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { AcquireResult, LeaseRecord, LockEvent, LockSnapshot, Store } from "../store/types.js";
 import { newToken, newWaiterId } from "../store/token.js";
 import { BatonError, invalid } from "./errors.js";
@@ -55,6 +56,8 @@ export class LockEngine {
     this.waiters = new WaiterRegistry(store, onError);
     this.watchers = new WatchHub(store, onError);
     this.unsubscribe = store.subscribe((event) => this.onEvent(event));
+    // Every open stream listens for shutdown on this one signal.
+    setMaxListeners(0, this.closing.signal);
   }
 
   /** Takes a permit now (`waitMs` 0) or after queueing up to `waitMs`. */
@@ -66,10 +69,16 @@ export class LockEngine {
       if (result.kind === "queued") throw new BatonError("unavailable", "the store queued a try-acquire");
       throw this.refusal(input.name, input.limit, result);
     }
-    for await (const event of this.wait({ ...params }, false, signal)) {
-      if (event.type === "granted") return event.lease;
+    const events = this.wait({ ...params }, false, signal);
+    for (;;) {
+      const step = await events.next();
+      if (step.done === true) throw new BatonError("unavailable", "the wait ended without a grant");
+      if (step.value.type !== "granted") continue;
+      // Resume once more so the stream counts the grant as delivered; stopping it at the grant
+      // would tell it the caller went away, and it would release the lease.
+      await events.next();
+      return step.value.lease;
     }
-    throw new BatonError("unavailable", "the wait ended without a grant");
   }
 
   /**
