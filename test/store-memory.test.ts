@@ -1,7 +1,13 @@
 import { MemoryStore } from "../src/store/memory/memory-store.js";
 import { storeConformance } from "./conformance/store-conformance.js";
+import { storeConformanceCompat } from "./conformance/store-conformance-compat.js";
 
 storeConformance("memory", {
+  open: async () => new MemoryStore(),
+  close: (store) => store.close(),
+});
+
+storeConformanceCompat("memory", {
   open: async () => new MemoryStore(),
   close: (store) => store.close(),
 });

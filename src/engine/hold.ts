@@ -11,6 +11,8 @@ export function keepAlive(
   signal: AbortSignal,
   onLost: (reason: string) => void,
 ): void {
+  // A lease that never expires needs no refresh; releases still reach the stream as events.
+  if (lease.ttlMs === 0) return;
   let expiresAtMs = lease.expiresAtMs;
   let timer: NodeJS.Timeout | undefined;
   const intervalMs = Math.max(10, Math.floor(lease.ttlMs / 3));

@@ -8,23 +8,10 @@ import { keepAlive } from "./hold.js";
 import { busyMessage, deadlineMessage } from "./messages.js";
 import { WaiterRegistry, type WaiterSink } from "./waiters.js";
 import { WatchHub, type WatchEvent } from "./watchers.js";
-import { checkLimit, checkName, checkOwner, checkPrefix, checkToken, checkTtl, checkWait, type Bounds } from "./validate.js";
+import { checkLimit, checkName, checkOwner, checkPrefix, checkToken } from "./validate.js";
+import { resolveRequest, resolveTtl, type AcquireParams, type EngineOptions } from "./policy.js";
 
-/** Limits the engine enforces; from the configuration. */
-export interface EngineOptions extends Bounds {
-  /** Waiters one lock may queue before new ones get `resource_exhausted`. */
-  maxQueueLength: number;
-}
-
-/** A request for a permit, as it arrives from any transport. */
-export interface AcquireParams {
-  name: string;
-  owner: string;
-  ttlMs?: number;
-  limit?: number;
-  /** Acquire: 0 tries once. Wait: 0 waits as long as the stream lives. */
-  waitMs: number;
-}
+export type { AcquireParams, EngineOptions } from "./policy.js";
 
 /** One event of a Wait stream. */
 export type WaitEvent =
@@ -63,8 +50,8 @@ export class LockEngine {
   /** Takes a permit now (`waitMs` 0) or after queueing up to `waitMs`. */
   async acquire(params: AcquireParams, signal: AbortSignal): Promise<LeaseRecord> {
     if (params.waitMs === 0) {
-      const input = this.validate(params);
-      const result = await this.store.acquire({ ...input, token: newToken(), maxQueueLength: this.options.maxQueueLength });
+      const input = resolveRequest(params, this.options);
+      const result = await this.store.acquire({ ...input, token: newToken() });
       if (result.kind === "granted") return result.lease;
       if (result.kind === "queued") throw new BatonError("unavailable", "the store queued a try-acquire");
       throw this.refusal(input.name, input.limit, result);
@@ -86,7 +73,7 @@ export class LockEngine {
    * lease alive until the consumer stops (releasing it) or the lease is lost (`lost`).
    */
   async *wait(params: AcquireParams, hold: boolean, signal: AbortSignal): AsyncGenerator<WaitEvent> {
-    const input = this.validate(params);
+    const input = resolveRequest(params, this.options);
     const scope = this.scope(signal, input.waitMs, deadlineMessage(input.name, input.waitMs));
     const channel = new Channel<WaitEvent>(scope.signal);
     const waiterId = newWaiterId();
@@ -108,7 +95,6 @@ export class LockEngine {
         ...input,
         token: newToken(),
         waiterId,
-        maxQueueLength: this.options.maxQueueLength,
       });
       if (result.kind === "granted") lease = result.lease;
       else if (result.kind !== "queued") throw this.refusal(input.name, input.limit, result);
@@ -149,11 +135,20 @@ export class LockEngine {
     throw notHeld(name);
   }
 
+  /**
+   * Releases the oldest lease `owner` holds. Only for the compatibility layers, whose original
+   * APIs name holders instead of presenting a token.
+   */
+  async releaseByOwner(name: string, owner: string): Promise<LeaseRecord | undefined> {
+    const result = await this.store.releaseByOwner(checkName(name), checkOwner(owner));
+    return result.kind === "released" ? result.lease : undefined;
+  }
+
   /** Extends a lease to now + ttlMs (its own TTL when unset). */
   async refresh(name: string, token: string, ttlMs: number | undefined): Promise<LeaseRecord> {
     checkName(name);
     checkToken(token);
-    const ttl = ttlMs === undefined ? undefined : checkTtl(ttlMs, this.options);
+    const ttl = ttlMs === undefined ? undefined : resolveTtl(name, ttlMs, this.options);
     const result = await this.store.refresh(name, token, ttl);
     if (result.kind === "refreshed") return result.lease;
     throw notHeld(name);
@@ -245,16 +240,6 @@ export class LockEngine {
       if (page.length < 500 || last === undefined) return all;
       after = last.name;
     }
-  }
-
-  private validate(params: AcquireParams) {
-    return {
-      name: checkName(params.name),
-      owner: checkOwner(params.owner),
-      ttlMs: checkTtl(params.ttlMs, this.options),
-      limit: checkLimit(params.limit, this.options),
-      waitMs: checkWait(params.waitMs, "wait", this.options),
-    };
   }
 
   private refusal(name: string, limit: number | undefined, result: Exclude<AcquireResult, { kind: "granted" | "queued" }>): BatonError {

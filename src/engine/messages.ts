@@ -3,7 +3,10 @@ import type { LeaseRecord } from "../store/types.js";
 /** "ci-42 (fencing 17) until 2026-11-25T14:40:00.000Z" for each holder, the way people read it. */
 export function describeHolders(holders: LeaseRecord[]): string {
   if (holders.length === 0) return "nobody";
-  const shown = holders.slice(0, 5).map((h) => `${h.owner} (fencing ${h.fencing}) until ${new Date(h.expiresAtMs).toISOString()}`);
+  const shown = holders.slice(0, 5).map((h) => {
+    const until = h.expiresAtMs === 0 ? "with no expiry" : `until ${new Date(h.expiresAtMs).toISOString()}`;
+    return `${h.owner} (fencing ${h.fencing}) ${until}`;
+  });
   const more = holders.length > 5 ? ` and ${holders.length - 5} more` : "";
   return shown.join(", ") + more;
 }

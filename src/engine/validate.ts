@@ -41,15 +41,6 @@ export interface Bounds {
   maxLimit: number;
 }
 
-/** Resolves an optional TTL against the bounds; throws `invalid_argument` when out of range. */
-export function checkTtl(ttlMs: number | undefined, bounds: Bounds): number {
-  if (ttlMs === undefined) return bounds.defaultTtlMs;
-  if (!Number.isSafeInteger(ttlMs) || ttlMs < bounds.minTtlMs || ttlMs > bounds.maxTtlMs) {
-    throw invalid(`ttl_ms must be between ${bounds.minTtlMs} and ${bounds.maxTtlMs} (got ${ttlMs})`);
-  }
-  return ttlMs;
-}
-
 /** Checks a wait duration: 0 (no wait / no timeout) up to the maximum. */
 export function checkWait(waitMs: number, field: string, bounds: Bounds): number {
   if (!Number.isSafeInteger(waitMs) || waitMs < 0 || waitMs > bounds.maxWaitMs) {

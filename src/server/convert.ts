@@ -20,7 +20,7 @@ export function leaseToProto(lease: LeaseRecord): Lease {
     token: lease.token,
     fencing: lease.fencing,
     acquiredAt: timestampFromMs(lease.acquiredAtMs),
-    expiresAt: timestampFromMs(lease.expiresAtMs),
+    expiresAt: lease.expiresAtMs === 0 ? undefined : timestampFromMs(lease.expiresAtMs),
     ttlMs: BigInt(lease.ttlMs),
   });
 }
@@ -31,7 +31,7 @@ export function holderToProto(lease: LeaseRecord): Holder {
     owner: lease.owner,
     fencing: lease.fencing,
     acquiredAt: timestampFromMs(lease.acquiredAtMs),
-    expiresAt: timestampFromMs(lease.expiresAtMs),
+    expiresAt: lease.expiresAtMs === 0 ? undefined : timestampFromMs(lease.expiresAtMs),
   });
 }
 

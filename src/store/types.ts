@@ -11,6 +11,7 @@ export interface LeaseRecord {
   token: string;
   fencing: bigint;
   acquiredAtMs: number;
+  /** 0 when the lease never expires (ttlMs 0, only where a pool allows it). */
   expiresAtMs: number;
   ttlMs: number;
 }
@@ -111,6 +112,11 @@ export interface Store {
   acquire(input: AcquireInput): Promise<AcquireResult>;
   /** Releases the lease with this token; a free permit goes to the queue's head in the same step. */
   release(name: string, token: string): Promise<ReleaseResult>;
+  /**
+   * Releases the oldest lease held by `owner`. Only for the compatibility layers, whose original
+   * APIs identify holders by name instead of by a secret token.
+   */
+  releaseByOwner(name: string, owner: string): Promise<ReleaseResult>;
   /** Moves a lease's expiry to now + ttlMs (the lease's own TTL when undefined). */
   refresh(name: string, token: string, ttlMs?: number): Promise<RefreshResult>;
   /** Removes a waiter from the queue; those behind it move up. */

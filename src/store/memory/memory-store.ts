@@ -84,13 +84,23 @@ export class MemoryStore implements Store {
     });
   }
 
+  async releaseByOwner(name: string, owner: string): Promise<ReleaseResult> {
+    return this.transition(() => {
+      const holders = this.locks.get(name)?.holders.values() ?? [];
+      const oldest = [...holders].find((lease) => lease.owner === owner);
+      const lease = oldest === undefined ? undefined : this.removeHolder(name, oldest.token, "released");
+      return lease === undefined ? { kind: "not_held" } : { kind: "released", lease };
+    });
+  }
+
   async refresh(name: string, token: string, ttlMs?: number): Promise<RefreshResult> {
     return this.transition(() => {
       const lease = this.locks.get(name)?.holders.get(token);
       if (lease === undefined) return { kind: "not_held" };
       lease.ttlMs = ttlMs ?? lease.ttlMs;
-      lease.expiresAtMs = this.nowMs() + lease.ttlMs;
-      this.timers.schedule(name, token, lease.expiresAtMs);
+      lease.expiresAtMs = lease.ttlMs === 0 ? 0 : this.nowMs() + lease.ttlMs;
+      if (lease.ttlMs === 0) this.timers.cancel(token);
+      else this.timers.schedule(name, token, lease.expiresAtMs);
       this.emit({ name, kind: "refreshed", lease: { ...lease } });
       return { kind: "refreshed", lease: { ...lease } };
     });
@@ -145,6 +155,7 @@ export class MemoryStore implements Store {
     this.transition(() => {
       const lease = this.locks.get(name)?.holders.get(token);
       if (lease === undefined) return;
+      if (lease.expiresAtMs === 0) return;
       if (lease.expiresAtMs > this.nowMs()) {
         this.timers.schedule(name, token, lease.expiresAtMs);
         return;
@@ -182,11 +193,11 @@ export class MemoryStore implements Store {
       token,
       fencing: this.fencing.next(name),
       acquiredAtMs: now,
-      expiresAtMs: now + ttlMs,
+      expiresAtMs: ttlMs === 0 ? 0 : now + ttlMs,
       ttlMs,
     };
     lock.holders.set(token, lease);
-    this.timers.schedule(name, token, lease.expiresAtMs);
+    if (ttlMs !== 0) this.timers.schedule(name, token, lease.expiresAtMs);
     this.emit(waiterId === undefined ? { name, kind: "granted", lease } : { name, kind: "granted", lease, waiterId });
     return { ...lease };
   }

@@ -1,0 +1,68 @@
+import { invalid } from "./errors.js";
+import { poolFor, type Pool } from "./pools.js";
+import { checkLimit, checkName, checkOwner, checkWait, type Bounds } from "./validate.js";
+
+/** Limits the engine enforces; from the configuration. */
+export interface EngineOptions extends Bounds {
+  /** Waiters one lock may queue before new ones get `resource_exhausted`. */
+  maxQueueLength: number;
+  /** Per-name policies from the config; the first match by exact name, else longest prefix. */
+  pools?: Pool[];
+}
+
+/** A request for a permit, as it arrives from any transport. */
+export interface AcquireParams {
+  name: string;
+  owner: string;
+  /** Unset: the pool's or server's default. 0: never expires, where a pool allows it. */
+  ttlMs?: number;
+  limit?: number;
+  /** Acquire: 0 tries once. Wait: 0 waits as long as the stream lives. */
+  waitMs: number;
+}
+
+/** A request after validation and the pool's policy: what the store is asked for. */
+export interface ResolvedRequest {
+  name: string;
+  owner: string;
+  ttlMs: number;
+  limit: number | undefined;
+  waitMs: number;
+  maxQueueLength: number;
+}
+
+/** Validates a request and applies the pool of its lock; throws `invalid_argument` naming the field. */
+export function resolveRequest(params: AcquireParams, options: EngineOptions): ResolvedRequest {
+  const name = checkName(params.name);
+  const pool = poolFor(options.pools ?? [], name);
+  let limit = checkLimit(params.limit, options);
+  if (pool?.limit !== undefined) {
+    if (limit !== undefined && limit !== pool.limit) {
+      throw invalid(`"${name}" belongs to pool "${pool.pattern}" whose limit is ${pool.limit}; ask with that limit or none`);
+    }
+    limit = pool.limit;
+  }
+  return {
+    name,
+    owner: checkOwner(params.owner),
+    ttlMs: resolveTtl(name, params.ttlMs, options),
+    limit,
+    waitMs: checkWait(params.waitMs, "wait", options),
+    maxQueueLength: pool?.maxQueueLength ?? options.maxQueueLength,
+  };
+}
+
+/** The TTL for a lock: the request's within the pool's (or server's) range, else the default. */
+export function resolveTtl(name: string, ttlMs: number | undefined, options: EngineOptions): number {
+  const pool = poolFor(options.pools ?? [], name);
+  const maxTtlMs = pool?.maxTtlMs !== undefined && pool.maxTtlMs > 0 ? pool.maxTtlMs : options.maxTtlMs;
+  if (ttlMs === undefined) return pool?.defaultTtlMs ?? options.defaultTtlMs;
+  if (ttlMs === 0) {
+    if (pool?.allowNoExpiry === true) return 0;
+    throw invalid(`ttl_ms 0 (never expire) is allowed only in pools configured for it; "${name}" is not in one`);
+  }
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < options.minTtlMs || ttlMs > maxTtlMs) {
+    throw invalid(`ttl_ms must be between ${options.minTtlMs} and ${maxTtlMs} (got ${ttlMs})`);
+  }
+  return ttlMs;
+}
