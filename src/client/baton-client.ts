@@ -1,0 +1,203 @@
+import * as os from "node:os";
+import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { LockService } from "../gen/baton/v1/lock_pb.js";
+import { changeKindFromProto, leaseFromProto, lockFromProto, waitEventFromProto } from "./convert.js";
+import { hasCode, int64 } from "./errors.js";
+import { keepLeaseAlive, type KeepAliveOptions, type LeaseKeeper } from "./keep-alive.js";
+import { createTransports, type BatonTransports, type TransportOptions } from "./transport.js";
+import type { AcquireOptions, CallOptions, Lease, LockChange, LockInfo, WaitEvent, WaitOptions, WatchOptions } from "./types.js";
+import { withLock, type WithLockOptions } from "./with-lock.js";
+
+/** Options of `createBatonClient`. */
+export interface BatonClientOptions extends TransportOptions {
+  /** The owner named by this client's requests unless a call names one; default user@host:pid. */
+  owner?: string;
+}
+
+/** What identifies a lease to `release` and `refresh`: a Lease, or its name and token. */
+export type LeaseRef = Pick<Lease, "name" | "token">;
+
+/** The owner a client names by default: who and where, so `baton describe` tells people something. */
+export function defaultOwner(): string {
+  let user = "unknown";
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the host and pid still say enough.
+  }
+  return `${user}@${os.hostname()}:${process.pid}`;
+}
+
+/**
+ * A typed Baton LockService client. Errors from the server are ConnectErrors whose `code` follows
+ * DESIGN §2 (`aborted`: held; `failed_precondition`: the token holds nothing; …) and whose
+ * `rawMessage` is the server's explanation. See types.ts for the units and types used.
+ */
+export class BatonClient {
+  private readonly unary: Client<typeof LockService>;
+  private readonly streams: Client<typeof LockService>;
+  readonly owner: string;
+
+  constructor(
+    private readonly transports: BatonTransports,
+    options: { owner?: string } = {},
+  ) {
+    this.unary = createClient(LockService, transports.unary);
+    this.streams = createClient(LockService, transports.streams);
+    this.owner = options.owner ?? defaultOwner();
+  }
+
+  /**
+   * Takes a permit of `name`, waiting for it as `options.waitMs` says (default: until granted).
+   * A try comes first, so an uncontended acquire is one unary call; a contended one then joins
+   * the FIFO queue on a Wait stream. Rejects with `aborted` when `waitMs` is 0 and no permit is
+   * free, `deadline_exceeded` when the wait runs out.
+   */
+  async acquire(name: string, options: AcquireOptions = {}): Promise<Lease> {
+    const waitMs = options.waitMs ?? Number.POSITIVE_INFINITY;
+    if (!(waitMs >= 0)) throw new ConnectError(`waitMs must be 0 or more (got ${waitMs})`, Code.InvalidArgument);
+    try {
+      return await this.try(name, options);
+    } catch (error) {
+      if (waitMs === 0 || !hasCode(error, Code.Aborted)) throw error;
+    }
+    const timeoutMs = waitMs === Number.POSITIVE_INFINITY ? 0 : waitMs;
+    for await (const event of this.wait(name, { ...options, timeoutMs, hold: false })) {
+      if (event.type === "queued") options.onQueued?.(event);
+      else if (event.type === "granted") return event.lease;
+    }
+    throw new ConnectError(`the wait for "${name}" ended without a grant`, Code.Unavailable);
+  }
+
+  /** Takes a permit of `name` if one is free now; resolves with null when the lock is held. */
+  async tryAcquire(name: string, options: Omit<AcquireOptions, "waitMs" | "onQueued"> = {}): Promise<Lease | null> {
+    try {
+      return await this.try(name, options);
+    } catch (error) {
+      if (hasCode(error, Code.Aborted)) return null;
+      throw error;
+    }
+  }
+
+  /** Gives a permit back; resolves with its fencing token. `failed_precondition` if it holds nothing. */
+  async release(lease: LeaseRef, options: CallOptions = {}): Promise<bigint> {
+    const reply = await this.unary.release({ name: lease.name, token: lease.token }, options);
+    return reply.fencing;
+  }
+
+  /** Extends a lease to now + `ttlMs` (its own TTL when unset); resolves with the extended lease. */
+  async refresh(lease: LeaseRef, ttlMs?: number, options: CallOptions = {}): Promise<Lease> {
+    const ttl = ttlMs === undefined ? undefined : int64(ttlMs, "ttlMs");
+    const reply = await this.unary.refresh({ name: lease.name, token: lease.token, ttlMs: ttl }, options);
+    return leaseFromProto(reply.lease);
+  }
+
+  /** The state of one lock: limit, holders (without tokens), waiters in queue order. */
+  async describe(name: string, options: CallOptions = {}): Promise<LockInfo> {
+    const reply = await this.unary.describe({ name }, options);
+    return lockFromProto(reply.lock);
+  }
+
+  /** Every lock that is held, waited for or reserved, whose name starts with `prefix`, by name. */
+  async *list(prefix = "", options: CallOptions & { pageSize?: number } = {}): AsyncGenerator<LockInfo> {
+    let pageToken = "";
+    do {
+      const page = await this.unary.list({ prefix, pageSize: options.pageSize ?? 0, pageToken }, options);
+      for (const lock of page.locks) yield lockFromProto(lock);
+      pageToken = page.nextPageToken;
+    } while (pageToken !== "");
+  }
+
+  /** Creates a lock under a random, unguessable name (after `prefix`) that is kept while idle. */
+  async reserve(options: CallOptions & { prefix?: string; limit?: number } = {}): Promise<{ name: string; limit: number }> {
+    const reply = await this.unary.reserve({ prefix: options.prefix ?? "", limit: options.limit }, options);
+    return { name: reply.name, limit: reply.limit };
+  }
+
+  /**
+   * Joins the queue of `name` and yields its position (on joining and on every change), then the
+   * grant. Ending the iteration early (break, signal) leaves the queue at once. Without `hold` the
+   * stream is read to its end before the grant is yielded, so the server never sees a grant
+   * cancelled in flight; with `hold` the server keeps the lease until the iteration ends.
+   */
+  async *wait(name: string, options: WaitOptions = {}): AsyncGenerator<WaitEvent> {
+    const hold = options.hold ?? false;
+    const request = {
+      name,
+      owner: options.owner ?? this.owner,
+      ttlMs: options.ttlMs === undefined ? undefined : int64(options.ttlMs, "ttlMs"),
+      limit: options.limit,
+      timeoutMs: int64(options.timeoutMs ?? 0, "timeoutMs"),
+      hold,
+    };
+    let granted: Lease | undefined;
+    try {
+      for await (const message of this.streams.wait(request, { signal: options.signal })) {
+        const event = waitEventFromProto(message);
+        if (event === undefined) continue;
+        if (event.type === "granted" && !hold) granted = event.lease;
+        else yield event;
+      }
+    } catch (error) {
+      // A stream that breaks after the grant still granted: the lease is ours until its TTL.
+      if (granted === undefined) throw error;
+    }
+    if (granted !== undefined) yield { type: "granted", lease: granted };
+  }
+
+  /** Streams every change of the lock `name`, or of the locks under `prefix` (all locks by default). */
+  async *watch(options: WatchOptions = {}): AsyncGenerator<LockChange> {
+    const request = { name: options.name ?? "", prefix: options.prefix ?? "", initial: options.initial ?? false };
+    for await (const message of this.streams.watch(request, { signal: options.signal })) {
+      const kind = changeKindFromProto(message.kind);
+      if (kind !== undefined) yield { kind, lock: lockFromProto(message.lock) };
+    }
+  }
+
+  /** Keeps `lease` alive in the background until `stop()`; see keep-alive.ts for when it is lost. */
+  keepAlive(lease: Lease, options: KeepAliveOptions = {}): LeaseKeeper {
+    return keepLeaseAlive(lease, (l, call) => this.refresh(l, undefined, call), options);
+  }
+
+  /**
+   * Runs `fn` holding a lease on `name`, kept alive while it runs and released when it settles;
+   * `fn`'s signal aborts if the lease is lost. See with-lock.ts for the details.
+   */
+  withLock<T>(name: string, fn: (signal: AbortSignal, lease: Lease) => Promise<T> | T, options: WithLockOptions = {}): Promise<T> {
+    return withLock(
+      {
+        acquire: (n, o) => this.acquire(n, o),
+        refresh: (l, call) => this.refresh(l, undefined, call),
+        release: (l) => this.release(l),
+      },
+      name,
+      fn,
+      options,
+    );
+  }
+
+  /** Closes the client's connections; calls in flight fail. */
+  close(): void {
+    this.transports.close();
+  }
+
+  private async try(name: string, options: Omit<AcquireOptions, "waitMs" | "onQueued">): Promise<Lease> {
+    const request = {
+      name,
+      owner: options.owner ?? this.owner,
+      ttlMs: options.ttlMs === undefined ? undefined : int64(options.ttlMs, "ttlMs"),
+      limit: options.limit,
+      waitMs: 0n,
+    };
+    const reply = await this.unary.acquire(request, { signal: options.signal });
+    return leaseFromProto(reply.lease);
+  }
+}
+
+/**
+ * A client for the Baton server at `url` (default http://127.0.0.1:7070). Connect over HTTP/1.1
+ * unless `options` say otherwise; call `close()` when done.
+ */
+export function createBatonClient(url = "http://127.0.0.1:7070", options: BatonClientOptions = {}): BatonClient {
+  return new BatonClient(createTransports(url, options), { owner: options.owner });
+}

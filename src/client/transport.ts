@@ -1,0 +1,76 @@
+import * as http from "node:http";
+import * as https from "node:https";
+import type { Transport } from "@connectrpc/connect";
+import { Http2SessionManager, createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { StreamPool } from "./stream-pool.js";
+
+/** The RPC protocol the client speaks; the server answers all three on one port. */
+export type TransportKind = "connect" | "grpc" | "grpc-web";
+/** HTTP/1.1, or cleartext (or TLS, for https URLs) HTTP/2. */
+export type HttpVersion = "1.1" | "2";
+
+/** How the client reaches the server. */
+export interface TransportOptions {
+  /** Default "connect". */
+  transport?: TransportKind;
+  /** Default "1.1"; "grpc" always uses "2". */
+  httpVersion?: HttpVersion;
+  /** JSON instead of binary protobuf on the wire (Connect and gRPC-Web); default false. */
+  json?: boolean;
+  /** Over HTTP/2, at most this many long-lived streams share one connection; default 100. */
+  streamsPerConnection?: number;
+}
+
+/** The transports of one client: short unary calls apart from long-lived streams. */
+export interface BatonTransports {
+  /** Unary calls (acquire-try, release, refresh, describe, list, reserve). */
+  readonly unary: Transport;
+  /** Server streams (wait, watch), which may stay open for hours. */
+  readonly streams: Transport;
+  /** Closes every connection. */
+  close(): void;
+}
+
+/**
+ * Builds the transports for a Baton URL.
+ *
+ * Over HTTP/2, unary calls get a connection of their own (connect-node's Http2SessionManager) and
+ * streams get a StreamPool that respects each connection's stream cap: a server or proxy that caps
+ * concurrent streams makes Node's http2 client queue further streams silently, so a unary call
+ * sharing a connection with many open Wait streams could starve, and so could further waits. Over HTTP/1.1 every call in flight has its own
+ * keep-alive socket, so no call waits behind another.
+ */
+export function createTransports(url: string, options: TransportOptions = {}): BatonTransports {
+  const kind = options.transport ?? "connect";
+  const httpVersion = options.httpVersion ?? (kind === "grpc" ? "2" : "1.1");
+  if (kind === "grpc" && httpVersion !== "2") throw new Error("the gRPC transport needs HTTP/2; use httpVersion \"2\"");
+  const useBinaryFormat = options.json !== true;
+  const baseUrl = new URL(url).toString().replace(/\/$/, "");
+
+  if (httpVersion === "1.1") {
+    const agent = baseUrl.startsWith("https:") ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    const build = (): Transport => {
+      const common = { baseUrl, httpVersion: "1.1" as const, nodeOptions: { agent }, useBinaryFormat };
+      return kind === "grpc-web" ? createGrpcWebTransport(common) : createConnectTransport(common);
+    };
+    const transport = build();
+    return { unary: transport, streams: transport, close: () => agent.destroy() };
+  }
+
+  const unaryManager = new Http2SessionManager(baseUrl);
+  const pool = new StreamPool(baseUrl, options.streamsPerConnection ?? 100);
+  const build = (sessionManager: Http2SessionManager | StreamPool): Transport => {
+    const common = { baseUrl, httpVersion: "2" as const, sessionManager, useBinaryFormat };
+    if (kind === "grpc") return createGrpcTransport(common);
+    if (kind === "grpc-web") return createGrpcWebTransport(common);
+    return createConnectTransport(common);
+  };
+  return {
+    unary: build(unaryManager),
+    streams: build(pool),
+    close: () => {
+      unaryManager.abort();
+      pool.abort();
+    },
+  };
+}
