@@ -8,10 +8,13 @@ import type { LockEngine } from "../engine/lock-engine.js";
  */
 export function healthRoute(engine: LockEngine, store: string) {
   const storeKind = store === "memory" ? "memory" : "redis";
+  // Only `npm run bench` turns this on: it lets the benchmark read the server's heap after a GC.
+  const benchMemory = process.env.BATON_BENCH === "1";
   return (
     req: http.IncomingMessage | http2.Http2ServerRequest,
     res: http.ServerResponse | http2.Http2ServerResponse,
   ): boolean => {
+    if (benchMemory && req.url === "/debug/memory") return answerMemory(res);
     if (req.url !== "/healthz" || (req.method !== "GET" && req.method !== "HEAD")) return false;
     const ok = !engine.closed;
     const body = JSON.stringify({ status: ok ? "ok" : "shutting_down", store: storeKind });
@@ -20,4 +23,13 @@ export function healthRoute(engine: LockEngine, store: string) {
     else res.end(body);
     return true;
   };
+}
+
+function answerMemory(res: http.ServerResponse | http2.Http2ServerResponse): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const { heapUsed, rss } = process.memoryUsage();
+  (res as http.ServerResponse).writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify({ heapUsed, rss, gc: gc !== undefined }));
+  return true;
 }

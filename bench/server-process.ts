@@ -1,0 +1,39 @@
+import { spawn, type ChildProcess } from "node:child_process";
+
+/** A Baton server running in its own process, as users run it. */
+export interface BenchServer {
+  url: string;
+  pid: number;
+  /** Server heap after a full GC and RSS, in bytes (needs the bench-only memory route). */
+  memory(): Promise<{ heapUsed: number; rss: number }>;
+  stop(): Promise<void>;
+}
+
+/** Starts `baton serve` on a free port with the given extra flags, and waits until it listens. */
+export async function startBenchServer(flags: string[] = []): Promise<BenchServer> {
+  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", "bin/baton.js", "serve", "--port", "0", ...flags], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, BATON_BENCH: "1" },
+  });
+  let stderr = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      const m = /serving on (http:\/\/\S+)/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    pid: child.pid!,
+    async memory() {
+      const res = await fetch(`${url}/debug/memory`);
+      return (await res.json()) as { heapUsed: number; rss: number };
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
+}
