@@ -1,8 +1,10 @@
 import type { Store } from "./types.js";
 import { MemoryStore } from "./memory/memory-store.js";
+import { RedisStore } from "./redis/redis-store.js";
 
-/** Opens the store a config names: "memory", or a redis:// URL. */
+/** Opens the store a config names: "memory", or a redis:// / rediss:// URL (see store/redis/README.md). */
 export async function openStore(url: string): Promise<Store> {
   if (url === "memory") return new MemoryStore();
-  throw new Error(`store ${url}: the Redis store is not part of this build yet; use --store memory`);
+  if (/^rediss?:\/\//.test(url)) return RedisStore.open(url);
+  throw new Error(`store ${url}: expected "memory" or a redis:// URL`);
 }

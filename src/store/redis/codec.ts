@@ -1,0 +1,98 @@
+import type { LeaseRecord, LockEvent, LockEventKind, LockSnapshot, WaiterRecord } from "../types.js";
+
+/** A lease as the scripts encode it (see lua/includes/lock.lua). */
+export interface WireLease {
+  o: string;
+  t: string;
+  f: string;
+  a: number;
+  e: number;
+  l: number;
+}
+
+/** A waiter as describe.lua encodes it. */
+export interface WireWaiter {
+  id: string;
+  o: string;
+  l: number;
+  q: number;
+  t: string;
+}
+
+/** What every per-lock script answers, beside its own fields: what the global indexes need. */
+export interface IndexHints {
+  due: number | false;
+  lower: boolean;
+  exists: boolean;
+  created: boolean;
+}
+
+/** A per-lock script's answer. */
+export type WireReply = IndexHints & Record<string, unknown> & { r?: string };
+
+/** Parses a script's JSON answer. */
+export function parseReply(raw: unknown): WireReply {
+  if (typeof raw !== "string") throw new Error(`a Baton script answered ${typeof raw}, expected JSON text`);
+  return JSON.parse(raw) as WireReply;
+}
+
+/** cjson writes an empty Lua table as `{}`: read it as an empty list. */
+export function asList<T>(value: unknown): T[] {
+  return Array.isArray(value) ? (value as T[]) : [];
+}
+
+/** A lease record from its wire form. */
+export function toLease(name: string, wire: WireLease): LeaseRecord {
+  return {
+    name,
+    owner: wire.o,
+    token: wire.t,
+    fencing: BigInt(wire.f),
+    acquiredAtMs: wire.a,
+    expiresAtMs: wire.e,
+    ttlMs: wire.l,
+  };
+}
+
+/** Holders, oldest grant first (fencing grows with every grant, so it orders them). */
+export function toHolders(name: string, value: unknown): LeaseRecord[] {
+  return asList<WireLease>(value)
+    .map((w) => toLease(name, w))
+    .sort((a, b) => (a.fencing < b.fencing ? -1 : a.fencing > b.fencing ? 1 : 0));
+}
+
+/** A snapshot from describe.lua's answer. */
+export function toSnapshot(name: string, reply: WireReply): LockSnapshot {
+  const waiters: WaiterRecord[] = asList<WireWaiter>(reply.waiters).map((w) => ({
+    id: w.id,
+    owner: w.o,
+    ttlMs: w.l,
+    queuedAtMs: w.q,
+    token: w.t,
+  }));
+  return {
+    name,
+    limit: Number(reply.limit ?? 1),
+    holders: toHolders(name, reply.holders),
+    waiters,
+    reserved: reply.reserved === true,
+    lastFencing: BigInt(String(reply.fencing ?? "0")),
+  };
+}
+
+const KINDS = new Set<LockEventKind>(["granted", "released", "expired", "refreshed", "queued", "dequeued", "reserved"]);
+
+/** An event from its pub/sub message; undefined for a message that is not a Baton event. */
+export function parseEvent(message: string): LockEvent | undefined {
+  let wire: { n?: unknown; k?: unknown; w?: unknown; l?: WireLease };
+  try {
+    wire = JSON.parse(message) as typeof wire;
+  } catch {
+    return undefined;
+  }
+  if (typeof wire.n !== "string" || !KINDS.has(wire.k as LockEventKind)) return undefined;
+  const event: LockEvent = { name: wire.n, kind: wire.k as LockEventKind };
+  if (wire.l !== undefined) event.lease = toLease(wire.n, wire.l);
+  if (typeof wire.w === "string") event.waiterId = wire.w;
+  return event;
+}

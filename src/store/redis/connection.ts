@@ -1,0 +1,124 @@
+import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { parseDuration } from "../../duration.js";
+import { StoreUnavailableError } from "../errors.js";
+
+/** Settings of the Redis store, read from its URL. */
+export interface RedisStoreOptions {
+  /** The URL without credentials, for messages. */
+  displayUrl: string;
+  /** Per-node connection options. */
+  redis: RedisOptions;
+  /** Treat the URL's host as a seed node of a Redis Cluster (`?cluster=1`). */
+  cluster: boolean;
+  /** How long a waiter stays queued after its instance stopped renewing its heartbeat. */
+  waiterHeartbeatTtlMs: number;
+  /** How often each instance looks for due deadlines. */
+  sweepIntervalMs: number;
+  /** How long a Redis command may take before the call fails as unavailable. */
+  commandTimeoutMs: number;
+}
+
+const QUERY_DURATIONS = {
+  heartbeatTtl: "waiterHeartbeatTtlMs",
+  sweepInterval: "sweepIntervalMs",
+  commandTimeout: "commandTimeoutMs",
+} as const;
+
+/**
+ * Reads `redis[s]://[user:password@]host[:port][/db][?cluster=1&heartbeatTtl=10s&sweepInterval=20ms&commandTimeout=2s]`.
+ * Throws an Error naming what is wrong.
+ */
+export function parseRedisUrl(url: string): RedisStoreOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`store: "${url}" is not a valid URL; write e.g. redis://127.0.0.1:6379/0`);
+  }
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new Error(`store: "${parsed.protocol}" is not redis: or rediss:`);
+  }
+  const db = parsed.pathname === "" || parsed.pathname === "/" ? 0 : Number(parsed.pathname.slice(1));
+  if (!Number.isSafeInteger(db) || db < 0) throw new Error(`store: database "${parsed.pathname.slice(1)}" is not a number`);
+  const options: RedisStoreOptions = {
+    displayUrl: `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`,
+    redis: {
+      host: parsed.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1",
+      port: parsed.port === "" ? 6379 : Number(parsed.port),
+      db,
+      username: parsed.username === "" ? undefined : decodeURIComponent(parsed.username),
+      password: parsed.password === "" ? undefined : decodeURIComponent(parsed.password),
+      tls: parsed.protocol === "rediss:" ? {} : undefined,
+    },
+    cluster: false,
+    waiterHeartbeatTtlMs: 10_000,
+    sweepIntervalMs: 20,
+    commandTimeoutMs: 2_000,
+  };
+  for (const [key, value] of parsed.searchParams) {
+    if (key === "cluster") {
+      options.cluster = value === "" || value === "1" || value === "true";
+      continue;
+    }
+    const field = QUERY_DURATIONS[key as keyof typeof QUERY_DURATIONS];
+    if (field === undefined) {
+      throw new Error(`store: unknown option "${key}" in the Redis URL; known: cluster, ${Object.keys(QUERY_DURATIONS).join(", ")}`);
+    }
+    options[field] = parseDuration(value, `store option ${key}`);
+    if (options[field] < 1) throw new Error(`store option ${key} must be at least 1ms`);
+  }
+  if (options.cluster && db !== 0) throw new Error("store: Redis Cluster has only database 0");
+  return options;
+}
+
+/**
+ * Connection options that make every call fail fast while Redis is away instead of queueing:
+ * no offline queue, no resending of commands whose answer was lost (a script that ran must not
+ * run twice), a command timeout, and quick reconnects.
+ */
+function nodeOptions(options: RedisStoreOptions, lazy: boolean): RedisOptions {
+  return {
+    ...options.redis,
+    lazyConnect: lazy,
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs,
+    connectTimeout: Math.max(1_000, options.commandTimeoutMs),
+    retryStrategy: (times) => Math.min(50 * times, 500),
+  };
+}
+
+/** A client for commands, or (`subscriber`) one for pub/sub, to a single Redis or a cluster. */
+export function createClient(options: RedisStoreOptions, subscriber: boolean): Redis | Cluster {
+  const node = nodeOptions(options, true);
+  // A subscriber waits as long as it must: SUBSCRIBE is queued until the connection is back.
+  if (subscriber) Object.assign(node, { enableOfflineQueue: true, commandTimeout: undefined, autoResendUnfulfilledCommands: true });
+  if (!options.cluster) return new Redis(node);
+  const { host, port, ...rest } = node;
+  return new Cluster([{ host: host!, port: port! }], {
+    redisOptions: rest,
+    lazyConnect: true,
+    enableOfflineQueue: subscriber,
+    clusterRetryStrategy: (times) => Math.min(50 * times, 500),
+    slotsRefreshTimeout: options.commandTimeoutMs,
+  });
+}
+
+const UNAVAILABLE_REPLIES = /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|BUSY|NOREPLICAS)\b/;
+
+/**
+ * The error a store call throws for a failed Redis call: StoreUnavailableError for anything that
+ * means "Redis did not answer" (connection down, timeout, cluster in trouble), the error itself
+ * for a real error reply (a bug in a script).
+ */
+export function storeError(error: unknown, displayUrl: string): Error {
+  if (error instanceof StoreUnavailableError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const isReply = error instanceof Error && error.name === "ReplyError";
+  if (isReply && !UNAVAILABLE_REPLIES.test(message)) return error as Error;
+  return new StoreUnavailableError(
+    `the Redis store at ${displayUrl} is unavailable (${message}); nothing was granted, retry when it is back`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,54 @@
+-- acquire: the acquire-or-enqueue step.
+-- KEYS: the six per-lock keys (see includes/lock.lua).
+-- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms
+--       [4] owner [5] ttl ms [6] token [7] limit or "" (keep the lock's) [8] waiter id or "" (try once)
+--       [9] max queue length [10] "1" when an instance re-enqueues a waiter it lost (its grant
+--       event then names the waiter, since no caller is waiting for this script's answer)
+-- Returns JSON: {r="granted", lease} | {r="queued", position, queueLength, holders}
+--   | {r="busy", holders, queueLength} | {r="limit_mismatch", limit} | {r="queue_full", queueLength}
+--   plus due, lower, exists, created (see reply()). Events: expiries first, then granted or queued.
+--!include clock
+--!include lock
+
+local owner, ttl, token = ARGV[4], tonumber(ARGV[5]), ARGV[6]
+local want, waiter_id, max_queue, rejoin = tonumber(ARGV[7]), ARGV[8], tonumber(ARGV[9]), ARGV[10] == '1'
+
+expire_due()
+local exists = redis.call('EXISTS', K_META) == 1
+local holding = redis.call('HLEN', K_HOLDERS)
+local waiting = redis.call('ZCARD', K_QUEUE)
+local busy = holding > 0 or waiting > 0
+
+if want and exists then
+  local limit = lock_limit()
+  if limit ~= want and (busy or is_reserved()) then
+    return reply({ r = 'limit_mismatch', limit = limit })
+  end
+end
+if not exists then create(want or 1, false) end
+if want and not busy then redis.call('HSET', K_META, 'limit', want) end
+
+if waiting == 0 and holding < lock_limit() then
+  local lease = grant(owner, ttl, token, rejoin and waiter_id ~= '' and waiter_id or nil)
+  return reply({ r = 'granted', lease = lease })
+end
+if waiter_id == '' then
+  forget_if_idle()
+  return reply({ r = 'busy', holders = holder_list(), queueLength = waiting })
+end
+if redis.call('HEXISTS', K_WAITERS, waiter_id) == 1 then
+  -- A repeated enqueue of the same waiter keeps its place.
+  local rank = redis.call('ZRANK', K_QUEUE, waiter_id)
+  return reply({ r = 'queued', position = rank + 1, queueLength = waiting, holders = holder_list() })
+end
+if waiting >= max_queue then
+  forget_if_idle()
+  return reply({ r = 'queue_full', queueLength = waiting })
+end
+
+local seq = redis.call('HINCRBY', K_META, 'seq', 1)
+redis.call('ZADD', K_QUEUE, seq, waiter_id)
+redis.call('HSET', K_WAITERS, waiter_id, cjson.encode({ o = owner, l = ttl, q = NOW, t = token }))
+redis.call('ZADD', K_DUE, NOW + WAITER_TTL, 'W' .. waiter_id)
+publish('queued', nil, waiter_id)
+return reply({ r = 'queued', position = waiting + 1, queueLength = waiting + 1, holders = holder_list() })

@@ -1,0 +1,152 @@
+-- lock: the state of one lock and the steps every per-lock script shares.
+--
+-- Every per-lock script takes the same KEYS, all hash-tagged with the lock's name so they live in
+-- one slot (built by keys.ts):
+--   KEYS[1] meta     hash: limit, reserved ("1"), seq (queue sequence); exists <=> the lock exists
+--   KEYS[2] holders  hash: lease token -> lease JSON {o, t, f, a, e, l}
+--   KEYS[3] waiters  hash: waiter id -> waiter JSON {o, l, q, t}
+--   KEYS[4] queue    zset: waiter id, scored by arrival sequence (FIFO)
+--   KEYS[5] due      zset: "L"..token scored by lease deadline, "W"..waiter id by heartbeat deadline
+--   KEYS[6] fencing  string: last fencing token; never deleted
+-- and the same leading ARGV:
+--   ARGV[1] lock name (for events)   ARGV[2] events channel   ARGV[3] waiter heartbeat TTL, ms
+-- Lease JSON: o owner, t token, f fencing (a decimal string: Lua numbers are doubles and cjson
+-- prints 14 digits), a acquired at ms, e expires at ms (0: never), l ttl ms (0: never expires). Waiter JSON: o owner, l ttl ms,
+-- q queued at ms, t token the lease will carry.
+
+local K_META, K_HOLDERS, K_WAITERS, K_QUEUE, K_DUE, K_FENCING = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local NAME, CHANNEL, WAITER_TTL = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local NOW = now_ms()
+local CREATED = false
+
+-- Tells every Baton instance about one change, on the events channel.
+local function publish(kind, lease, waiter_id)
+  local event = { n = NAME, k = kind }
+  if lease then event.l = lease end
+  if waiter_id then event.w = waiter_id end
+  redis.call('PUBLISH', CHANNEL, cjson.encode(event))
+end
+
+local function lock_limit()
+  return tonumber(redis.call('HGET', K_META, 'limit') or '1')
+end
+
+local function is_reserved()
+  return redis.call('HGET', K_META, 'reserved') == '1'
+end
+
+local function create(limit, reserved)
+  redis.call('HSET', K_META, 'limit', limit, 'reserved', reserved and '1' or '0')
+  CREATED = true
+end
+
+-- The next fencing token: one more than the last, and never below Redis time in ms x 1000, so a
+-- counter lost with a Redis restart without persistence still cannot hand out an old token.
+local function next_fencing()
+  local nxt = tonumber(redis.call('GET', K_FENCING) or '0') + 1
+  local floor = NOW * 1000
+  if nxt < floor then nxt = floor end
+  local text = string.format('%d', nxt)
+  redis.call('SET', K_FENCING, text)
+  return text
+end
+
+-- Sets a lease's deadline to now + its ttl; ttl 0 (where a pool allows it) never expires.
+local function set_deadline(lease)
+  if lease.l == 0 then
+    lease.e = 0
+    redis.call('ZREM', K_DUE, 'L' .. lease.t)
+  else
+    lease.e = NOW + lease.l
+    redis.call('ZADD', K_DUE, lease.e, 'L' .. lease.t)
+  end
+  redis.call('HSET', K_HOLDERS, lease.t, cjson.encode(lease))
+end
+
+local function grant(owner, ttl, token, waiter_id)
+  local lease = { o = owner, t = token, f = next_fencing(), a = NOW, e = 0, l = ttl }
+  set_deadline(lease)
+  publish('granted', lease, waiter_id)
+  return lease
+end
+
+-- Grants free permits to the head of the queue, in order.
+local function hand_off()
+  local limit = lock_limit()
+  while redis.call('HLEN', K_HOLDERS) < limit do
+    local head = redis.call('ZRANGE', K_QUEUE, 0, 0)[1]
+    if not head then return end
+    local waiter = cjson.decode(redis.call('HGET', K_WAITERS, head))
+    redis.call('ZREM', K_QUEUE, head)
+    redis.call('ZREM', K_DUE, 'W' .. head)
+    redis.call('HDEL', K_WAITERS, head)
+    grant(waiter.o, waiter.l, waiter.t, head)
+  end
+end
+
+-- Deletes the lock's state once it is idle and not reserved; the fencing counter stays.
+local function forget_if_idle()
+  if is_reserved() then return end
+  if redis.call('HLEN', K_HOLDERS) > 0 or redis.call('ZCARD', K_QUEUE) > 0 then return end
+  redis.call('DEL', K_META, K_DUE, K_WAITERS)
+end
+
+-- Takes a holder away (released by its holder or by owner) and hands its permit on.
+local function remove_holder(token, raw)
+  redis.call('HDEL', K_HOLDERS, token)
+  redis.call('ZREM', K_DUE, 'L' .. token)
+  local lease = cjson.decode(raw)
+  publish('released', lease)
+  hand_off()
+  forget_if_idle()
+  return lease
+end
+
+-- The expire-due step: drops leases past their deadline and waiters whose instance stopped
+-- renewing their heartbeat, then hands the freed permits on.
+local function expire_due()
+  local due = redis.call('ZRANGEBYSCORE', K_DUE, '-inf', NOW)
+  if #due == 0 then return end
+  for _, member in ipairs(due) do
+    local id = string.sub(member, 2)
+    redis.call('ZREM', K_DUE, member)
+    if string.sub(member, 1, 1) == 'L' then
+      local raw = redis.call('HGET', K_HOLDERS, id)
+      if raw then
+        redis.call('HDEL', K_HOLDERS, id)
+        publish('expired', cjson.decode(raw))
+      end
+    elseif redis.call('HDEL', K_WAITERS, id) == 1 then
+      redis.call('ZREM', K_QUEUE, id)
+      publish('dequeued', nil, id)
+    end
+  end
+  hand_off()
+  forget_if_idle()
+end
+
+-- The earliest deadline of the lock (lease or waiter heartbeat), or false.
+local function next_due()
+  local first = redis.call('ZRANGE', K_DUE, 0, 0, 'WITHSCORES')
+  if first[2] then return tonumber(first[2]) end
+  return false
+end
+
+local DUE_BEFORE = next_due()
+
+local function holder_list()
+  local list = {}
+  for _, raw in ipairs(redis.call('HVALS', K_HOLDERS)) do list[#list + 1] = cjson.decode(raw) end
+  return list
+end
+
+-- Encodes a script's answer with what the caller needs to keep the global indexes right:
+-- due (next deadline or false), lower (the deadline moved earlier or appeared: index it),
+-- exists (the lock has state), created (the lock was created here: list it).
+local function reply(answer, always_index)
+  answer.due = next_due()
+  answer.lower = answer.due ~= false and (always_index or DUE_BEFORE == false or answer.due < DUE_BEFORE)
+  answer.exists = redis.call('EXISTS', K_META) == 1
+  answer.created = CREATED and answer.exists
+  return cjson.encode(answer)
+end

@@ -1,0 +1,265 @@
+import type { Cluster, Redis } from "ioredis";
+import type {
+  AcquireInput,
+  AcquireResult,
+  CancelResult,
+  ListInput,
+  LockEvent,
+  LockSnapshot,
+  RefreshResult,
+  ReleaseResult,
+  ReserveResult,
+  Store,
+} from "../types.js";
+import { DUE_INDEX_KEY, EVENTS_CHANNEL, lockKeys } from "./keys.js";
+import { callScript, defineScripts, type LockScript } from "./scripts.js";
+import { createClient, parseRedisUrl, storeError, type RedisStoreOptions } from "./connection.js";
+import { parseEvent, parseReply, toHolders, toLease, toSnapshot, type IndexHints, type WireLease, type WireReply } from "./codec.js";
+import { GlobalIndexes } from "./indexes.js";
+import { Sweeper } from "./sweeper.js";
+import { LocalWaiters, type LocalWaiter, type WaiterStatus } from "./local-waiters.js";
+
+/**
+ * The Redis store (DESIGN §4): every transition is one Lua script on one lock's slot, events
+ * travel by pub/sub to every Baton instance, a due index swept by every instance expires leases
+ * on time, and heartbeats keep this instance's waiters queued while it lives.
+ */
+export class RedisStore implements Store {
+  private readonly listeners = new Set<(event: LockEvent) => void>();
+  private readonly indexes: GlobalIndexes;
+  private readonly sweeper: Sweeper;
+  private readonly local: LocalWaiters;
+  private closed = false;
+
+  private constructor(
+    private readonly options: RedisStoreOptions,
+    private readonly client: Redis | Cluster,
+    private readonly sub: Redis | Cluster,
+    private readonly log: (message: string) => void,
+  ) {
+    const onError = (error: unknown): void => this.background(error);
+    this.indexes = new GlobalIndexes(client, onError);
+    this.sweeper = new Sweeper(
+      {
+        dueNames: async (limit, claimMs) => (await this.call(() => callScript(this.client, "due-now", [DUE_INDEX_KEY], [limit, claimMs]))) as string[],
+        expire: (name) => this.run("expire", name, []),
+        settle: (name, hints) => this.call(() => this.indexes.settle(name, hints, () => this.run("probe", name, []))),
+      },
+      options.sweepIntervalMs,
+      onError,
+    );
+    this.local = new LocalWaiters(
+      {
+        heartbeat: (name, waiters) => this.heartbeat(name, waiters),
+        rejoin: (w) => this.enqueue({ name: w.name, owner: w.owner, ttlMs: w.ttlMs, token: w.token, waiterId: w.id, maxQueueLength: Number.MAX_SAFE_INTEGER }, true),
+        cancel: (name, id) => this.run("cancel-waiter", name, [id]),
+        emitLocal: (event) => this.deliver(event),
+      },
+      onError,
+    );
+  }
+
+  /**
+   * Connects to the Redis (or cluster) a `redis://` URL names, subscribes to the events channel,
+   * and starts sweeping and heartbeats. Rejects with a clear message when Redis cannot be reached.
+   */
+  static async open(url: string, log: (message: string) => void = (m) => console.error(m)): Promise<RedisStore> {
+    const options = parseRedisUrl(url);
+    const client = createClient(options, false);
+    const sub = createClient(options, true);
+    for (const c of [client, sub]) c.on("error", () => {}); // failures surface on calls; see storeError
+    const store = new RedisStore(options, client, sub, log);
+    try {
+      await Promise.all([client.connect(), sub.connect()]);
+    } catch (error) {
+      client.disconnect();
+      sub.disconnect();
+      throw storeError(error, options.displayUrl);
+    }
+    defineScripts(client);
+    await store.listen();
+    store.sweeper.start();
+    store.local.start(Math.max(10, Math.floor(options.waiterHeartbeatTtlMs / 3)));
+    return store;
+  }
+
+  async acquire(input: AcquireInput): Promise<AcquireResult> {
+    return this.enqueue(input, false);
+  }
+
+  async release(name: string, token: string): Promise<ReleaseResult> {
+    const r = await this.run("release", name, [token]);
+    return r.r === "released" ? { kind: "released", lease: toLease(name, r.lease as WireLease) } : { kind: "not_held" };
+  }
+
+  async releaseByOwner(name: string, owner: string): Promise<ReleaseResult> {
+    const r = await this.run("release-by-owner", name, [owner]);
+    return r.r === "released" ? { kind: "released", lease: toLease(name, r.lease as WireLease) } : { kind: "not_held" };
+  }
+
+  async refresh(name: string, token: string, ttlMs?: number): Promise<RefreshResult> {
+    const r = await this.run("refresh", name, [token, ttlMs ?? ""]);
+    return r.r === "refreshed" ? { kind: "refreshed", lease: toLease(name, r.lease as WireLease) } : { kind: "not_held" };
+  }
+
+  async cancelWaiter(name: string, waiterId: string): Promise<CancelResult> {
+    // Forget it first: a failed cancel leaves it to lapse by heartbeat, never to be re-queued.
+    this.local.drop(waiterId);
+    const r = await this.run("cancel-waiter", name, [waiterId]);
+    return { kind: r.r === "cancelled" ? "cancelled" : "not_waiting" };
+  }
+
+  async reserve(name: string, limit: number): Promise<ReserveResult> {
+    const r = await this.run("reserve", name, [limit]);
+    return r.r === "reserved" ? { kind: "reserved", limit } : { kind: "exists" };
+  }
+
+  async describe(name: string): Promise<LockSnapshot> {
+    return toSnapshot(name, await this.run("describe", name, []));
+  }
+
+  async list(input: ListInput): Promise<LockSnapshot[]> {
+    const out: LockSnapshot[] = [];
+    // Names are printable ASCII, so prefix + DEL (0x7f) bounds every name with that prefix.
+    const max = input.prefix === "" ? "+" : `(${input.prefix}\x7f`;
+    let cursor = input.after > input.prefix ? `(${input.after}` : `[${input.prefix}`;
+    while (out.length < input.limit) {
+      const names = await this.call(() => this.indexes.names(cursor, max, input.limit - out.length + 8));
+      if (names.length === 0) break;
+      const replies = await Promise.all(names.map((name) => this.run("describe", name, [])));
+      replies.forEach((reply, i) => {
+        const name = names[i]!;
+        if (reply.exists) out.push(toSnapshot(name, reply));
+        else this.indexes.settle(name, reply, () => this.run("probe", name, [])).catch((e: unknown) => this.background(e));
+      });
+      cursor = `(${names.at(-1)!}`;
+    }
+    return out.slice(0, input.limit);
+  }
+
+  subscribe(listener: (event: LockEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.local.stop();
+    await this.sweeper.stop();
+    this.listeners.clear();
+    await Promise.allSettled([this.client.quit(), this.sub.quit()]);
+    this.client.disconnect();
+    this.sub.disconnect();
+  }
+
+  /** Waiters this instance keeps queued (for tests and health). */
+  get localWaiters(): number {
+    return this.local.size;
+  }
+
+  private async enqueue(input: AcquireInput, rejoin: boolean): Promise<AcquireResult> {
+    const { name, waiterId } = input;
+    if (waiterId !== undefined && !rejoin) {
+      this.local.begin({ id: waiterId, name, token: input.token, owner: input.owner, ttlMs: input.ttlMs });
+    }
+    let r: WireReply;
+    try {
+      r = await this.run("acquire", name, [
+        input.owner,
+        input.ttlMs,
+        input.token,
+        input.limit ?? "",
+        waiterId ?? "",
+        input.maxQueueLength,
+        rejoin ? "1" : "0",
+      ]);
+    } catch (error) {
+      if (waiterId !== undefined && !rejoin) this.local.settle(waiterId, false);
+      throw error;
+    }
+    if (waiterId !== undefined && !rejoin) this.local.settle(waiterId, r.r === "queued");
+    switch (r.r) {
+      case "granted":
+        return { kind: "granted", lease: toLease(name, r.lease as WireLease) };
+      case "queued":
+        return { kind: "queued", position: Number(r.position), queueLength: Number(r.queueLength), holders: toHolders(name, r.holders) };
+      case "busy":
+        return { kind: "busy", holders: toHolders(name, r.holders), queueLength: Number(r.queueLength) };
+      case "limit_mismatch":
+        return { kind: "limit_mismatch", limit: Number(r.limit) };
+      case "queue_full":
+        return { kind: "queue_full", queueLength: Number(r.queueLength) };
+      default:
+        throw new Error(`acquire.lua answered an unknown result ${String(r.r)}`);
+    }
+  }
+
+  private async heartbeat(name: string, waiters: LocalWaiter[]): Promise<Map<string, WaiterStatus>> {
+    const r = await this.run("heartbeat", name, waiters.flatMap((w) => [w.id, w.token]));
+    const statuses = new Map<string, WaiterStatus>();
+    for (const [id, status] of Object.entries((r.statuses ?? {}) as Record<string, "queued" | "gone" | WireLease>)) {
+      statuses.set(id, typeof status === "string" ? status : toLease(name, status));
+    }
+    return statuses;
+  }
+
+  /** Runs a per-lock script, feeds the global indexes, and maps failures to the store's errors. */
+  private async run(script: LockScript, name: string, args: (string | number)[]): Promise<WireReply> {
+    const keys = lockKeys(name);
+    const reply = parseReply(
+      await this.call(() => callScript(this.client, script, keys, [name, EVENTS_CHANNEL, this.options.waiterHeartbeatTtlMs, ...args])),
+    );
+    if (script !== "describe" && script !== "probe") this.indexes.note(name, reply as IndexHints);
+    return reply;
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw storeError(error, this.options.displayUrl);
+    }
+  }
+
+  /** Subscribes before anything reads state, and re-reads local waiters after every reconnect. */
+  private async listen(): Promise<void> {
+    this.sub.on("message", (channel: string, message: string) => {
+      if (channel !== EVENTS_CHANNEL) return;
+      const event = parseEvent(message);
+      if (event !== undefined) this.deliver(event);
+    });
+    await this.call(() => this.sub.subscribe(EVENTS_CHANNEL));
+    let wasDown = false;
+    this.sub.on("close", () => (wasDown = true));
+    this.sub.on("ready", () => {
+      if (!wasDown || this.closed) return;
+      wasDown = false;
+      // Events published while we were away are lost: confirm the subscription, then re-read.
+      this.call(() => this.sub.subscribe(EVENTS_CHANNEL)).then(
+        () => this.local.reconcileAll(),
+        (e: unknown) => this.background(e),
+      );
+    });
+    this.client.on("ready", () => {
+      if (!this.closed) this.local.reconcileAll();
+    });
+  }
+
+  private deliver(event: LockEvent): void {
+    if (this.closed) return;
+    this.local.onEvent(event);
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private lastLogMs = 0;
+
+  /** Reports a failure of background work (sweeps, heartbeats, index updates), at most once a second. */
+  private background(error: unknown): void {
+    if (this.closed) return;
+    const now = Date.now();
+    if (now - this.lastLogMs < 1000) return;
+    this.lastLogMs = now;
+    this.log(`baton: redis store background task failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
