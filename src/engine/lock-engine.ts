@@ -202,10 +202,19 @@ export class LockEngine {
     }
   }
 
-  /** Ends every stream with `unavailable`, releasing held leases; resolves when all are done. */
-  async close(): Promise<void> {
+  /**
+   * Ends every stream with `unavailable`, releasing held leases; resolves when all are done, or
+   * after `graceMs` if a store that stopped answering keeps their cleanup from finishing.
+   */
+  async close(graceMs = 5000): Promise<void> {
     this.closing.abort(SHUTDOWN);
-    if (this.active > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    if (this.active > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const done = new Promise<void>((resolve) => (this.idle = resolve));
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([done, late]);
+      clearTimeout(timer);
+    }
     this.unsubscribe();
   }
 
