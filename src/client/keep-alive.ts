@@ -46,6 +46,7 @@ export function keepLeaseAlive(initial: Lease, refresh: RefreshFn, options: Keep
   let deadline = performance.now() + initial.ttlMs;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  let lastError: unknown;
 
   const lose = (why: string, cause?: unknown): void => {
     if (stopped.signal.aborted || lost.signal.aborted) return;
@@ -64,7 +65,7 @@ export function keepLeaseAlive(initial: Lease, refresh: RefreshFn, options: Keep
   const tick = async (): Promise<void> => {
     const sentAt = performance.now();
     const remaining = deadline - sentAt;
-    if (remaining <= 0) return lose("no refresh reached the server before the lease expired");
+    if (remaining <= 0) return lose(expiredWhy(lastError), lastError);
     try {
       const next = await refresh(lease, { signal: stopped.signal, timeoutMs: Math.ceil(remaining) });
       if (stopped.signal.aborted) return;
@@ -77,8 +78,9 @@ export function keepLeaseAlive(initial: Lease, refresh: RefreshFn, options: Keep
       if (hasCode(error, Code.FailedPrecondition)) {
         return lose(`the server no longer holds it (it expired, or it was released with its token): ${message(error)}`, error);
       }
+      lastError = error;
       const left = deadline - performance.now();
-      if (left <= 0) return lose(`no refresh reached the server before the lease expired (last error: ${message(error)})`, error);
+      if (left <= 0) return lose(expiredWhy(error), error);
       options.onRetry?.(error);
       schedule(Math.min(retryMs, left));
     }
@@ -96,6 +98,11 @@ export function keepLeaseAlive(initial: Lease, refresh: RefreshFn, options: Keep
       await running;
     },
   };
+}
+
+function expiredWhy(lastError: unknown): string {
+  const why = "no refresh reached the server before the lease expired";
+  return lastError === undefined ? why : `${why} (last error: ${message(lastError)})`;
 }
 
 function message(error: unknown): string {
