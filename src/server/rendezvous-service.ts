@@ -1,0 +1,146 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import {
+  ArriveResponseSchema,
+  KeyChangeKind,
+  RendezvousService,
+  RendezvousServiceListResponseSchema,
+  RendezvousServiceWaitResponseSchema,
+  ResetResponseSchema,
+  SignalInfoSchema,
+  SignalResponseSchema,
+  SubscribeResponseSchema,
+  WaitReadyResponseSchema,
+  type SignalInfo,
+  type WaitReadyRequest,
+} from "../gen/baton/v1/rendezvous_pb.js";
+import type { RendezvousEngine } from "../engine/rendezvous/rendezvous-engine.js";
+import type { ProbeSpec } from "../engine/probes/probe.js";
+import type { SignalRecord } from "../store/rendezvous.js";
+import { edge, edgeStream } from "./errors.js";
+
+const CHANGE_KINDS = {
+  current: KeyChangeKind.CURRENT,
+  signaled: KeyChangeKind.SIGNALED,
+  reset: KeyChangeKind.RESET,
+  expired: KeyChangeKind.EXPIRED,
+} as const;
+
+/** RendezvousService over the rendezvous engine: parse, call, map the result; no coordination logic here. */
+export function rendezvousService(engine: RendezvousEngine, log: (message: string) => void): ServiceImpl<typeof RendezvousService> {
+  return {
+    signal: (req) =>
+      edge(log, async () => {
+        const ttlMs = req.ttlMs === undefined ? undefined : Number(req.ttlMs);
+        const result = await engine.signal({ key: req.key, payload: req.payload, ttlMs, owner: req.owner });
+        return create(SignalResponseSchema, { signal: signalToProto(result.signal), woken: result.woken });
+      }),
+
+    reset: (req) => edge(log, async () => create(ResetResponseSchema, { wasSet: await engine.reset(req.key) })),
+
+    async *wait(req, ctx) {
+      const params = { key: req.key, timeoutMs: Number(req.timeoutMs), owner: req.owner };
+      for await (const event of edgeStream(log, engine.wait(params, ctx.signal))) {
+        yield create(RendezvousServiceWaitResponseSchema, {
+          event:
+            event.type === "waiting"
+              ? { case: "waiting", value: { elapsedMs: BigInt(event.elapsedMs) } }
+              : { case: "signaled", value: signalToProto(event.signal) },
+        });
+      }
+    },
+
+    async *subscribe(req, ctx) {
+      const filter = { key: req.key, prefix: req.prefix, initial: req.initial };
+      for await (const event of edgeStream(log, engine.subscribe(filter, ctx.signal))) {
+        if (event.type === "heartbeat") {
+          yield create(SubscribeResponseSchema, { event: { case: "heartbeat", value: { elapsedMs: BigInt(event.elapsedMs) } } });
+          continue;
+        }
+        const { kind, key, signal, woken } = event.change;
+        yield create(SubscribeResponseSchema, {
+          event: { case: "change", value: { kind: CHANGE_KINDS[kind], key, signal: signalToProto(signal), woken } },
+        });
+      }
+    },
+
+    async *arrive(req, ctx) {
+      const params = { key: req.key, parties: req.parties, timeoutMs: Number(req.timeoutMs), owner: req.owner };
+      for await (const event of edgeStream(log, engine.arrive(params, ctx.signal))) {
+        switch (event.type) {
+          case "progress":
+            yield create(ArriveResponseSchema, {
+              event: {
+                case: "progress",
+                value: { generation: BigInt(event.generation), arrived: event.arrived, parties: event.parties },
+              },
+            });
+            break;
+          case "heartbeat":
+            yield create(ArriveResponseSchema, { event: { case: "heartbeat", value: { elapsedMs: BigInt(event.elapsedMs) } } });
+            break;
+          case "tripped":
+            yield create(ArriveResponseSchema, {
+              event: { case: "tripped", value: { generation: BigInt(event.generation), index: event.index, parties: event.parties } },
+            });
+            break;
+        }
+      }
+    },
+
+    list: (req) =>
+      edge(log, async () => {
+        const listing = await engine.list(req.prefix, req.limit);
+        return create(RendezvousServiceListResponseSchema, {
+          waiting: listing.waiting.map((w) => ({ key: w.key, waiters: w.waiters, since: timestampFromMs(w.sinceMs), owners: w.owners })),
+          set: listing.set.map(signalToProto),
+          timedOut: listing.timedOut.map((t) => ({
+            key: t.key,
+            at: timestampFromMs(t.atMs),
+            waitedMs: BigInt(t.waitedMs),
+            owner: t.owner,
+            count: t.count,
+          })),
+          barriers: listing.barriers.map((b) => ({ ...b, generation: BigInt(b.generation) })),
+        });
+      }),
+
+    async *waitReady(req, ctx) {
+      const timing = { intervalMs: Number(req.intervalMs), timeoutMs: Number(req.timeoutMs), attemptTimeoutMs: Number(req.attemptTimeoutMs) };
+      for await (const event of edgeStream(log, engine.waitReady(probeSpec(req), timing, ctx.signal))) {
+        yield create(WaitReadyResponseSchema, {
+          event:
+            event.type === "failed"
+              ? { case: "failed", value: { attempt: event.attempt, error: event.error, elapsedMs: BigInt(event.elapsedMs) } }
+              : { case: "ready", value: { attempts: event.attempts, elapsedMs: BigInt(event.elapsedMs), detail: event.detail } },
+        });
+      }
+    },
+  };
+}
+
+/** A key's value as the API shows it. */
+function signalToProto(signal: SignalRecord): SignalInfo {
+  return create(SignalInfoSchema, {
+    key: signal.key,
+    payload: signal.payload,
+    owner: signal.owner,
+    signaledAt: timestampFromMs(signal.signaledAtMs),
+    expiresAt: signal.expiresAtMs === undefined ? undefined : timestampFromMs(signal.expiresAtMs),
+  });
+}
+
+/** The probe oneof as the engine's spec; undefined when the client named none. */
+function probeSpec(req: WaitReadyRequest): ProbeSpec | undefined {
+  switch (req.probe.case) {
+    case "tcp":
+      return { kind: "tcp", host: req.probe.value.host, port: req.probe.value.port };
+    case "postgres":
+      return { kind: "postgres", database: req.probe.value.database };
+    case "http":
+      return { kind: "http", url: req.probe.value.url, expectStatus: req.probe.value.expectStatus };
+    default:
+      return undefined;
+  }
+}
