@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { parseDuration } from "./duration.js";
+import { DEFAULT_PROBE_ALLOWLIST, HostAllowlist } from "./engine/probes/allowlist.js";
+import { checkDsnTemplate } from "./engine/probes/postgres.js";
 
 /** The server's whole configuration, validated once at start. */
 export interface Config {
@@ -21,6 +23,12 @@ export interface Config {
   readMaxBytes: number;
   /** How long shutdown waits for connections to finish before cutting them. */
   shutdownGraceMs: number;
+  /** Heartbeat interval of idle rendezvous streams (Wait, Subscribe, Arrive). */
+  rendezvousHeartbeatMs: number;
+  /** Hosts readiness probes may reach: names, *.domain, IPs, CIDR ranges, or "*". */
+  probeAllowlist: string[];
+  /** DSN template of the Postgres probe; {db} stands for the database the client names. */
+  postgresDsn: string;
 }
 
 /** The defaults: what `baton serve` runs with when nothing is said. */
@@ -36,12 +44,17 @@ export const DEFAULT_CONFIG: Config = {
   maxQueueLength: 10_000,
   readMaxBytes: 256 * 1024,
   shutdownGraceMs: 5_000,
+  rendezvousHeartbeatMs: 5_000,
+  probeAllowlist: DEFAULT_PROBE_ALLOWLIST,
+  postgresDsn: "postgres://postgres@127.0.0.1:5432/{db}",
 };
 
 type Key = keyof Config;
-const DURATIONS: Key[] = ["defaultTtlMs", "minTtlMs", "maxTtlMs", "maxWaitMs", "shutdownGraceMs"];
+const DURATIONS: Key[] = ["defaultTtlMs", "minTtlMs", "maxTtlMs", "maxWaitMs", "shutdownGraceMs", "rendezvousHeartbeatMs"];
 const COUNTS: Key[] = ["port", "maxLimit", "maxQueueLength", "readMaxBytes"];
-const STRINGS: Key[] = ["host", "store"];
+const STRINGS: Key[] = ["host", "store", "postgresDsn"];
+/** Lists: a YAML sequence, or comma-separated text in env and flags. */
+const LISTS: Key[] = ["probeAllowlist"];
 
 /** The YAML / env / flag spelling of each setting: `defaultTtl` for defaultTtlMs, and so on. */
 function spelling(key: Key): string {
@@ -54,7 +67,7 @@ export type RawSettings = Record<string, unknown>;
 /** Reads BATON_* variables: BATON_DEFAULT_TTL=20s, BATON_PORT=7070, BATON_STORE=redis://… */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
   const out: RawSettings = {};
-  for (const key of [...DURATIONS, ...COUNTS, ...STRINGS]) {
+  for (const key of [...DURATIONS, ...COUNTS, ...STRINGS, ...LISTS]) {
     const name = "BATON_" + spelling(key).replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
     if (env[name] !== undefined && env[name] !== "") out[spelling(key)] = env[name];
   }
@@ -86,12 +99,12 @@ export function settingsFromFile(path: string): RawSettings {
  */
 export function buildConfig(file: RawSettings, env: RawSettings, flags: RawSettings): Config {
   const merged: RawSettings = { ...file, ...env, ...flags };
-  const known = new Set([...DURATIONS, ...COUNTS, ...STRINGS].map(spelling));
+  const known = new Set([...DURATIONS, ...COUNTS, ...STRINGS, ...LISTS].map(spelling));
   for (const name of Object.keys(merged)) {
     if (!known.has(name)) throw new Error(`unknown setting "${name}"; known settings: ${[...known].join(", ")}`);
   }
   const config: Config = { ...DEFAULT_CONFIG };
-  const writable = config as unknown as Record<Key, number | string>;
+  const writable = config as unknown as Record<Key, number | string | string[]>;
   for (const key of DURATIONS) {
     const value = merged[spelling(key)];
     if (value !== undefined) writable[key] = parseDuration(value as string | number, spelling(key));
@@ -106,6 +119,12 @@ export function buildConfig(file: RawSettings, env: RawSettings, flags: RawSetti
   for (const key of STRINGS) {
     const value = merged[spelling(key)];
     if (value !== undefined) writable[key] = String(value);
+  }
+  for (const key of LISTS) {
+    const value = merged[spelling(key)];
+    if (value === undefined) continue;
+    const items = Array.isArray(value) ? value.map(String) : String(value).split(",");
+    writable[key] = items.map((item) => item.trim()).filter((item) => item !== "");
   }
   return checkConfig(config);
 }
@@ -123,5 +142,8 @@ function checkConfig(c: Config): Config {
   if (c.store !== "memory" && !/^rediss?:\/\//.test(c.store)) {
     throw new Error(`store: "${c.store}" is neither "memory" nor a redis:// URL`);
   }
+  if (c.rendezvousHeartbeatMs < 10) throw new Error("rendezvousHeartbeat must be at least 10ms");
+  new HostAllowlist(c.probeAllowlist);
+  checkDsnTemplate(c.postgresDsn);
   return c;
 }
