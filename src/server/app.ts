@@ -2,11 +2,15 @@ import type * as http from "node:http";
 import type * as http2 from "node:http2";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { LockService } from "../gen/baton/v1/lock_pb.js";
+import { RendezvousService } from "../gen/baton/v1/rendezvous_pb.js";
 import type { Config } from "../config.js";
 import { LockEngine } from "../engine/lock-engine.js";
+import { RendezvousEngine } from "../engine/rendezvous/rendezvous-engine.js";
 import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/types.js";
+import { openRendezvousStore, type RendezvousStore } from "../store/rendezvous.js";
 import { lockService } from "./lock-service.js";
+import { rendezvousService } from "./rendezvous-service.js";
 import { OnePortListener } from "./listener.js";
 import { healthRoute } from "./health.js";
 
@@ -14,6 +18,8 @@ import { healthRoute } from "./health.js";
 export interface App {
   readonly engine: LockEngine;
   readonly store: Store;
+  readonly rendezvous: RendezvousEngine;
+  readonly rendezvousStore: RendezvousStore;
   /** Binds the port; resolves with the base URL, e.g. http://127.0.0.1:7070. */
   listen(): Promise<string>;
   /** Graceful shutdown: stop accepting, end streams (releasing held leases), drain, close the store. */
@@ -24,9 +30,24 @@ export interface App {
 export async function buildApp(config: Config, log: (message: string) => void = (m) => console.error(m)): Promise<App> {
   const store = await openStore(config.store);
   const engine = new LockEngine(store, config, log);
+  const rendezvousStore = await openRendezvousStore(config.store);
+  const rendezvous = new RendezvousEngine(
+    rendezvousStore,
+    {
+      heartbeatMs: config.rendezvousHeartbeatMs,
+      minTtlMs: config.minTtlMs,
+      maxTtlMs: config.maxTtlMs,
+      maxWaitMs: config.maxWaitMs,
+      maxParties: config.maxLimit,
+      probeAllowlist: config.probeAllowlist,
+      postgresDsn: config.postgresDsn,
+    },
+    log,
+  );
   const rpc = connectNodeAdapter({
     routes: (router) => {
       router.service(LockService, lockService(engine, log));
+      router.service(RendezvousService, rendezvousService(rendezvous, log));
     },
     readMaxBytes: config.readMaxBytes,
     // Strict JSON: a misspelt field ("ttl" for "ttlMs") must be an error, not a silent default.
@@ -45,6 +66,8 @@ export async function buildApp(config: Config, log: (message: string) => void = 
   return {
     engine,
     store,
+    rendezvous,
+    rendezvousStore,
     async listen() {
       const port = await listener.listen(config.port, config.host);
       const host = config.host.includes(":") ? `[${config.host}]` : config.host;
@@ -53,9 +76,9 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     close() {
       closing ??= (async () => {
         listener.stopAccepting();
-        await engine.close();
+        await Promise.all([engine.close(), rendezvous.close()]);
         await listener.drain(config.shutdownGraceMs);
-        await store.close();
+        await Promise.all([store.close(), rendezvousStore.close()]);
       })();
       return closing;
     },
