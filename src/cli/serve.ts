@@ -16,6 +16,11 @@ Options (flags win over BATON_* variables, which win over the config file):
   --max-ttl DUR        longest TTL a client may ask for (default 24h)              BATON_MAX_TTL
   --max-wait DUR       longest wait a client may ask for (default 24h)             BATON_MAX_WAIT
   --max-queue N        waiters one lock may queue (default 10000)                  BATON_MAX_QUEUE_LENGTH
+  --probe-allowlist L  hosts readiness probes may reach: names, *.domain, IPs,      BATON_PROBE_ALLOWLIST
+                       CIDRs or *, comma-separated (default 127.0.0.1,::1,localhost)
+  --postgres-dsn DSN   Postgres probe template, {db} = the database                BATON_POSTGRES_DSN
+                       (default postgres://postgres@127.0.0.1:5432/{db})
+  --rendezvous-heartbeat DUR  heartbeat of idle rendezvous streams (default 5s)    BATON_RENDEZVOUS_HEARTBEAT
   --config FILE        YAML file with the same settings (defaultTtl: 20s, ...)     BATON_CONFIG
   -h, --help           this help
 
@@ -31,6 +36,9 @@ const FLAGS = {
   "max-ttl": "maxTtl",
   "max-wait": "maxWait",
   "max-queue": "maxQueueLength",
+  "probe-allowlist": "probeAllowlist",
+  "postgres-dsn": "postgresDsn",
+  "rendezvous-heartbeat": "rendezvousHeartbeat",
 } as const;
 
 /** `baton serve`: the process entry point; composition lives in server/app.ts. */
