@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { RedisStore } from "../../src/store/redis/redis-store.js";
 import { StoreUnavailableError } from "../../src/store/errors.js";
-import { newToken } from "../../src/store/token.js";
+import { newToken, newWaiterId } from "../../src/store/token.js";
+import type { LockEvent } from "../../src/store/types.js";
+import { Redis } from "ioredis";
+import { eventually } from "../helpers/eventually.js";
 import { storeConformance } from "../conformance/store-conformance.js";
 import { storeConformanceCompat } from "../conformance/store-conformance-compat.js";
 import { describeRedis, redisForTests } from "../helpers/redis-server.js";
@@ -42,6 +45,53 @@ describeRedis("Redis store on a single Redis", () => {
       expect(await store.release("iso/b", token)).toEqual({ kind: "not_held" });
     } finally {
       await store.close();
+    }
+  });
+
+  it("after its pub/sub connection drops, re-reads its waiters and emits the grant it missed", async () => {
+    // A long heartbeat: only the reconnect path, not the periodic heartbeat, can deliver in time.
+    const a = await RedisStore.open(`${redis.url}?heartbeatTtl=120s`, () => {});
+    const b = await RedisStore.open(redis.url, () => {});
+    const admin = new Redis(redis.url);
+    try {
+      const name = `reconnect/${Date.now().toString(36)}`;
+      const base = { name, owner: "o", ttlMs: 10_000, maxQueueLength: 10 };
+      const held = await b.acquire({ ...base, token: newToken() });
+      if (held.kind !== "granted") throw new Error("expected a grant");
+      const waiterId = newWaiterId();
+      expect((await a.acquire({ ...base, token: newToken(), waiterId })).kind).toBe("queued");
+      const seen: LockEvent[] = [];
+      a.subscribe((e) => seen.push(e));
+      // Cut every subscriber connection, then release while they reconnect: the event is lost.
+      await admin.client("KILL", "TYPE", "pubsub");
+      await b.release(name, held.lease.token);
+      await eventually(() => expect(seen.some((e) => e.kind === "granted" && e.waiterId === waiterId)).toBe(true), 5000);
+      expect(a.localWaiters).toBe(0);
+    } finally {
+      admin.disconnect();
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("puts back a live instance's waiter whose heartbeat lapsed, at the end of the queue", async () => {
+    const a = await RedisStore.open(`${redis.url}?heartbeatTtl=120s`, () => {});
+    const admin = new Redis(redis.url);
+    try {
+      const name = `rejoin/${Date.now().toString(36)}`;
+      const base = { name, owner: "o", ttlMs: 10_000, maxQueueLength: 10 };
+      const held = await a.acquire({ ...base, token: newToken() });
+      const [first, second] = [newWaiterId(), newWaiterId()];
+      await a.acquire({ ...base, token: newToken(), waiterId: first });
+      await a.acquire({ ...base, token: newToken(), owner: "other", waiterId: second });
+      // Make the first waiter's heartbeat look lapsed, as if this instance had stalled.
+      await admin.zadd(`baton:{${name}}:due`, 1, `W${first}`);
+      await admin.zadd("baton:index:due", 1, name);
+      await eventually(async () => expect((await a.describe(name)).waiters.map((w) => w.id)).toEqual([second, first]), 5000);
+      expect(held.kind).toBe("granted");
+    } finally {
+      admin.disconnect();
+      await a.close();
     }
   });
 });

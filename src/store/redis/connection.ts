@@ -118,7 +118,14 @@ export function storeError(error: unknown, displayUrl: string): Error {
   const isReply = error instanceof Error && error.name === "ReplyError";
   if (isReply && !UNAVAILABLE_REPLIES.test(message)) return error as Error;
   return new StoreUnavailableError(
-    `the Redis store at ${displayUrl} is unavailable (${message}); nothing was granted, retry when it is back`,
+    `the Redis store at ${displayUrl} is unavailable (${plainCause(message)}); nothing was granted, retry when it is back`,
     { cause: error },
   );
+}
+
+/** ioredis's wording of a lost connection, said plainly. */
+function plainCause(message: string): string {
+  if (/Stream isn't writeable|max retries per request|Connection is closed/i.test(message)) return "not connected; reconnecting";
+  if (/Command timed out/i.test(message)) return "no answer in time";
+  return message;
 }
