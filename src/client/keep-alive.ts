@@ -76,7 +76,7 @@ export function keepLeaseAlive(initial: Lease, refresh: RefreshFn, options: Keep
     } catch (error) {
       if (stopped.signal.aborted) return;
       if (hasCode(error, Code.FailedPrecondition)) {
-        return lose(`the server no longer holds it (it expired, or it was released with its token): ${message(error)}`, error);
+        return lose(`the server no longer holds it (${message(error)})`, error);
       }
       lastError = error;
       const left = deadline - performance.now();

@@ -1,4 +1,19 @@
 import type { Command } from "../command.js";
+import { acquireCommand } from "./acquire.js";
+import { describeCommand } from "./describe.js";
+import { listCommand } from "./list.js";
+import { lockCommand } from "./lock.js";
+import { refreshCommand } from "./refresh.js";
+import { releaseCommand } from "./release.js";
+import { watchCommand } from "./watch.js";
 
 /** The lock commands: lock, acquire, release, refresh, describe, list, watch. */
-export const lockCommands: Command[] = [];
+export const lockCommands: Command[] = [
+  lockCommand,
+  acquireCommand,
+  releaseCommand,
+  refreshCommand,
+  describeCommand,
+  listCommand,
+  watchCommand,
+];

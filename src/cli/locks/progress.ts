@@ -1,0 +1,41 @@
+import type { BatonClient, Lease } from "../../client/index.js";
+import { holderText } from "./format.js";
+
+/** What `lock` and `acquire` ask for. */
+export interface AcquireRequest {
+  name: string;
+  ttlMs?: number;
+  /** 0 tries once; undefined waits without limit. */
+  waitMs?: number;
+  limit?: number;
+  owner?: string;
+}
+
+/**
+ * Acquires as `request` says, printing the queue position to stderr on joining and on every
+ * change, so whoever waits can see for whom and how far back. `label` prefixes the lines.
+ */
+export async function acquireShowingQueue(
+  client: BatonClient,
+  request: AcquireRequest,
+  signal: AbortSignal,
+  label: string,
+  quiet = false,
+): Promise<Lease> {
+  let waited = false;
+  const lease = await client.acquire(request.name, {
+    ttlMs: request.ttlMs,
+    waitMs: request.waitMs,
+    limit: request.limit,
+    owner: request.owner,
+    signal,
+    onQueued: (event) => {
+      waited = true;
+      if (quiet) return;
+      const holders = event.holders.length === 0 ? "" : `; held by ${event.holders.map((h) => holderText(h)).join(", ")}`;
+      process.stderr.write(`${label}: waiting for ${request.name}: position ${event.position} of ${event.queueLength}${holders}\n`);
+    },
+  });
+  if (waited && !quiet) process.stderr.write(`${label}: acquired ${lease.name} (fencing ${lease.fencing})\n`);
+  return lease;
+}
