@@ -1,0 +1,110 @@
+import { BatonError } from "../../engine/errors.js";
+import type { LockEngine } from "../../engine/lock-engine.js";
+import { poolFor } from "../../engine/pools.js";
+import { checkName, checkOwner } from "../../engine/validate.js";
+import type { LeaseRecord } from "../../store/types.js";
+import { sendText, statusOf, type Call } from "./http.js";
+import { heldBy, type Layer } from "./layer.js";
+
+/** A try-acquire never waits, so nothing needs to cancel it. */
+const NEVER = new AbortController().signal;
+const ROUTE = /^\/(get|release|wait)\/?$/;
+
+/**
+ * Distributex: `GET get|release|wait[/]?host=H&pool=P`, answered in plain text. The pool is the
+ * lock name and must match a configured pool; the host is the holder (Distributex had no
+ * tokens), so release is by owner. `wait` is pushed: it answers YES the moment the engine grants.
+ */
+export function distributexLayer(engine: LockEngine, log: (message: string) => void): Layer {
+  return {
+    route(call) {
+      const match = ROUTE.exec(call.path);
+      if (match === null) return undefined;
+      return async () => {
+        if (call.method !== "GET") return sendText(call.res, 405, "INVALID");
+        const host = call.query.get("host");
+        const pool = call.query.get("pool");
+        const target = host === null || pool === null ? undefined : resolve(engine, pool, host);
+        if (target === undefined) return sendText(call.res, 200, "INVALID");
+        try {
+          switch (match[1]) {
+            case "get":
+              return sendText(call.res, 200, (await tryGet(engine, target)) ? "YES" : "NO");
+            case "release":
+              await engine.releaseByOwner(target.pool, target.host);
+              return sendText(call.res, 200, "OK");
+            default:
+              return await wait(engine, call, target);
+          }
+        } catch (error) {
+          const status = statusOf(error);
+          if (status === 500) log(`baton: distributex: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          // Distributex answered NO when a wait bailed out; a client reads the word, not the status.
+          sendText(call.res, status === 400 ? 200 : status, status === 400 ? "INVALID" : "NO");
+        }
+      };
+    },
+  };
+}
+
+interface Target {
+  pool: string;
+  host: string;
+}
+
+/** The pool and host if Distributex would accept them: a configured pool, a host it allows. */
+function resolve(engine: LockEngine, pool: string, host: string): Target | undefined {
+  try {
+    checkName(pool, "pool");
+    checkOwner(host);
+  } catch {
+    return undefined;
+  }
+  if (host === "") return undefined;
+  const config = poolFor(engine.options.pools ?? [], pool);
+  if (config === undefined) return undefined;
+  if (config.hosts.length > 0 && !config.hosts.includes(host)) return undefined;
+  return { pool, host };
+}
+
+/** Try-acquire; a host that already holds a permit gets YES again, as in Distributex. */
+async function tryGet(engine: LockEngine, target: Target): Promise<boolean> {
+  try {
+    await engine.acquire({ name: target.pool, owner: target.host, waitMs: 0 }, NEVER);
+    return true;
+  } catch (error) {
+    if (error instanceof BatonError && error.code === "aborted") {
+      return heldBy((await engine.describe(target.pool)).holders, target.host);
+    }
+    throw error;
+  }
+}
+
+/** Queues until granted; a client that hangs up leaves the queue, and a grant it missed is released. */
+async function wait(engine: LockEngine, call: Call, target: Target): Promise<void> {
+  if (heldBy((await engine.describe(target.pool)).holders, target.host)) return sendText(call.res, 200, "YES");
+  let lease: LeaseRecord;
+  try {
+    lease = await waitForGrant(engine, target, call.signal);
+  } catch (error) {
+    if (call.signal.aborted) return;
+    throw error;
+  }
+  if (call.res.destroyed || call.res.writableEnded) {
+    await engine.release(lease.name, lease.token).catch(() => undefined);
+    return;
+  }
+  sendText(call.res, 200, "YES");
+}
+
+async function waitForGrant(engine: LockEngine, target: Target, signal: AbortSignal): Promise<LeaseRecord> {
+  const events = engine.wait({ name: target.pool, owner: target.host, waitMs: 0 }, false, signal);
+  for await (const event of events) {
+    if (event.type === "granted") {
+      // Resume the stream once more so it counts the grant as delivered and keeps the lease.
+      await events.next();
+      return event.lease;
+    }
+  }
+  throw new BatonError("unavailable", "the wait ended without a grant");
+}

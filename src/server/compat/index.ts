@@ -1,0 +1,95 @@
+import type { LockEngine } from "../../engine/lock-engine.js";
+import { distributexLayer } from "./distributex.js";
+import { clientGone, sendJson, sendText, type Req, type Res } from "./http.js";
+import type { Layer } from "./layer.js";
+import { lockerLayer } from "./locker.js";
+import { LAYERS, type CompatOptions, type LayerName } from "./options.js";
+import { webmutexLayer } from "./webmutex.js";
+
+export { parseCompatOptions, DEFAULT_COMPAT_OPTIONS, type CompatOptions, type LayerName } from "./options.js";
+
+/** What the layers are built on: the engines, never a store of their own. */
+export interface CompatDeps {
+  engine: LockEngine;
+  log?: (message: string) => void;
+}
+
+/**
+ * A request handler for the four seed APIs. It returns true when it answered the request (the
+ * app then leaves it alone) and false when the path belongs to none of them.
+ */
+export interface CompatHandler {
+  (req: Req, res: Res): boolean;
+  /** Ends background work (webhook deliveries, subscriptions), releasing the grants it holds. */
+  close(): Promise<void>;
+}
+
+/** Paths a layer mounted at `/` must never take: Connect's services and the health check. */
+const RESERVED = /^\/(healthz$|baton\.|grpc\.)/;
+
+/** Builds the handler of every enabled layer; throws when the options do not fit the engine's bounds. */
+export function compatHandler(deps: CompatDeps, options: CompatOptions): CompatHandler {
+  const log = deps.log ?? ((m: string) => console.error(m));
+  const builders: Record<LayerName, () => Layer | undefined> = {
+    webmutex: () => webmutexLayer(deps.engine, options, log),
+    locker: () => lockerLayer(deps.engine, options, log),
+    distributex: () => distributexLayer(deps.engine, log),
+    rendezvous: () => undefined,
+  };
+  const mounts: { prefix: string; name: LayerName; layer: Layer }[] = [];
+  const layers = new Map<LayerName, Layer>();
+  for (const name of LAYERS) {
+    const prefix = options.prefixes[name];
+    if (prefix === null && options.root !== name) continue;
+    const layer = builders[name]();
+    if (layer === undefined) continue;
+    layers.set(name, layer);
+    if (prefix !== null) mounts.push({ prefix, name, layer });
+  }
+  const root = options.root === null ? undefined : layers.get(options.root);
+
+  const handler = (req: Req, res: Res): boolean => {
+    const url = new URL(req.url ?? "/", "http://compat.invalid");
+    const mount = mounts.find((m) => url.pathname === m.prefix || url.pathname.startsWith(m.prefix + "/"));
+    let name: LayerName;
+    let layer: Layer;
+    let path: string;
+    if (mount !== undefined) {
+      ({ name, layer } = mount);
+      path = url.pathname.slice(mount.prefix.length) || "/";
+    } else if (root !== undefined && options.root !== null && !RESERVED.test(url.pathname)) {
+      name = options.root;
+      layer = root;
+      path = url.pathname;
+    } else {
+      return false;
+    }
+    const gone = clientGone(res);
+    const work = layer.route({ req, res, method: req.method ?? "GET", path, query: url.searchParams, signal: gone.signal });
+    if (work === undefined) {
+      gone.dispose();
+      // Below a prefix the layer owns every path; at the root, unknown paths stay Connect's.
+      if (mount === undefined) return false;
+      notFound(res, name, url.pathname);
+      return true;
+    }
+    work()
+      .catch((error: unknown) => {
+        log(`baton: compat ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        sendJson(res, 500, { error: "internal error; see the server log" });
+      })
+      .finally(() => gone.dispose());
+    return true;
+  };
+
+  return Object.assign(handler, {
+    async close() {
+      await Promise.all([...layers.values()].map((l) => l.close?.()));
+    },
+  });
+}
+
+function notFound(res: Res, layer: LayerName, path: string): void {
+  if (layer === "distributex") return sendText(res, 404, "INVALID");
+  sendJson(res, 404, { status: "error", ok: false, error: `no ${layer} route ${path}` });
+}
