@@ -35,14 +35,18 @@ describeRedis("Redis store on a single Redis", () => {
     await expect(RedisStore.open(`${redis.url}?colour=blue`)).rejects.toThrow(/unknown option "colour"/);
   });
 
-  it("never returns a lease token or owner from another lock's keys", async () => {
+  it("keeps locks apart and carries any printable owner text through Lua and JSON unchanged", async () => {
     const store = await RedisStore.open(redis.url, () => {});
     try {
       const token = newToken();
-      const a = await store.acquire({ name: "iso/a", owner: "a", ttlMs: 5000, maxQueueLength: 10, token });
-      expect(a.kind).toBe("granted");
-      expect((await store.describe("iso/b")).holders).toEqual([]);
-      expect(await store.release("iso/b", token)).toEqual({ kind: "not_held" });
+      const owner = 'Zoë 🚀 "quoted" \\ back/slash {braces} 42';
+      const name = `iso/${Date.now().toString(36)}`;
+      const a = await store.acquire({ name: `${name}/a`, owner, ttlMs: 5000, maxQueueLength: 10, token });
+      expect(a.kind === "granted" && a.lease.owner).toBe(owner);
+      expect((await store.describe(`${name}/a`)).holders.map((h) => h.owner)).toEqual([owner]);
+      expect((await store.describe(`${name}/b`)).holders).toEqual([]);
+      expect(await store.release(`${name}/b`, token)).toEqual({ kind: "not_held" });
+      expect((await store.releaseByOwner(`${name}/a`, owner)).kind).toBe("released");
     } finally {
       await store.close();
     }

@@ -71,13 +71,13 @@ export class RedisStore implements Store {
     const store = new RedisStore(options, client, sub, log);
     try {
       await Promise.all([client.connect(), sub.connect()]);
+      defineScripts(client);
+      await store.listen();
     } catch (error) {
       client.disconnect();
       sub.disconnect();
       throw storeError(error, options.displayUrl);
     }
-    defineScripts(client);
-    await store.listen();
     store.sweeper.start();
     store.local.start(Math.max(10, Math.floor(options.waiterHeartbeatTtlMs / 3)));
     return store;
