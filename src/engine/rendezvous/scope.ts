@@ -12,14 +12,19 @@ export interface StreamScope {
  * aborts with `deadline_exceeded` and the given message.
  */
 export function streamScope(caller: AbortSignal, closing: AbortSignal, timeoutMs: number, timeoutMessage: string): StreamScope {
+  if (timeoutMs === 0) {
+    const signal = AbortSignal.any([caller, closing]);
+    return { signal, timedOut: () => false, dispose: () => undefined };
+  }
   const timeout = new AbortController();
-  const expired = new BatonError("deadline_exceeded", timeoutMessage);
-  const timer = timeoutMs > 0 ? setTimeout(() => timeout.abort(expired), timeoutMs) : undefined;
+  // The error (and its stack trace) is made only when the timer fires: most streams never time out.
+  let expired: BatonError | undefined;
+  const timer = setTimeout(() => timeout.abort((expired = new BatonError("deadline_exceeded", timeoutMessage))), timeoutMs);
   const signal = AbortSignal.any([caller, closing, timeout.signal]);
   return {
     signal,
     // The combined signal keeps the reason of whichever source aborted first.
-    timedOut: () => signal.aborted && signal.reason === expired,
+    timedOut: () => expired !== undefined && signal.reason === expired,
     dispose: () => clearTimeout(timer),
   };
 }
