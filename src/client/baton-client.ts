@@ -116,9 +116,10 @@ export class BatonClient {
 
   /**
    * Joins the queue of `name` and yields its position (on joining and on every change), then the
-   * grant. Ending the iteration early (break, signal) leaves the queue at once. Without `hold` the
-   * stream is read to its end before the grant is yielded, so the server never sees a grant
-   * cancelled in flight; with `hold` the server keeps the lease until the iteration ends.
+   * grant. Ending the iteration early (break, throw, signal) cancels the stream: a waiter leaves
+   * the queue at once. Without `hold` the stream is read to its end before the grant is yielded,
+   * so the server never sees a grant cancelled in flight; with `hold` the server keeps the lease
+   * until the iteration ends.
    */
   async *wait(name: string, options: WaitOptions = {}): AsyncGenerator<WaitEvent> {
     const hold = options.hold ?? false;
@@ -131,8 +132,9 @@ export class BatonClient {
       hold,
     };
     let granted: Lease | undefined;
+    const call = callScope(options.signal);
     try {
-      for await (const message of this.streams.wait(request, { signal: options.signal })) {
+      for await (const message of this.streams.wait(request, { signal: call.signal })) {
         const event = waitEventFromProto(message);
         if (event === undefined) continue;
         if (event.type === "granted" && !hold) granted = event.lease;
@@ -141,6 +143,8 @@ export class BatonClient {
     } catch (error) {
       // A stream that breaks after the grant still granted: the lease is ours until its TTL.
       if (granted === undefined) throw error;
+    } finally {
+      call.end();
     }
     if (granted !== undefined) yield { type: "granted", lease: granted };
   }
@@ -148,9 +152,14 @@ export class BatonClient {
   /** Streams every change of the lock `name`, or of the locks under `prefix` (all locks by default). */
   async *watch(options: WatchOptions = {}): AsyncGenerator<LockChange> {
     const request = { name: options.name ?? "", prefix: options.prefix ?? "", initial: options.initial ?? false };
-    for await (const message of this.streams.watch(request, { signal: options.signal })) {
-      const kind = changeKindFromProto(message.kind);
-      if (kind !== undefined) yield { kind, lock: lockFromProto(message.lock) };
+    const call = callScope(options.signal);
+    try {
+      for await (const message of this.streams.watch(request, { signal: call.signal })) {
+        const kind = changeKindFromProto(message.kind);
+        if (kind !== undefined) yield { kind, lock: lockFromProto(message.lock) };
+      }
+    } finally {
+      call.end();
     }
   }
 
@@ -192,6 +201,17 @@ export class BatonClient {
     const reply = await this.unary.acquire(request, { signal: options.signal });
     return leaseFromProto(reply.lease);
   }
+}
+
+/**
+ * A signal for one streaming call that also aborts when the iteration ends. connect-es does not
+ * cancel a server stream when its consumer stops iterating (break, return, throw); without the
+ * abort the server would keep the waiter queued, or the held lease alive, until the connection
+ * closed.
+ */
+function callScope(outer: AbortSignal | undefined): { signal: AbortSignal; end(): void } {
+  const own = new AbortController();
+  return { signal: outer ? AbortSignal.any([outer, own.signal]) : own.signal, end: () => own.abort() };
 }
 
 /**

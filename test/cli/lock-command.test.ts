@@ -58,6 +58,18 @@ describe("baton lock", () => {
     await client.release(held);
   });
 
+  it("on SIGINT while waiting, leaves the queue and exits 130 without running the command", async () => {
+    const name = unique("interrupt");
+    const held = await client.acquire(name);
+    const baton = spawnBaton(["lock", name, "--", "echo", "ran"], server.url);
+    await eventually(() => expect(baton.stderr()).toContain("position 1 of 1"), 10_000);
+    baton.child.kill("SIGINT");
+    expect(await baton.exit).toBe(130);
+    expect(baton.stdout()).toBe("");
+    await eventually(async () => expect((await client.describe(name)).waiters).toEqual([]));
+    await client.release(held);
+  });
+
   it("forwards SIGTERM to the command and releases the lock", async () => {
     const name = unique("term");
     const script = 'trap "echo got-term; exit 7" TERM; echo ready; sleep 60 & wait';

@@ -129,6 +129,32 @@ describe.each(MATRIX)("client over %s", (label, options) => {
     if (last?.type === "granted") await bob.release(last.lease);
   });
 
+  it("breaking out of a wait leaves the queue at once", async () => {
+    const name = unique("break");
+    const held = await alice.acquire(name);
+    for await (const event of bob.wait(name)) {
+      expect(event).toMatchObject({ type: "queued", position: 1 });
+      break;
+    }
+    await eventually(async () => expect((await alice.describe(name)).waiters).toEqual([]));
+    await alice.release(held);
+  });
+
+  it("wait with hold keeps the lease while the iteration lasts and releases it when it ends", async () => {
+    const name = unique("hold");
+    for await (const event of bob.wait(name, { hold: true, ttlMs: 300 })) {
+      if (event.type !== "granted") continue;
+      // Held past its TTL by the server, because the stream is open.
+      await eventually(async () => {
+        const [holder] = (await alice.describe(name)).holders;
+        expect(holder?.fencing).toBe(event.lease.fencing);
+        expect(holder!.expiresAt.getTime()).toBeGreaterThan(event.lease.expiresAt.getTime() + 300);
+      }, 5_000);
+      break;
+    }
+    await eventually(async () => expect((await alice.describe(name)).holders).toEqual([]));
+  });
+
   it("acquire waits in the queue, reporting its position, until the holder releases", async () => {
     const name = unique("acquire-wait");
     const held = await alice.acquire(name);
