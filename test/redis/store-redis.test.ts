@@ -98,4 +98,32 @@ describeRedis("Redis store on a single Redis", () => {
       await a.close();
     }
   });
+
+  it("hands a grant whose event was lost to the caller that cancels the waiter, so it can be released", async () => {
+    const a = await RedisStore.open(`${redis.url}?heartbeatTtl=120s`, () => {});
+    const b = await RedisStore.open(redis.url, () => {});
+    const admin = new Redis(redis.url);
+    try {
+      const name = `cancel-granted/${Date.now().toString(36)}`;
+      const base = { name, owner: "o", ttlMs: 10_000, maxQueueLength: 10 };
+      const held = await b.acquire({ ...base, token: newToken() });
+      if (held.kind !== "granted") throw new Error("expected a grant");
+      const waiterId = newWaiterId();
+      const waiterToken = newToken();
+      await a.acquire({ ...base, token: waiterToken, waiterId });
+      const seen: LockEvent[] = [];
+      a.subscribe((e) => seen.push(e));
+      await admin.client("KILL", "TYPE", "pubsub");
+      await b.release(name, held.lease.token);
+      expect(await a.cancelWaiter(name, waiterId)).toEqual({ kind: "not_waiting" });
+      // Delivered by the cancel itself, before it returned: the pub/sub connection is still down.
+      const grant = seen.find((e) => e.kind === "granted" && e.waiterId === waiterId);
+      expect(grant?.lease?.token).toBe(waiterToken);
+      expect((await a.release(name, waiterToken)).kind).toBe("released");
+    } finally {
+      admin.disconnect();
+      await a.close();
+      await b.close();
+    }
+  });
 });

@@ -55,9 +55,11 @@ export class LocalWaiters {
     else this.waiters.delete(id);
   }
 
-  /** Forgets a waiter (cancelled or granted). */
-  drop(id: string): void {
+  /** Forgets a waiter (cancelled or granted); returns what was remembered of it. */
+  drop(id: string): LocalWaiter | undefined {
+    const waiter = this.waiters.get(id);
     this.waiters.delete(id);
+    return waiter;
   }
 
   /** The store's event hook, before listeners see the event. */

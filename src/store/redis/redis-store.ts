@@ -52,7 +52,7 @@ export class RedisStore implements Store {
       {
         heartbeat: (name, waiters) => this.heartbeat(name, waiters),
         rejoin: (w) => this.enqueue({ name: w.name, owner: w.owner, ttlMs: w.ttlMs, token: w.token, waiterId: w.id, maxQueueLength: Number.MAX_SAFE_INTEGER }, true),
-        cancel: (name, id) => this.run("cancel-waiter", name, [id]),
+        cancel: (name, id) => this.run("cancel-waiter", name, [id, ""]),
         emitLocal: (event) => this.deliver(event),
       },
       onError,
@@ -104,9 +104,13 @@ export class RedisStore implements Store {
 
   async cancelWaiter(name: string, waiterId: string): Promise<CancelResult> {
     // Forget it first: a failed cancel leaves it to lapse by heartbeat, never to be re-queued.
-    this.local.drop(waiterId);
-    const r = await this.run("cancel-waiter", name, [waiterId]);
-    return { kind: r.r === "cancelled" ? "cancelled" : "not_waiting" };
+    const token = this.local.drop(waiterId)?.token ?? "";
+    const r = await this.run("cancel-waiter", name, [waiterId, token]);
+    if (r.r === "cancelled") return { kind: "cancelled" };
+    // Granted already: if that grant's event was lost on the way, deliver it now, so the engine,
+    // which no longer wants it, releases it instead of leaving it to expire.
+    if (r.lease !== undefined) this.deliver({ name, kind: "granted", lease: toLease(name, r.lease as WireLease), waiterId });
+    return { kind: "not_waiting" };
   }
 
   async reserve(name: string, limit: number): Promise<ReserveResult> {
