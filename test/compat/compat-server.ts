@@ -8,24 +8,50 @@ import { lockService } from "../../src/server/lock-service.js";
 import { OnePortListener } from "../../src/server/listener.js";
 import { healthRoute } from "../../src/server/health.js";
 import { MemoryStore } from "../../src/store/memory/memory-store.js";
+import { MemoryRendezvousStore } from "../../src/store/memory/rendezvous-memory.js";
+import { RendezvousEngine } from "../../src/engine/rendezvous/rendezvous-engine.js";
+import { RendezvousService } from "../../src/gen/baton/v1/rendezvous_pb.js";
+import { rendezvousService } from "../../src/server/rendezvous-service.js";
 import { compatHandler, parseCompatOptions, type CompatHandler } from "../../src/server/compat/index.js";
 
 /** A real server for the compat tests: memory store, engine with pools, compat + Connect on one port. */
 export interface CompatServer {
   url: string;
   engine: LockEngine;
+  rendezvous: RendezvousEngine;
   logs: string[];
   close(): Promise<void>;
 }
 
 /** Starts one on 127.0.0.1 and a free port; `compat` is the raw `compat:` mapping, `pools` the raw `pools:` list. */
-export async function startCompatServer(setup: { compat?: unknown; pools?: unknown } = {}): Promise<CompatServer> {
+export async function startCompatServer(
+  setup: { compat?: unknown; pools?: unknown; probeAllowlist?: string[]; postgresDsn?: string } = {},
+): Promise<CompatServer> {
   const logs: string[] = [];
   const log = (m: string): void => void logs.push(m);
   const store = new MemoryStore();
   const engine = new LockEngine(store, { ...DEFAULT_CONFIG, pools: parsePools(setup.pools) }, log);
-  const compat: CompatHandler = compatHandler({ engine, log }, parseCompatOptions(setup.compat));
-  const rpc = connectNodeAdapter({ routes: (router) => router.service(LockService, lockService(engine, log)) });
+  const rendezvousStore = new MemoryRendezvousStore();
+  const rendezvous = new RendezvousEngine(
+    rendezvousStore,
+    {
+      heartbeatMs: 1000,
+      minTtlMs: DEFAULT_CONFIG.minTtlMs,
+      maxTtlMs: DEFAULT_CONFIG.maxTtlMs,
+      maxWaitMs: DEFAULT_CONFIG.maxWaitMs,
+      maxParties: DEFAULT_CONFIG.maxLimit,
+      probeAllowlist: setup.probeAllowlist ?? DEFAULT_CONFIG.probeAllowlist,
+      postgresDsn: setup.postgresDsn ?? DEFAULT_CONFIG.postgresDsn,
+    },
+    log,
+  );
+  const compat: CompatHandler = compatHandler({ engine, rendezvous, log }, parseCompatOptions(setup.compat));
+  const rpc = connectNodeAdapter({
+    routes: (router) => {
+      router.service(LockService, lockService(engine, log));
+      router.service(RendezvousService, rendezvousService(rendezvous, log));
+    },
+  });
   const health = healthRoute(engine, "memory");
   const listener = new OnePortListener((req, res) => {
     if (health(req, res)) return;
@@ -36,13 +62,14 @@ export async function startCompatServer(setup: { compat?: unknown; pools?: unkno
   return {
     url: `http://127.0.0.1:${port}`,
     engine,
+    rendezvous,
     logs,
     async close() {
       listener.stopAccepting();
       await compat.close();
-      await engine.close();
+      await Promise.all([engine.close(), rendezvous.close()]);
       await listener.drain(200);
-      await store.close();
+      await Promise.all([store.close(), rendezvousStore.close()]);
     },
   };
 }

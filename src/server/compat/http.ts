@@ -87,6 +87,9 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** Thrown for a method a route does not take; answered as 405. */
+export class WrongMethod extends Error {}
+
 /** Answers with a JSON body. */
 export function sendJson(res: Res, status: number, body: unknown, headers: Record<string, string> = {}): void {
   send(res, status, JSON.stringify(body) + "\n", { "content-type": "application/json", ...headers });
@@ -95,6 +98,11 @@ export function sendJson(res: Res, status: number, body: unknown, headers: Recor
 /** Answers with a plain-text body, without a trailing newline (clients compare it exactly). */
 export function sendText(res: Res, status: number, body: string): void {
   send(res, status, body, { "content-type": "text/plain; charset=utf-8" });
+}
+
+/** Answers with an HTML page. */
+export function sendHtml(res: Res, status: number, body: string): void {
+  send(res, status, body, { "content-type": "text/html; charset=utf-8" });
 }
 
 function send(res: Res, status: number, body: string, headers: Record<string, string>): void {
@@ -108,6 +116,7 @@ function send(res: Res, status: number, body: string, headers: Record<string, st
 export function statusOf(error: unknown): number {
   if (error instanceof BadBody) return 400;
   if (error instanceof BodyTooLarge) return 413;
+  if (error instanceof WrongMethod) return 405;
   if (error instanceof StoreUnavailableError) return 503;
   if (!(error instanceof BatonError)) return 500;
   switch (error.code) {

@@ -1,9 +1,11 @@
 import type { LockEngine } from "../../engine/lock-engine.js";
+import type { RendezvousEngine } from "../../engine/rendezvous/rendezvous-engine.js";
 import { distributexLayer } from "./distributex.js";
 import { clientGone, sendJson, sendText, type Req, type Res } from "./http.js";
 import type { Layer } from "./layer.js";
 import { lockerLayer } from "./locker.js";
 import { LAYERS, type CompatOptions, type LayerName } from "./options.js";
+import { rendezvousLayer } from "./rendezvous.js";
 import { webmutexLayer } from "./webmutex.js";
 
 export { parseCompatOptions, DEFAULT_COMPAT_OPTIONS, type CompatOptions, type LayerName } from "./options.js";
@@ -11,6 +13,8 @@ export { parseCompatOptions, DEFAULT_COMPAT_OPTIONS, type CompatOptions, type La
 /** What the layers are built on: the engines, never a store of their own. */
 export interface CompatDeps {
   engine: LockEngine;
+  /** Without it, the web-rendezvous layer is not served. */
+  rendezvous?: RendezvousEngine;
   log?: (message: string) => void;
 }
 
@@ -34,7 +38,7 @@ export function compatHandler(deps: CompatDeps, options: CompatOptions): CompatH
     webmutex: () => webmutexLayer(deps.engine, options, log),
     locker: () => lockerLayer(deps.engine, options, log),
     distributex: () => distributexLayer(deps.engine, log),
-    rendezvous: () => undefined,
+    rendezvous: () => (deps.rendezvous === undefined ? undefined : rendezvousLayer(deps.rendezvous, options, log)),
   };
   const mounts: { prefix: string; name: LayerName; layer: Layer }[] = [];
   const layers = new Map<LayerName, Layer>();
