@@ -106,6 +106,16 @@ describe("baton lock", () => {
     await eventually(() => expect(isAlive(Number(shell))).toBe(false));
   });
 
+  it("when the server goes away, retries the refresh, then gives the lease up at its TTL and exits 75", async () => {
+    const doomed = await startServer();
+    const baton = spawnBaton(["lock", unique("outage"), "--ttl", "1s", "--grace", "1s", "--", "sh", "-c", "echo ready; sleep 60"], doomed.url);
+    await eventually(() => expect(baton.stdout()).toContain("ready"), 10_000);
+    await doomed.close();
+    expect(await baton.exit).toBe(75);
+    expect(baton.stderr()).toContain("cannot refresh");
+    expect(baton.stderr()).toContain("no refresh reached the server before the lease expired");
+  });
+
   it("exits 127 when the command cannot be started, and releases", async () => {
     const name = unique("missing");
     const result = await runBaton(["lock", name, "--", "/nonexistent/command"], server.url);

@@ -114,7 +114,19 @@ class LockRun {
   }
 
   private async runHolding(lease: Lease): Promise<number> {
-    const keeper = this.client.keepAlive(lease);
+    let failing = false;
+    const keeper = this.client.keepAlive(lease, {
+      // One line per outage, not per retry; the lease is lost only if it outlasts the TTL.
+      onRetry: (error) => {
+        if (failing) return;
+        failing = true;
+        process.stderr.write(`baton lock: cannot refresh ${lease.name} (${explain(error, this.url).message}); retrying until it expires\n`);
+      },
+      onRefreshed: () => {
+        if (failing) process.stderr.write(`baton lock: refreshed ${lease.name} again\n`);
+        failing = false;
+      },
+    });
     const env = {
       ...process.env,
       BATON_LOCK: lease.name,
