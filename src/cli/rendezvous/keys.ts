@@ -1,0 +1,60 @@
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import type { RendezvousServiceListResponse } from "../../gen/baton/v1/rendezvous_pb.js";
+import type { Command } from "../command.js";
+import { SERVER_HELP, SERVER_OPTION, countFlag, parse, serverUrl } from "../locks/args.js";
+import { explain } from "../locks/errors.js";
+import { rendezvousClient } from "./connect.js";
+
+const usage = `Usage: baton keys [PREFIX] [options]
+
+Shows the rendezvous state: keys someone waits for, keys that are set, keys whose waits
+recently timed out, and barriers that are gathering (of keys starting with PREFIX).
+
+Options:
+  --limit N       at most N entries in each list (default 100, at most 1000)
+  --json          print the whole answer as JSON
+${SERVER_HELP}
+  -h, --help      this help`;
+
+const OPTIONS = { ...SERVER_OPTION, limit: { type: "string" }, json: { type: "boolean" } } as const;
+
+/** `baton keys`: what web-rendezvous's home page showed, on the terminal. */
+export const keysCommand: Command = {
+  name: "keys",
+  summary: "show keys waited for, set, timed out, and barriers gathering",
+  usage,
+  async run(args) {
+    const { values, positionals } = parse(args, OPTIONS, { required: [], optional: ["PREFIX"] });
+    const url = serverUrl(values);
+    try {
+      const list = await rendezvousClient(url).list({ prefix: positionals[0] ?? "", limit: countFlag(values, "limit") ?? 0 });
+      process.stdout.write(values.json === true ? JSON.stringify(listingJson(list)) + "\n" : listingText(list));
+      return 0;
+    } catch (error) {
+      throw explain(error, url);
+    }
+  },
+};
+
+function iso(ts: { seconds: bigint; nanos: number } | undefined): string {
+  return ts === undefined ? "" : timestampDate(ts as Parameters<typeof timestampDate>[0]).toISOString();
+}
+
+function listingJson(list: RendezvousServiceListResponse): Record<string, unknown> {
+  return {
+    waiting: list.waiting.map((w) => ({ key: w.key, waiters: w.waiters, since: iso(w.since), owners: w.owners })),
+    set: list.set.map((s) => ({ key: s.key, payload: s.payload, owner: s.owner, signaledAt: iso(s.signaledAt), expiresAt: iso(s.expiresAt) || null })),
+    timedOut: list.timedOut.map((t) => ({ key: t.key, at: iso(t.at), waitedMs: Number(t.waitedMs), owner: t.owner, count: t.count })),
+    barriers: list.barriers.map((b) => ({ key: b.key, generation: Number(b.generation), arrived: b.arrived, parties: b.parties, owners: b.owners })),
+  };
+}
+
+function listingText(list: RendezvousServiceListResponse): string {
+  const section = (title: string, lines: string[]) => `${title}:\n${lines.length === 0 ? "  (none)\n" : lines.map((l) => `  ${l}\n`).join("")}`;
+  return [
+    section("waiting", list.waiting.map((w) => `${w.key}  ${w.waiters} waiting since ${iso(w.since)} (${w.owners.join(", ")})`)),
+    section("set", list.set.map((s) => `${s.key}  by ${s.owner} at ${iso(s.signaledAt)}${s.expiresAt ? ` until ${iso(s.expiresAt)}` : ""}  ${JSON.stringify(s.payload.slice(0, 60))}`)),
+    section("timed out", list.timedOut.map((t) => `${t.key}  at ${iso(t.at)} after ${Number(t.waitedMs)} ms (${t.owner}; ${t.count}× recently)`)),
+    section("barriers", list.barriers.map((b) => `${b.key}  ${b.arrived} of ${b.parties} arrived, generation ${b.generation} (${b.owners.join(", ")})`)),
+  ].join("");
+}
