@@ -1,0 +1,101 @@
+import * as http2 from "node:http2";
+import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG } from "../../src/config.js";
+import { LockEngine } from "../../src/engine/lock-engine.js";
+import { compatHandler, DEFAULT_COMPAT_OPTIONS, parseCompatOptions } from "../../src/server/compat/index.js";
+import { MemoryStore } from "../../src/store/memory/memory-store.js";
+import { lockClient } from "../helpers/clients.js";
+import { startCompatServer, type CompatServer } from "./compat-server.js";
+
+let server: CompatServer;
+afterEach(() => server?.close());
+
+describe("compat options", () => {
+  it("fills in defaults and reads every setting", () => {
+    expect(parseCompatOptions(undefined)).toEqual(DEFAULT_COMPAT_OPTIONS);
+    const options = parseCompatOptions({
+      root: "distributex",
+      prefixes: { webmutex: "/wm", locker: null },
+      maxBodyBytes: 4096,
+      webmutex: { grabTtl: "5m", webhook: { secret: "0123456789abcdef", allow: ["https://*.ci.example.com/hooks/"], attempts: 2, initialBackoff: "1s" } },
+      locker: { ttl: "1h", auth: { user: "u", password: "p" } },
+      rendezvous: { timeout: "10s" },
+    });
+    expect(options).toMatchObject({
+      root: "distributex",
+      prefixes: { webmutex: "/wm", locker: null, distributex: "/distributex" },
+      maxBodyBytes: 4096,
+      webmutex: { grabTtlMs: 300_000, webhook: { attempts: 2, initialBackoffMs: 1000, maxBackoffMs: 30_000 } },
+      locker: { ttlMs: 3_600_000, auth: { user: "u", password: "p" } },
+      rendezvous: { timeoutMs: 10_000 },
+    });
+  });
+
+  it.each([
+    [[], /compat: expected a mapping/],
+    [{ colour: 1 }, /compat: unknown setting "colour"/],
+    [{ root: "ftp" }, /compat.root: expected one of webmutex, rendezvous, locker, distributex/],
+    [{ prefixes: { webmutex: "no-slash" } }, /compat.prefixes.webmutex: expected a path/],
+    [{ prefixes: { webmutex: "/x", locker: "/x" } }, /two layers share one prefix/],
+    [{ maxBodyBytes: 10 }, /compat.maxBodyBytes: expected a whole number ≥ 1024/],
+    [{ webmutex: { grabTtl: "soon" } }, /compat.webmutex.grabTtl: "soon" is not a duration/],
+    [{ webmutex: { grabTtl: 0 } }, /never expires needs a pool/],
+    [{ webmutex: { webhook: { allow: ["http://h/"] } } }, /secret of at least 16 characters/],
+    [{ webmutex: { webhook: { secret: "0123456789abcdef", allow: ["ftp://h/"] } } }, /only http and https/],
+    [{ webmutex: { webhook: { secret: "0123456789abcdef", allow: ["http://h/?q=1"] } } }, /plain prefix/],
+    [{ webmutex: { webhook: { attempts: 0 } } }, /attempts: expected a whole number ≥ 1/],
+    [{ locker: { auth: { user: "u" } } }, /compat.locker.auth.password: expected text/],
+    [{ locker: { auth: { user: "a:b", password: "p" } } }, /user \(without ':'\)/],
+    [{ rendezvous: { timeout: "0ms" } }, /compat.rendezvous.timeout must be at least 1ms/],
+  ])("refuses %j with a clear error", (raw, message) => {
+    expect(() => parseCompatOptions(raw)).toThrow(message);
+  });
+
+  it("refuses a layer TTL outside the server's bounds when the handler is built", async () => {
+    const store = new MemoryStore();
+    const engine = new LockEngine(store, { ...DEFAULT_CONFIG, maxTtlMs: 3_600_000 }, () => undefined);
+    expect(() => compatHandler({ engine }, parseCompatOptions({ locker: { ttl: "2h" } }))).toThrow(/compat.locker.ttl: 7200000ms lies outside/);
+    // Unset, the Locker's TTL is the server's maxTtl.
+    expect(() => compatHandler({ engine }, parseCompatOptions({}))).not.toThrow();
+    await engine.close();
+    await store.close();
+  });
+});
+
+describe("mounts", () => {
+  it("moves a layer to another prefix, turns one off, and serves the root layer next to Connect", async () => {
+    server = await startCompatServer({ compat: { root: "locker", prefixes: { webmutex: "/wm", distributex: null } } });
+    expect((await fetch(`${server.url}/wm/reserve`, { method: "POST" })).status).toBe(200);
+    expect((await fetch(`${server.url}/webmutex/reserve`, { method: "POST" })).status).toBe(404);
+    expect((await fetch(`${server.url}/distributex/get?host=a&pool=b`)).status).toBe(404);
+    const put = await fetch(`${server.url}/lock/deploy`, { method: "PUT", body: '{"lock":"root-user"}' });
+    expect(put.status).toBe(200);
+    expect(await (await fetch(`${server.url}/locks`)).json()).toEqual({ deploy: "root-user" });
+    expect(await (await fetch(`${server.url}/locker/locks`)).json()).toEqual({ deploy: "root-user" });
+    const described = await lockClient("connect-binary-h2", server.url).describe({ name: "deploy" });
+    expect(described.lock!.holders.map((h) => h.owner)).toEqual(["root-user"]);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    // A path the root layer does not know is left to Connect, which answers 404 itself.
+    expect((await fetch(`${server.url}/nothing-here`)).status).toBe(404);
+  });
+
+  it("answers over cleartext HTTP/2 as well", async () => {
+    server = await startCompatServer({ pools: [{ name: "pool1" }] });
+    const session = http2.connect(server.url);
+    try {
+      const text = await new Promise<string>((resolve, reject) => {
+        const stream = session.request({ ":path": "/distributex/get/?host=me&pool=pool1" });
+        let body = "";
+        stream.setEncoding("utf8");
+        stream.on("data", (c: string) => (body += c));
+        stream.on("end", () => resolve(body));
+        stream.on("error", reject);
+        stream.end();
+      });
+      expect(text).toBe("YES");
+    } finally {
+      session.close();
+    }
+    expect((await server.engine.describe("pool1")).holders.map((h) => h.owner)).toEqual(["me"]);
+  });
+});
