@@ -19,6 +19,7 @@ export interface CompatServer {
   url: string;
   engine: LockEngine;
   rendezvous: RendezvousEngine;
+  compat: CompatHandler;
   logs: string[];
   close(): Promise<void>;
 }
@@ -63,6 +64,7 @@ export async function startCompatServer(
     url: `http://127.0.0.1:${port}`,
     engine,
     rendezvous,
+    compat,
     logs,
     async close() {
       listener.stopAccepting();

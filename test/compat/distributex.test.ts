@@ -61,6 +61,10 @@ describe("Distributex compatibility", () => {
     expect(await dx("/get/?host=web1&pool=web")).toEqual([200, "YES"]);
     expect(await dx("/get/?host=web2&pool=web")).toEqual([200, "YES"]);
     expect(await dx("/get/?host=web3&pool=web")).toEqual([200, "NO"]);
+    // Asking again while holding takes no second permit.
+    expect(await dx("/release/?host=web2&pool=web")).toEqual([200, "OK"]);
+    expect(await dx("/get/?host=web1&pool=web")).toEqual([200, "YES"]);
+    expect((await server.engine.describe("web")).holders.map((h) => h.owner)).toEqual(["web1"]);
     expect((await server.engine.describe("web")).limit).toBe(2);
   });
 

@@ -26,7 +26,8 @@ class Receiver {
           delivery: String(req.headers["x-baton-delivery"]),
         });
         const status = this.script[Math.min(this.deliveries.length - 1, this.script.length - 1)] ?? 200;
-        res.writeHead(status).end();
+        // 0 in the script: never answer, like an endpoint that hangs.
+        if (status !== 0) res.writeHead(status).end();
       });
     });
   }
@@ -119,6 +120,16 @@ describe("WebMutex subscribe_and_grab", () => {
     expect(lease!.owner).toBe("next-in-line");
     expect(receiver.deliveries).toHaveLength(3);
     expect(server.logs.some((l) => l.includes("never accepted the grant"))).toBe(true);
+  });
+
+  it("releases a grant whose delivery is still in flight when the layer shuts down", async () => {
+    await setup([0]);
+    const [, { id }] = await post("/reserve", {});
+    await post("/subscribe_and_grab", { id: id as string, endpoint: `${receiver.url}/hooks/` });
+    await eventually(() => expect(receiver.deliveries).toHaveLength(1));
+    expect((await server.engine.describe(id as string)).holders).toHaveLength(1);
+    await server.compat.close();
+    expect((await server.engine.describe(id as string)).holders).toEqual([]);
   });
 
   it("refuses endpoints outside the allowlist, and everything when no allowlist is configured", async () => {

@@ -67,15 +67,14 @@ function resolve(engine: LockEngine, pool: string, host: string): Target | undef
   return { pool, host };
 }
 
-/** Try-acquire; a host that already holds a permit gets YES again, as in Distributex. */
+/** Try-acquire; a host that already holds a permit gets YES without a second one, as in Distributex. */
 async function tryGet(engine: LockEngine, target: Target): Promise<boolean> {
+  if (heldBy((await engine.describe(target.pool)).holders, target.host)) return true;
   try {
     await engine.acquire({ name: target.pool, owner: target.host, waitMs: 0 }, NEVER);
     return true;
   } catch (error) {
-    if (error instanceof BatonError && error.code === "aborted") {
-      return heldBy((await engine.describe(target.pool)).holders, target.host);
-    }
+    if (error instanceof BatonError && error.code === "aborted") return false;
     throw error;
   }
 }

@@ -80,7 +80,8 @@ export function compatHandler(deps: CompatDeps, options: CompatOptions): CompatH
     work()
       .catch((error: unknown) => {
         log(`baton: compat ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        sendJson(res, 500, { error: "internal error; see the server log" });
+        if (name === "distributex") sendText(res, 500, "NO");
+        else sendJson(res, 500, { error: "internal error; see the server log" });
       })
       .finally(() => gone.dispose());
     return true;
