@@ -86,6 +86,7 @@ describe("Locker compatibility", () => {
       expect([body, status, typeof json.error]).toEqual([body, 400, "string"]);
     }
     expect((await curl("PUT", "/lock/bad%20pool", '{"lock":"a"}'))[0]).toBe(400);
+    expect((await curl("PUT", "/lock/%E0%A4%A", '{"lock":"a"}'))[0]).toBe(400);
     expect((await curl("POST", "/lock/p", '{"lock":"a"}'))[0]).toBe(405);
     expect((await curl("PUT", "/locks"))[0]).toBe(405);
     expect(await curl("GET", "/locks")).toEqual([200, {}]);

@@ -76,6 +76,8 @@ describe("web-rendezvous compatibility", () => {
     expect((await rv("GET", "/_other"))[0]).toBe(400);
     expect((await rv("PATCH", "/key"))[0]).toBe(405);
     expect((await rv("GET", "/bad%20key"))[0]).toBe(400);
+    expect((await rv("GET", "/%E0%A4%A"))[0]).toBe(400);
+    expect(server.logs.filter((l) => l.includes("unexpected"))).toEqual([]);
   });
 
   it("waits on /_port/HOST/PORT until the port listens, and refuses hosts outside the probe allowlist", async () => {

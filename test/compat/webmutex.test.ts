@@ -90,6 +90,7 @@ describe("WebMutex compatibility", () => {
     expect([s2, b2.error]).toEqual([400, 'the "id" parameter is required']);
     expect((await call("/grab", { body: "{not json", headers: { "content-type": "application/json" } }))[0]).toBe(400);
     expect((await call("/grab", { body: form({ id: "bad id" }) }))[0]).toBe(400);
+    expect((await call("/grab/%E0%A4%A"))[0]).toBe(400);
     expect((await call("/grab", { body: "x".repeat(200_000) }))[0]).toBe(413);
     const [s3, b3] = await call(`/grab?id=${id}`, { method: "GET" });
     expect([s3, b3.error]).toEqual([405, "grab takes POST"]);

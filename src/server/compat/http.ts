@@ -87,6 +87,15 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** Decodes a percent-encoded path segment; malformed encoding is the client's error, not a 500. */
+export function decodePath(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new BadBody(`the path ${JSON.stringify(segment.slice(0, 100))} is not valid percent-encoding`);
+  }
+}
+
 /** Thrown for a method a route does not take; answered as 405. */
 export class WrongMethod extends Error {}
 

@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { BatonError } from "../../engine/errors.js";
 import type { LockEngine } from "../../engine/lock-engine.js";
 import { checkName, checkOwner } from "../../engine/validate.js";
-import { BadBody, messageOf, parseJsonObject, readBody, sendJson, statusOf, type Call } from "./http.js";
+import { decodePath, BadBody, messageOf, parseJsonObject, readBody, sendJson, statusOf, type Call } from "./http.js";
 import { compatTtl, fallbackTtl, heldBy, type Layer } from "./layer.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import type { CompatOptions } from "./options.js";
@@ -102,7 +102,7 @@ export function lockerLayer(engine: LockEngine, options: CompatOptions, log: (me
           if (call.method !== "PUT" && call.method !== "DELETE") {
             return sendJson(call.res, 405, { error: "/lock/POOL takes PUT or DELETE" }, { allow: "PUT, DELETE" });
           }
-          const pool = checkName(decodeURIComponent(match[1]).replace(/\/$/, ""), "pool");
+          const pool = checkName(decodePath(match[1]).replace(/\/$/, ""), "pool");
           const body = parseBody((await readBody(call.req, options.maxBodyBytes)).toString("utf8"));
           const message = await queue.run(pool, () => (call.method === "PUT" ? lock(pool, body) : unlock(pool, body)));
           sendJson(call.res, 200, { response: message });

@@ -1,7 +1,7 @@
 import { BatonError } from "../../engine/errors.js";
 import type { ProbeSpec } from "../../engine/probes/probe.js";
 import type { RendezvousEngine } from "../../engine/rendezvous/rendezvous-engine.js";
-import { messageOf, readBody, sendHtml, sendJson, statusOf, WrongMethod, type Call } from "./http.js";
+import { decodePath, messageOf, readBody, sendHtml, sendJson, statusOf, WrongMethod, type Call } from "./http.js";
 import type { Layer } from "./layer.js";
 import type { CompatOptions } from "./options.js";
 import { listingPage } from "./rendezvous-page.js";
@@ -33,14 +33,14 @@ export function rendezvousLayer(engine: RendezvousEngine, options: CompatOptions
 
   async function probeRoute(call: Call, key: string): Promise<void> {
     const port = PORT_ROUTE.exec(key);
-    if (port !== null) return waitProbe(call, { kind: "tcp", host: decodeURIComponent(port[1]!), port: Number(port[2]) });
+    if (port !== null) return waitProbe(call, { kind: "tcp", host: decodePath(port[1]!), port: Number(port[2]) });
     const pg = POSTGRES_ROUTE.exec(key);
-    if (pg !== null) return waitProbe(call, { kind: "postgres", database: decodeURIComponent(pg[1]!) });
+    if (pg !== null) return waitProbe(call, { kind: "postgres", database: decodePath(pg[1]!) });
     throw new BatonError("invalid_argument", `keys starting with "_" are reserved; use _postgres/DB or _port/HOST/PORT`);
   }
 
   async function answer(call: Call): Promise<void> {
-    const key = decodeURIComponent(call.path.slice(1)).replace(/\/$/, "");
+    const key = decodePath(call.path.slice(1)).replace(/\/$/, "");
     if (key === "") {
       if (call.method !== "GET") throw new WrongMethod("the listing takes GET");
       const listing = await engine.list("", 1000);

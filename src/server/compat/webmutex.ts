@@ -1,7 +1,7 @@
 import { BatonError } from "../../engine/errors.js";
 import type { LockEngine } from "../../engine/lock-engine.js";
 import { checkName } from "../../engine/validate.js";
-import { messageOf, readParams, sendJson, statusOf, type Call } from "./http.js";
+import { decodePath, messageOf, readParams, sendJson, statusOf, type Call } from "./http.js";
 import { compatTtl, fallbackTtl, type Layer } from "./layer.js";
 import type { CompatOptions } from "./options.js";
 import { Subscriptions } from "./subscriptions.js";
@@ -72,7 +72,7 @@ export function webmutexLayer(engine: LockEngine, options: CompatOptions, log: (
         }
         try {
           const values = await readParams(call, options.maxBodyBytes);
-          if (match[2] !== undefined) values.set("id", decodeURIComponent(match[2]));
+          if (match[2] !== undefined) values.set("id", decodePath(match[2]));
           const [status, body] = await routes[action]!(new Params(values, call));
           sendJson(call.res, status, body);
         } catch (error) {
