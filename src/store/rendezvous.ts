@@ -5,6 +5,7 @@
  * every change is also an event that listeners receive (in Redis by pub/sub), so the engine can
  * wake streams that live in this process whichever instance made the change.
  */
+import { StoreUnavailableError } from "./errors.js";
 import { MemoryRendezvousStore } from "./memory/rendezvous-memory.js";
 
 /** The value of a key that is set. */
@@ -160,12 +161,43 @@ export interface RendezvousStore {
   list(input: RendezvousListInput): Promise<RendezvousListing>;
   /** Registers a listener for every change; returns the function that unregisters it. */
   subscribe(listener: (event: RendezvousEvent) => void): () => void;
+  /**
+   * Resolves when the store can deliver events (connected, pub/sub subscribed); throws
+   * StoreUnavailableError when it cannot, so a subscription never looks live while deaf.
+   */
+  ping(): Promise<void>;
   /** Stops timers and connections. */
   close(): Promise<void>;
 }
 
-/** Opens the rendezvous store a config's store URL names: "memory", or (later) a redis:// URL. */
+/**
+ * Opens the rendezvous store a config's store URL names. On a redis:// URL the locks are shared
+ * but rendezvous is not implemented yet: rather than keep signals per instance (a signal on one
+ * instance silently missing waiters on another), every rendezvous call fails with a clear
+ * `unavailable`, and the server still starts for its locks and readiness probes.
+ */
 export async function openRendezvousStore(url: string): Promise<RendezvousStore> {
   if (url === "memory") return new MemoryRendezvousStore();
-  throw new Error(`store ${url}: rendezvous on the Redis store is not yet implemented; use --store memory`);
+  return new NotYetRendezvousStore();
+}
+
+/** Stands in for the Redis rendezvous store until it exists: refuses every operation. */
+class NotYetRendezvousStore implements RendezvousStore {
+  private refuse(): never {
+    throw new StoreUnavailableError(
+      "signals, waits and barriers are not available on the Redis store yet; run Baton with --store memory for them (readiness probes work on any store)",
+    );
+  }
+  signal = async (): Promise<SignalResult> => this.refuse();
+  reset = async (): Promise<ResetResult> => this.refuse();
+  get = async (): Promise<SignalRecord | undefined> => this.refuse();
+  joinWait = async (): Promise<JoinWaitResult> => this.refuse();
+  leaveWait = async (): Promise<LeaveWaitResult> => this.refuse();
+  arrive = async (): Promise<ArriveResult> => this.refuse();
+  leaveBarrier = async (): Promise<LeaveBarrierResult> => this.refuse();
+  touch = async (): Promise<void> => undefined;
+  list = async (): Promise<RendezvousListing> => this.refuse();
+  subscribe = (): (() => void) => () => undefined;
+  ping = async (): Promise<void> => this.refuse();
+  close = async (): Promise<void> => undefined;
 }

@@ -152,6 +152,8 @@ export class RendezvousEngine {
     const stopBeat = this.ticker.add(() => channel.push({ type: "heartbeat", elapsedMs: Date.now() - startedMs }));
     this.active++;
     try {
+      // Registered first, then checked: a store that cannot deliver events fails the call now.
+      await this.store.ping();
       if (filter.initial) {
         const current =
           filter.key !== ""

@@ -177,6 +177,10 @@ export class MemoryRendezvousStore implements RendezvousStore {
     return () => this.listeners.delete(listener);
   }
 
+  async ping(): Promise<void> {
+    // In process: always able to deliver.
+  }
+
   async close(): Promise<void> {
     for (const timer of this.expiry.values()) clearTimeout(timer);
     this.expiry.clear();

@@ -172,7 +172,8 @@ export function rendezvousStoreConformance(label: string, factory: RendezvousSto
       expect(listing.set.map((s) => s.key)).toEqual([prefix + "a", prefix + "b"]);
     });
 
-    it("touch keeps registrations and an unsubscribed listener hears nothing more", async () => {
+    it("ping resolves, touch keeps registrations and an unsubscribed listener hears nothing more", async () => {
+      await store.ping();
       const key = uniqueKey("touch");
       await store.joinWait({ key, waiterId: "w", owner: "o" });
       await store.touch([{ kind: "waiter", key, id: "w" }], 10_000);
