@@ -63,6 +63,24 @@ describe("RendezvousService signals over real sockets", () => {
     expect(list.timedOut.map((t) => [t.key, t.owner, t.count])).toEqual([[key, "impatient", 1]]);
   });
 
+  it("an idle wait gets a heartbeat at once and then periodically, with growing elapsed time", async () => {
+    const key = uniqueKey("heartbeat");
+    const ac = new AbortController();
+    const elapsed: bigint[] = [];
+    const { error } = await collect(
+      (async function* () {
+        for await (const m of client.wait({ key }, { signal: ac.signal })) {
+          if (m.event.case === "waiting") elapsed.push(m.event.value.elapsedMs);
+          if (elapsed.length === 3) ac.abort();
+          yield m;
+        }
+      })(),
+    );
+    expect(ConnectError.from(error).code).toBe(Code.Canceled);
+    expect(elapsed[0]).toBe(0n);
+    expect(elapsed[1]! > 0n && elapsed[2]! > elapsed[1]!).toBe(true);
+  });
+
   it("reset clears a key, so the next wait blocks until a new signal", async () => {
     const key = uniqueKey("reset");
     await client.signal({ key, payload: "one" });
