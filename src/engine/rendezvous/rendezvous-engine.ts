@@ -26,6 +26,8 @@ export interface RendezvousOptions {
   probeAllowlist: readonly string[];
   /** DSN template of the Postgres probe, with a {db} placeholder. */
   postgresDsn: string;
+  /** Changes a subscription may have waiting for a slow client before it is cut off (default 10,000). */
+  maxPendingChanges?: number;
 }
 
 /** One event of a Wait stream. */
@@ -43,7 +45,10 @@ export interface ReadyTiming {
   attemptTimeoutMs: number;
 }
 
-/** Values the heartbeat of a store presence lease is multiplied by: a few missed touches are tolerated. */
+/** Changes a subscription may have waiting for its client before it is cut off, unless configured. */
+const DEFAULT_MAX_PENDING_CHANGES = 10_000;
+
+/** How many heartbeat intervals a presence lease in a shared store lasts: a few missed touches are tolerated. */
 const PRESENCE_LEASES = 3;
 
 /**
@@ -148,7 +153,14 @@ export class RendezvousEngine {
     const startedMs = Date.now();
     const scope = streamScope(caller, this.closing.signal, 0, "");
     const channel = new Channel<SubscribeEvent>(scope.signal);
-    const remove = this.local.addSubscriber(filter, (change) => channel.push({ type: "change", change }));
+    // A subscriber that cannot keep up is cut off rather than buffered without bound.
+    const maxPending = this.options.maxPendingChanges ?? DEFAULT_MAX_PENDING_CHANGES;
+    let pending = 0;
+    const remove = this.local.addSubscriber(filter, (change) => {
+      if (++pending <= maxPending) return channel.push({ type: "change", change });
+      const message = `this subscription fell more than ${maxPending} changes behind; subscribe again (with initial) to catch up`;
+      channel.fail(new BatonError("resource_exhausted", message));
+    });
     const stopBeat = this.ticker.add(() => channel.push({ type: "heartbeat", elapsedMs: Date.now() - startedMs }));
     this.active++;
     try {
@@ -162,7 +174,11 @@ export class RendezvousEngine {
         for (const signal of current) yield { type: "change", change: { kind: "current", key: signal.key, signal, woken: 0 } };
       }
       yield { type: "heartbeat", elapsedMs: Date.now() - startedMs };
-      for (;;) yield await channel.next();
+      for (;;) {
+        const event = await channel.next();
+        if (event.type === "change") pending--;
+        yield event;
+      }
     } finally {
       remove();
       stopBeat();
