@@ -55,6 +55,20 @@ describe("RendezvousService barriers over real sockets", () => {
     expect(tripped(second.messages)?.generation).toBe(2n);
   });
 
+  it("50 simultaneous arrivals at a barrier of 5 form 10 complete generations", async () => {
+    const key = uniqueKey("race");
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => collect(client.arrive({ key, parties: 5, owner: `r${i}` }))));
+    const byGeneration = new Map<bigint, number[]>();
+    for (const { messages, error } of results) {
+      expect(error).toBeUndefined();
+      const trip = tripped(messages);
+      expect(trip).toBeDefined();
+      byGeneration.set(trip!.generation, [...(byGeneration.get(trip!.generation) ?? []), trip!.index]);
+    }
+    expect([...byGeneration.keys()].sort((a, b) => Number(a - b))).toEqual(Array.from({ length: 10 }, (_, i) => BigInt(i + 1)));
+    for (const indexes of byGeneration.values()) expect(indexes.sort()).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it("a participant that disconnects before the trip is no longer counted", async () => {
     const key = uniqueKey("leaver");
     const a = await arrive(key, 3, "a");
