@@ -3,6 +3,8 @@ import { parse as parseYaml } from "yaml";
 import { parseDuration } from "./duration.js";
 import { DEFAULT_PROBE_ALLOWLIST, HostAllowlist } from "./engine/probes/allowlist.js";
 import { checkDsnTemplate } from "./engine/probes/postgres.js";
+import { parsePools, type Pool } from "./engine/pools.js";
+import { DEFAULT_COMPAT_OPTIONS, parseCompatOptions, type CompatOptions } from "./server/compat/options.js";
 
 /** The server's whole configuration, validated once at start. */
 export interface Config {
@@ -29,6 +31,10 @@ export interface Config {
   probeAllowlist: string[];
   /** DSN template of the Postgres probe; {db} stands for the database the client names. */
   postgresDsn: string;
+  /** Per-name policies; they apply to every API (DESIGN §6). Config file only. */
+  pools: Pool[];
+  /** The seed systems' HTTP APIs (README "Compatibility"). Config file only. */
+  compat: CompatOptions;
 }
 
 /** The defaults: what `baton serve` runs with when nothing is said. */
@@ -47,9 +53,13 @@ export const DEFAULT_CONFIG: Config = {
   rendezvousHeartbeatMs: 5_000,
   probeAllowlist: DEFAULT_PROBE_ALLOWLIST,
   postgresDsn: "postgres://postgres@127.0.0.1:5432/{db}",
+  pools: [],
+  compat: DEFAULT_COMPAT_OPTIONS,
 };
 
-type Key = keyof Config;
+type Key = Exclude<keyof Config, "pools" | "compat">;
+/** Settings that are mappings or lists of mappings: the config file only, never env or flags. */
+const STRUCTURED = ["pools", "compat"];
 const DURATIONS: Key[] = ["defaultTtlMs", "minTtlMs", "maxTtlMs", "maxWaitMs", "shutdownGraceMs", "rendezvousHeartbeatMs"];
 const COUNTS: Key[] = ["port", "maxLimit", "maxQueueLength", "readMaxBytes"];
 const STRINGS: Key[] = ["host", "store", "postgresDsn"];
@@ -101,7 +111,9 @@ export function buildConfig(file: RawSettings, env: RawSettings, flags: RawSetti
   const merged: RawSettings = { ...file, ...env, ...flags };
   const known = new Set([...DURATIONS, ...COUNTS, ...STRINGS, ...LISTS].map(spelling));
   for (const name of Object.keys(merged)) {
-    if (!known.has(name)) throw new Error(`unknown setting "${name}"; known settings: ${[...known].join(", ")}`);
+    if (!known.has(name) && !STRUCTURED.includes(name)) {
+      throw new Error(`unknown setting "${name}"; known settings: ${[...known, ...STRUCTURED].join(", ")}`);
+    }
   }
   const config: Config = { ...DEFAULT_CONFIG };
   const writable = config as unknown as Record<Key, number | string | string[]>;
@@ -126,6 +138,8 @@ export function buildConfig(file: RawSettings, env: RawSettings, flags: RawSetti
     const items = Array.isArray(value) ? value.map(String) : String(value).split(",");
     writable[key] = items.map((item) => item.trim()).filter((item) => item !== "");
   }
+  config.pools = parsePools(merged.pools);
+  config.compat = parseCompatOptions(merged.compat);
   return checkConfig(config);
 }
 

@@ -59,7 +59,9 @@ export function parsePools(raw: unknown): Pool[] {
     if (pool.defaultTtlMs === 0) pool.allowNoExpiry = true;
     if (e.maxQueueLength !== undefined) pool.maxQueueLength = positive(e.maxQueueLength, `${where}: maxQueueLength`);
     const hosts = e.hosts ?? e.servers;
-    if (hosts !== undefined) {
+    // Distributex's own config writes servers as one comma-separated string.
+    if (typeof hosts === "string") pool.hosts = hosts.split(",").map((h) => h.trim()).filter((h) => h !== "");
+    else if (hosts !== undefined) {
       if (!Array.isArray(hosts) || !hosts.every((h) => typeof h === "string")) throw new Error(`${where}: servers/hosts must be a list of host names`);
       pool.hosts = hosts as string[];
     }

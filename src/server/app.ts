@@ -13,6 +13,8 @@ import { lockService } from "./lock-service.js";
 import { rendezvousService } from "./rendezvous-service.js";
 import { OnePortListener } from "./listener.js";
 import { healthRoute } from "./health.js";
+import { compatHandler } from "./compat/index.js";
+import { webPageRoute } from "./web-page.js";
 
 /** A composed Baton server: store, engine, RPC routes and the one-port listener. */
 export interface App {
@@ -28,7 +30,7 @@ export interface App {
 
 /** Builds the app from a validated config; nothing listens until `listen()`. */
 export async function buildApp(config: Config, log: (message: string) => void = (m) => console.error(m)): Promise<App> {
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, log);
   const engine = new LockEngine(store, config, log);
   const rendezvousStore = await openRendezvousStore(config.store);
   const rendezvous = new RendezvousEngine(
@@ -54,11 +56,19 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     jsonOptions: { ignoreUnknownFields: false },
   });
   const health = healthRoute(engine, config.store);
+  const page = webPageRoute();
+  const compat = compatHandler({ engine, rendezvous, log }, config.compat);
   const handler = (
     req: http.IncomingMessage | http2.Http2ServerRequest,
     res: http.ServerResponse | http2.Http2ServerResponse,
   ): void => {
-    if (health(req, res)) return;
+    if (health(req, res) || page(req, res) || compat(req, res)) return;
+    if (req.url === "/" && req.method === "GET") {
+      // A person opening the server's address in a browser wants the live page.
+      (res as http.ServerResponse).writeHead(302, { location: "/ui" });
+      res.end();
+      return;
+    }
     rpc(req, res);
   };
   const listener = new OnePortListener(handler);
@@ -76,7 +86,9 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     close() {
       closing ??= (async () => {
         listener.stopAccepting();
-        await Promise.all([engine.close(), rendezvous.close()]);
+        // Compat first: it releases grants its webhooks and subscriptions hold through the engine.
+        await compat.close();
+        await Promise.all([engine.close(config.shutdownGraceMs), rendezvous.close()]);
         await listener.drain(config.shutdownGraceMs);
         await Promise.all([store.close(), rendezvousStore.close()]);
       })();
