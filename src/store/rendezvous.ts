@@ -5,8 +5,8 @@
  * every change is also an event that listeners receive (in Redis by pub/sub), so the engine can
  * wake streams that live in this process whichever instance made the change.
  */
-import { StoreUnavailableError } from "./errors.js";
 import { MemoryRendezvousStore } from "./memory/rendezvous-memory.js";
+import { RedisRendezvousStore } from "./redis/rendezvous/redis-rendezvous-store.js";
 
 /** The value of a key that is set. */
 export interface SignalRecord {
@@ -171,33 +171,12 @@ export interface RendezvousStore {
 }
 
 /**
- * Opens the rendezvous store a config's store URL names. On a redis:// URL the locks are shared
- * but rendezvous is not implemented yet: rather than keep signals per instance (a signal on one
- * instance silently missing waiters on another), every rendezvous call fails with a clear
- * `unavailable`, and the server still starts for its locks and readiness probes.
+ * Opens the rendezvous store a config's store URL names: "memory", or a redis:// / rediss:// URL,
+ * on which signals, waits and barriers are shared by every Baton instance on that Redis (see
+ * store/redis/README.md). Rejects with StoreUnavailableError when Redis cannot be reached.
  */
-export async function openRendezvousStore(url: string): Promise<RendezvousStore> {
+export async function openRendezvousStore(url: string, log?: (message: string) => void): Promise<RendezvousStore> {
   if (url === "memory") return new MemoryRendezvousStore();
-  return new NotYetRendezvousStore();
-}
-
-/** Stands in for the Redis rendezvous store until it exists: refuses every operation. */
-class NotYetRendezvousStore implements RendezvousStore {
-  private refuse(): never {
-    throw new StoreUnavailableError(
-      "signals, waits and barriers are not available on the Redis store yet; run Baton with --store memory for them (readiness probes work on any store)",
-    );
-  }
-  signal = async (): Promise<SignalResult> => this.refuse();
-  reset = async (): Promise<ResetResult> => this.refuse();
-  get = async (): Promise<SignalRecord | undefined> => this.refuse();
-  joinWait = async (): Promise<JoinWaitResult> => this.refuse();
-  leaveWait = async (): Promise<LeaveWaitResult> => this.refuse();
-  arrive = async (): Promise<ArriveResult> => this.refuse();
-  leaveBarrier = async (): Promise<LeaveBarrierResult> => this.refuse();
-  touch = async (): Promise<void> => undefined;
-  list = async (): Promise<RendezvousListing> => this.refuse();
-  subscribe = (): (() => void) => () => undefined;
-  ping = async (): Promise<void> => this.refuse();
-  close = async (): Promise<void> => undefined;
+  if (/^rediss?:\/\//.test(url)) return RedisRendezvousStore.open(url, log);
+  throw new Error(`store ${url}: expected "memory" or a redis:// URL`);
 }

@@ -1,0 +1,35 @@
+-- touch: renews the presence of one instance's waiters and participants on the key, and says
+-- where each stands, so an instance that missed events (pub/sub reconnect) can catch up.
+-- KEYS: the nine per-key keys (see includes/rendezvous.lua).
+-- ARGV: [1] key [2] events channel [3] keep ms [4] presence ms
+--       [5], [6], ...: pairs of kind ("W" waiter, "P" participant) and id
+-- Returns JSON: {st = {[id] = "here" | "gone"}, last = the last value signalled or absent,
+-- trip = the last trip or absent} plus due, lower (always: touches repair the due index),
+-- exists, created. A deadline only moves later (ZADD GT), never earlier.
+-- Events: expiries only.
+--!include clock
+--!include rendezvous
+
+expire_due()
+local deadline = NOW + tonumber(ARGV[4])
+local statuses = {}
+local any_gone = false
+for i = 5, #ARGV, 2 do
+  local kind, id = ARGV[i], ARGV[i + 1]
+  local here = (kind == 'W' and redis.call('HEXISTS', K_WAITERS, id) == 1)
+    or (kind == 'P' and redis.call('HEXISTS', K_ARR, id) == 1)
+  if here then
+    redis.call('ZADD', K_DUE, 'GT', deadline, kind .. id)
+    statuses[id] = 'here'
+  else
+    statuses[id] = 'gone'
+    any_gone = true
+  end
+end
+local answer = { st = statuses }
+if any_gone then
+  local last, trip = redis.call('GET', K_LAST), redis.call('GET', K_TRIP)
+  if last then answer.last = cjson.decode(last) end
+  if trip then answer.trip = cjson.decode(trip) end
+end
+return reply(answer, true)

@@ -1,0 +1,164 @@
+import type { ArriveResult, JoinWaitResult, PresenceRef, RendezvousEvent, SignalRecord } from "../../rendezvous.js";
+import { toSignal, type WireSignal, type WireTrip } from "./rendezvous-codec.js";
+
+/** A waiter or barrier participant this instance registered, as it remembers it. */
+export interface Registration {
+  kind: "W" | "P";
+  key: string;
+  id: string;
+  owner: string;
+  /** Waiter: sequence of the last signal known when it joined (a later one woke it). */
+  joinSeq: number;
+  /** Participant: the number of parties it arrived for. */
+  parties: number;
+}
+
+/** What touch.lua reported for one key. */
+export interface TouchReport {
+  statuses: Map<string, "here" | "gone">;
+  last?: WireSignal;
+  trip?: WireTrip;
+}
+
+/** What Presence needs from the store. */
+export interface PresenceTarget {
+  /** Renews these registrations of one key for `leaseMs` and reports where each stands. */
+  touch(key: string, refs: { kind: "W" | "P"; id: string }[], leaseMs: number): Promise<TouchReport>;
+  /** Registers a waiter again after its presence lapsed. */
+  rejoin(reg: Registration): Promise<{ result: JoinWaitResult; seq: number }>;
+  /** Counts a participant again after its presence lapsed. */
+  rearrive(reg: Registration): Promise<ArriveResult>;
+  /** Delivers an event this instance missed to its own listeners (deduplicated there). */
+  emitLocal(event: RendezvousEvent, seq: number): void;
+}
+
+/**
+ * The waiters and participants this instance registered and whose streams it serves. Renews
+ * their presence (so other instances' sweeps keep them counted while this one lives) and
+ * reconciles them with Redis after a reconnect or a lapse: a signal or trip whose event was
+ * missed is delivered, a registration that lapsed while this instance lived is made again.
+ */
+export class Presence {
+  private readonly regs = new Map<string, Registration>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly target: PresenceTarget,
+    private readonly presenceMs: number,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Remembers a registration the store confirmed. */
+  add(reg: Registration): void {
+    this.regs.set(reg.id, reg);
+  }
+
+  /** Forgets a registration (left, woken, tripped); forgotten first, so a failed leave lapses instead of being renewed. */
+  drop(id: string): void {
+    this.regs.delete(id);
+  }
+
+  /** How many registrations this instance keeps alive. */
+  get size(): number {
+    return this.regs.size;
+  }
+
+  /** The store's event hook: forgets what an event ended, notices a lapse of its own. */
+  onEvent(event: RendezvousEvent, seq: number): void {
+    if (event.kind === "signaled") {
+      for (const reg of [...this.regs.values()]) if (reg.kind === "W" && reg.key === event.key && reg.joinSeq < seq) this.drop(reg.id);
+    } else if (event.kind === "tripped") {
+      for (const id of event.participants) if (this.regs.get(id)?.kind === "P") this.drop(id);
+    } else if (event.kind === "left" && this.regs.get(event.participantId)?.kind === "P") {
+      // Uncounted without a leave from us: its presence lapsed. Count it again.
+      void this.reconcile(event.key, this.presenceMs);
+    }
+  }
+
+  /** Renews presence every third of the presence time, reconciling as it goes. */
+  start(): void {
+    this.timer = setInterval(() => void this.reconcileAll(this.presenceMs), Math.max(10, Math.floor(this.presenceMs / 3)));
+    this.timer.unref();
+  }
+
+  /** Stops renewing. */
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Renews and re-reads every key with registrations (after a reconnect, and periodically). */
+  async reconcileAll(leaseMs: number): Promise<void> {
+    const keys = new Set([...this.regs.values()].map((r) => r.key));
+    await Promise.all([...keys].map((key) => this.reconcile(key, leaseMs)));
+  }
+
+  /** Renews the given refs (the engine's touch) with their keys' other registrations. */
+  async touch(refs: PresenceRef[], leaseMs: number): Promise<void> {
+    const keys = new Set(refs.map((r) => r.key));
+    const extra = new Map<string, { kind: "W" | "P"; id: string }[]>();
+    for (const ref of refs) {
+      if (this.regs.has(ref.id)) continue;
+      const list = extra.get(ref.key) ?? [];
+      list.push({ kind: ref.kind === "waiter" ? "W" : "P", id: ref.id });
+      extra.set(ref.key, list);
+    }
+    await Promise.all([...keys].map((key) => this.reconcile(key, leaseMs, extra.get(key) ?? [])));
+  }
+
+  private reconcile(key: string, leaseMs: number, extra: { kind: "W" | "P"; id: string }[] = []): Promise<void> {
+    const running = this.inFlight.get(key);
+    if (running !== undefined && extra.length === 0) return running;
+    const mine = [...this.regs.values()].filter((r) => r.key === key);
+    const refs = [...mine.map((r) => ({ kind: r.kind, id: r.id })), ...extra];
+    if (refs.length === 0) return Promise.resolve();
+    const work = this.target
+      .touch(key, refs, leaseMs)
+      .then((report) => Promise.all(mine.map((reg) => this.settle(reg, report))))
+      .then(() => undefined)
+      .finally(() => {
+        if (this.inFlight.get(key) === work) this.inFlight.delete(key);
+      });
+    this.inFlight.set(key, work);
+    return work.catch((error: unknown) => this.onError(error));
+  }
+
+  /** Acts on one registration's status; only on one still ours (an event or leave may have beaten the answer). */
+  private async settle(reg: Registration, report: TouchReport): Promise<void> {
+    if (report.statuses.get(reg.id) !== "gone" || this.regs.get(reg.id) !== reg) return;
+    if (reg.kind === "W") {
+      const last = report.last;
+      if (last !== undefined && Number(last.n) > reg.joinSeq) return this.wake(reg, last);
+      const { result, seq } = await this.target.rejoin(reg);
+      if (this.regs.get(reg.id) !== reg) return;
+      if (result.kind === "set") this.wakeWith(reg, result.signal, seq);
+      else reg.joinSeq = seq;
+      return;
+    }
+    const trip = report.trip;
+    const ids = Array.isArray(trip?.ps) ? (trip.ps as string[]) : [];
+    if (trip !== undefined && ids.includes(reg.id)) {
+      this.drop(reg.id);
+      this.target.emitLocal({ kind: "tripped", key: reg.key, generation: trip.g, parties: trip.p, participants: ids }, 0);
+      return;
+    }
+    const result = await this.target.rearrive(reg);
+    if (this.regs.get(reg.id) !== reg) return;
+    if (result.kind === "tripped") {
+      this.drop(reg.id);
+      this.target.emitLocal({ kind: "tripped", key: reg.key, generation: result.generation, parties: result.parties, participants: result.participants }, 0);
+    } else if (result.kind === "parties_mismatch") {
+      this.drop(reg.id);
+      this.onError(new Error(`participant ${reg.id} of barrier "${reg.key}" lapsed and could not arrive again: it now gathers ${result.parties} parties`));
+    }
+  }
+
+  private wake(reg: Registration, last: WireSignal): void {
+    this.wakeWith(reg, toSignal(reg.key, last), Number(last.n));
+  }
+
+  private wakeWith(reg: Registration, signal: SignalRecord, seq: number): void {
+    this.drop(reg.id);
+    this.target.emitLocal({ kind: "signaled", key: reg.key, signal, woken: 0 }, seq);
+  }
+}

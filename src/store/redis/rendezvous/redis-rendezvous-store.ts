@@ -1,0 +1,298 @@
+import type { Cluster, Redis } from "ioredis";
+import type {
+  ArriveInput,
+  ArriveResult,
+  JoinWaitInput,
+  JoinWaitResult,
+  LeaveBarrierResult,
+  LeaveWaitReason,
+  LeaveWaitResult,
+  PresenceRef,
+  RendezvousEvent,
+  RendezvousListInput,
+  RendezvousListing,
+  RendezvousStore,
+  ResetResult,
+  SignalInput,
+  SignalRecord,
+  SignalResult,
+} from "../../rendezvous.js";
+import { StoreUnavailableError } from "../../errors.js";
+import { createClient, parseRedisUrl, storeError, type RedisStoreOptions } from "../connection.js";
+import { Sweeper } from "../sweeper.js";
+import { RV_DUE_INDEX_KEY, RV_EVENTS_CHANNEL, RV_TIMEOUTS_INDEX_KEY, rendezvousKeys, timeoutKey } from "./rendezvous-keys.js";
+import { callRendezvousScript, defineRendezvousScripts, type IndexScript, type RendezvousScript } from "./rendezvous-scripts.js";
+import { asList, parseEvent, parseReply, seqOf, toSignal, type WireReply, type WireSignal, type WireTrip } from "./rendezvous-codec.js";
+import { RendezvousIndexes } from "./rendezvous-indexes.js";
+import { Presence, type TouchReport } from "./presence.js";
+import { listRendezvous } from "./rendezvous-list.js";
+import { RecentDeliveries } from "./recent-deliveries.js";
+
+/** How long timed-out waits are listed, and how long the last value and trip of a key are kept for catching up. */
+export const RECENT_WINDOW_MS = 10 * 60_000;
+/** Most timed-out keys listed (the oldest drop out first). */
+export const MAX_TIMED_OUT_KEYS = 1000;
+
+const READ_ONLY = new Set<RendezvousScript>(["get", "probe", "describe"]);
+
+/**
+ * The Redis rendezvous store: every transition is one Lua script on one key's slot, events
+ * travel by pub/sub to every Baton instance, a due index swept by every instance expires values
+ * with a TTL on time, and presence leases keep this instance's waiters and barrier participants
+ * counted while it lives (and uncount them once it died).
+ */
+export class RedisRendezvousStore implements RendezvousStore {
+  private readonly listeners = new Set<(event: RendezvousEvent) => void>();
+  private readonly indexes: RendezvousIndexes;
+  private readonly sweeper: Sweeper;
+  private readonly presence: Presence;
+  private readonly delivered = new RecentDeliveries();
+  private closed = false;
+
+  private constructor(
+    private readonly options: RedisStoreOptions,
+    private readonly client: Redis | Cluster,
+    private readonly sub: Redis | Cluster,
+    private readonly log: (message: string) => void,
+  ) {
+    const onError = (error: unknown): void => this.background(error);
+    this.indexes = new RendezvousIndexes(client);
+    this.sweeper = new Sweeper(
+      {
+        dueNames: async (limit, claimMs) => (await this.index("due-now", RV_DUE_INDEX_KEY, [limit, claimMs])) as string[],
+        expire: (key) => this.run("expire", key, []),
+        settle: (key, hints) => this.call(() => this.indexes.settle(key, hints, () => this.run("probe", key, []))),
+      },
+      options.sweepIntervalMs,
+      onError,
+    );
+    this.presence = new Presence(
+      {
+        touch: (key, refs, leaseMs) => this.touchKey(key, refs, leaseMs),
+        rejoin: async (reg) => {
+          const r = await this.run("join-wait", reg.key, [reg.id, reg.owner, this.options.waiterHeartbeatTtlMs]);
+          return { result: this.joinResult(reg.key, r), seq: r.r === "set" ? seqOf(r.s as WireSignal) : Number(r.n ?? 0) };
+        },
+        rearrive: (reg) => this.arriveStep({ key: reg.key, participantId: reg.id, owner: reg.owner, parties: reg.parties }),
+        emitLocal: (event, seq) => this.deliver(event, seq),
+      },
+      options.waiterHeartbeatTtlMs,
+      onError,
+    );
+  }
+
+  /**
+   * Connects to the Redis (or cluster) a `redis://` URL names, subscribes to the events channel
+   * before anything reads state, and starts the sweep and presence renewals. Rejects with
+   * StoreUnavailableError naming the URL when Redis cannot be reached.
+   */
+  static async open(url: string, log: (message: string) => void = (m) => console.error(m)): Promise<RedisRendezvousStore> {
+    const options = parseRedisUrl(url);
+    const client = createClient(options, false);
+    const sub = createClient(options, true);
+    for (const c of [client, sub]) c.on("error", () => {}); // failures surface on calls; see storeError
+    const store = new RedisRendezvousStore(options, client, sub, log);
+    try {
+      await Promise.all([client.connect(), sub.connect()]);
+      defineRendezvousScripts(client);
+      await store.listen();
+    } catch (error) {
+      client.disconnect();
+      sub.disconnect();
+      throw storeError(error, options.displayUrl);
+    }
+    store.sweeper.start();
+    store.presence.start();
+    return store;
+  }
+
+  async signal(input: SignalInput): Promise<SignalResult> {
+    const r = await this.run("signal", input.key, [input.payload, input.owner, input.ttlMs ?? ""]);
+    return { kind: "signaled", signal: toSignal(input.key, r.s as WireSignal), woken: Number(r.w) };
+  }
+
+  async reset(key: string): Promise<ResetResult> {
+    const r = await this.run("reset", key, []);
+    return r.r === "reset" ? { kind: "reset", previous: toSignal(key, r.s as WireSignal) } : { kind: "not_set" };
+  }
+
+  async get(key: string): Promise<SignalRecord | undefined> {
+    const r = await this.run("get", key, []);
+    return r.s === undefined ? undefined : toSignal(key, r.s as WireSignal);
+  }
+
+  async joinWait(input: JoinWaitInput): Promise<JoinWaitResult> {
+    const r = await this.run("join-wait", input.key, [input.waiterId, input.owner, this.options.waiterHeartbeatTtlMs]);
+    const result = this.joinResult(input.key, r);
+    if (result.kind === "waiting") {
+      this.presence.add({ kind: "W", key: input.key, id: input.waiterId, owner: input.owner, joinSeq: Number(r.n ?? 0), parties: 0 });
+    }
+    return result;
+  }
+
+  async leaveWait(key: string, waiterId: string, reason: LeaveWaitReason): Promise<LeaveWaitResult> {
+    this.presence.drop(waiterId);
+    const timedOut = reason.kind === "timed_out";
+    const r = await this.run("leave-wait", key, [waiterId, reason.kind, timedOut ? reason.waitedMs : 0, RECENT_WINDOW_MS]);
+    if (r.r !== "left") return { kind: "not_waiting" };
+    const record = r.t as { a: number } | undefined;
+    if (record !== undefined) await this.index("timeouts-note", undefined, [key, record.a, RECENT_WINDOW_MS, MAX_TIMED_OUT_KEYS]);
+    return { kind: "left" };
+  }
+
+  async arrive(input: ArriveInput): Promise<ArriveResult> {
+    const result = await this.arriveStep(input);
+    if (result.kind === "waiting") {
+      this.presence.add({ kind: "P", key: input.key, id: input.participantId, owner: input.owner, joinSeq: 0, parties: input.parties });
+    }
+    return result;
+  }
+
+  async leaveBarrier(key: string, participantId: string): Promise<LeaveBarrierResult> {
+    this.presence.drop(participantId);
+    const r = await this.run("leave-barrier", key, [participantId]);
+    return r.r === "left" ? { kind: "left", generation: Number(r.g), arrived: Number(r.a) } : { kind: "not_waiting" };
+  }
+
+  async touch(refs: PresenceRef[], leaseMs: number): Promise<void> {
+    await this.presence.touch(refs, leaseMs);
+  }
+
+  list(input: RendezvousListInput): Promise<RendezvousListing> {
+    return listRendezvous(input, {
+      names: (cursor, max, count) => this.call(() => this.indexes.names(cursor, max, count)),
+      describe: (key) => this.run("describe", key, [20]),
+      forget: (key, hints) => {
+        this.call(() => this.indexes.settle(key, hints, () => this.run("probe", key, []))).catch((e: unknown) => this.background(e));
+      },
+      recentTimeouts: async () => (await this.index("timeouts-recent", undefined, [RECENT_WINDOW_MS])) as string[],
+      readTimeout: (key) => this.call(() => this.client.get(timeoutKey(key))),
+    });
+  }
+
+  subscribe(listener: (event: RendezvousEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed) throw new StoreUnavailableError("the Redis rendezvous store is closed");
+    if (this.sub.status !== "ready") {
+      throw new StoreUnavailableError(
+        `the Redis store at ${this.options.displayUrl} is unavailable (the event subscription is reconnecting); retry when it is back`,
+      );
+    }
+    await this.call(() => this.client.ping());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.presence.stop();
+    await this.sweeper.stop();
+    this.listeners.clear();
+    await Promise.allSettled([this.client.quit(), this.sub.quit()]);
+    this.client.disconnect();
+    this.sub.disconnect();
+  }
+
+  /** Registrations this instance keeps alive (for tests and health). */
+  get localRegistrations(): number {
+    return this.presence.size;
+  }
+
+  private joinResult(key: string, r: WireReply): JoinWaitResult {
+    return r.r === "set" ? { kind: "set", signal: toSignal(key, r.s as WireSignal) } : { kind: "waiting", waiters: Number(r.waiters) };
+  }
+
+  private async arriveStep(input: ArriveInput): Promise<ArriveResult> {
+    const r = await this.run("arrive", input.key, [input.participantId, input.owner, input.parties, this.options.waiterHeartbeatTtlMs]);
+    switch (r.r) {
+      case "waiting":
+        return { kind: "waiting", generation: Number(r.g), arrived: Number(r.a), parties: Number(r.p) };
+      case "tripped":
+        return { kind: "tripped", generation: Number(r.g), parties: Number(r.p), participants: asList<string>(r.ps) };
+      case "parties_mismatch":
+        return { kind: "parties_mismatch", parties: Number(r.p), arrived: Number(r.a) };
+      default:
+        throw new Error(`arrive.lua answered an unknown result ${String(r.r)}`);
+    }
+  }
+
+  private async touchKey(key: string, refs: { kind: "W" | "P"; id: string }[], leaseMs: number): Promise<TouchReport> {
+    const r = await this.run("touch", key, [leaseMs, ...refs.flatMap((ref) => [ref.kind, ref.id])]);
+    const statuses = new Map(Object.entries((r.st ?? {}) as Record<string, "here" | "gone">));
+    return { statuses, last: r.last as WireSignal | undefined, trip: r.trip as WireTrip | undefined };
+  }
+
+  /** Runs a per-key script, feeds the global indexes, and maps failures to the store's errors. */
+  private async run(script: RendezvousScript, key: string, args: (string | number)[]): Promise<WireReply> {
+    const keys = rendezvousKeys(key);
+    const raw = await this.call(() => callRendezvousScript(this.client, script, keys, [key, RV_EVENTS_CHANNEL, RECENT_WINDOW_MS, ...args]));
+    const reply = parseReply(raw);
+    if (!READ_ONLY.has(script)) await this.call(() => this.indexes.note(key, reply));
+    return reply;
+  }
+
+  /** Runs a script on a global index key (the timeouts index unless named). */
+  private index(script: IndexScript, key: string | undefined, args: (string | number)[]): Promise<unknown> {
+    return this.call(() => callRendezvousScript(this.client, script, [key ?? RV_TIMEOUTS_INDEX_KEY], args));
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreUnavailableError("the Redis rendezvous store is closed");
+    try {
+      return await fn();
+    } catch (error) {
+      throw storeError(error, this.options.displayUrl);
+    }
+  }
+
+  /** Subscribes before anything reads state, and re-reads local registrations after every reconnect. */
+  private async listen(): Promise<void> {
+    this.sub.on("message", (channel: string, message: string) => {
+      if (channel !== RV_EVENTS_CHANNEL) return;
+      const parsed = parseEvent(message);
+      if (parsed !== undefined) this.deliver(parsed.event, parsed.seq);
+    });
+    await this.call(() => this.sub.subscribe(RV_EVENTS_CHANNEL));
+    let wasDown = false;
+    this.sub.on("close", () => (wasDown = true));
+    this.sub.on("ready", () => {
+      if (!wasDown || this.closed) return;
+      wasDown = false;
+      // Events published while we were away are lost: confirm the subscription, then re-read.
+      this.call(() => this.sub.subscribe(RV_EVENTS_CHANNEL)).then(
+        () => this.presence.reconcileAll(this.options.waiterHeartbeatTtlMs),
+        (e: unknown) => this.background(e),
+      );
+    });
+    this.client.on("ready", () => {
+      if (!this.closed) void this.presence.reconcileAll(this.options.waiterHeartbeatTtlMs);
+    });
+  }
+
+  /** Delivers an event once: a signal or trip replayed after a reconnect is not delivered twice. */
+  private deliver(event: RendezvousEvent, seq: number): void {
+    if (this.closed || !this.delivered.first(event, seq)) return;
+    this.presence.onEvent(event, seq);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.background(error);
+      }
+    }
+  }
+
+  private lastLogMs = 0;
+
+  /** Reports a failure of background work (sweeps, presence renewals, index updates), at most once a second. */
+  private background(error: unknown): void {
+    if (this.closed) return;
+    const now = Date.now();
+    if (now - this.lastLogMs < 1000) return;
+    this.lastLogMs = now;
+    this.log(`baton: redis rendezvous store background task failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
