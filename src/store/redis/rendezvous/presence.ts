@@ -40,6 +40,8 @@ export interface PresenceTarget {
  */
 export class Presence {
   private readonly regs = new Map<string, Registration>();
+  /** Waiters a signal event woke; their stream's leave then needs no round trip to Redis. */
+  private readonly woken = new Set<string>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -59,6 +61,15 @@ export class Presence {
     this.regs.delete(id);
   }
 
+  /**
+   * Whether a signal event removed this waiter (forgetting that it did). The signal script
+   * removed it from Redis in the same step, so leaving needs no script run: with a thousand
+   * waiters woken at once, that is a thousand round trips saved.
+   */
+  takeWoken(id: string): boolean {
+    return this.woken.delete(id);
+  }
+
   /** How many registrations this instance keeps alive. */
   get size(): number {
     return this.regs.size;
@@ -67,7 +78,11 @@ export class Presence {
   /** The store's event hook: forgets what an event ended, notices a lapse of its own. */
   onEvent(event: RendezvousEvent, seq: number): void {
     if (event.kind === "signaled") {
-      for (const reg of [...this.regs.values()]) if (reg.kind === "W" && reg.key === event.key && reg.joinSeq < seq) this.drop(reg.id);
+      for (const reg of [...this.regs.values()]) {
+        if (reg.kind !== "W" || reg.key !== event.key || reg.joinSeq >= seq) continue;
+        this.drop(reg.id);
+        this.woken.add(reg.id);
+      }
     } else if (event.kind === "tripped") {
       for (const id of event.participants) if (this.regs.get(id)?.kind === "P") this.drop(id);
     } else if (event.kind === "left" && this.regs.get(event.participantId)?.kind === "P") {

@@ -132,6 +132,7 @@ export class RedisRendezvousStore implements RendezvousStore {
 
   async leaveWait(key: string, waiterId: string, reason: LeaveWaitReason): Promise<LeaveWaitResult> {
     this.presence.drop(waiterId);
+    if (this.presence.takeWoken(waiterId)) return { kind: "not_waiting" };
     const timedOut = reason.kind === "timed_out";
     const r = await this.run("leave-wait", key, [waiterId, reason.kind, timedOut ? reason.waitedMs : 0, RECENT_WINDOW_MS]);
     if (r.r !== "left") return { kind: "not_waiting" };
