@@ -32,7 +32,7 @@ export interface App {
 export async function buildApp(config: Config, log: (message: string) => void = (m) => console.error(m)): Promise<App> {
   const store = await openStore(config.store, log);
   const engine = new LockEngine(store, config, log);
-  const rendezvousStore = await openRendezvousStore(config.store);
+  const rendezvousStore = await openRendezvousStore(config.store, log);
   const rendezvous = new RendezvousEngine(
     rendezvousStore,
     {

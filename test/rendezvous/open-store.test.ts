@@ -8,18 +8,13 @@ describe("openRendezvousStore", () => {
     expect(await openRendezvousStore("memory")).toBeInstanceOf(MemoryRendezvousStore);
   });
 
-  it("on a redis:// URL refuses every rendezvous operation with a clear unavailable, instead of going per-instance", async () => {
-    const store = await openRendezvousStore("redis://127.0.0.1:6379/0");
-    for (const call of [
-      () => store.signal({ key: "k", payload: "", owner: "o" }),
-      () => store.joinWait({ key: "k", waiterId: "w", owner: "o" }),
-      () => store.arrive({ key: "k", participantId: "p", owner: "o", parties: 2 }),
-      () => store.list({ prefix: "", limit: 10 }),
-      () => store.ping(),
-    ]) {
-      await expect(call()).rejects.toThrow(StoreUnavailableError);
-      await expect(call()).rejects.toThrow(/not available on the Redis store yet/);
-    }
-    await store.close();
+  it("rejects a store URL that is neither memory nor redis", async () => {
+    await expect(openRendezvousStore("postgres://x")).rejects.toThrow(/expected "memory" or a redis:\/\/ URL/);
+  });
+
+  it("on a redis:// URL it cannot reach, fails at open with a clear unavailable", async () => {
+    const err = await openRendezvousStore("redis://127.0.0.1:1/0?commandTimeout=300ms", () => {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect(String((err as Error).message)).toMatch(/Redis store at redis:\/\/127\.0\.0\.1:1\/0 is unavailable/);
   });
 });

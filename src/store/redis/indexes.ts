@@ -19,15 +19,21 @@ import type { IndexHints } from "./codec.js";
  * for can miss its sweep; it then expires when the lock is next touched.
  */
 export class GlobalIndexes {
+  /** `keys` names the two index keys: the lock store's by default, the rendezvous store's its own. */
   constructor(
     private readonly client: Redis | Cluster,
-    private readonly onError: (error: unknown) => void,
+    private readonly keys: { due: string; names: string } = { due: DUE_INDEX_KEY, names: NAMES_INDEX_KEY },
   ) {}
 
-  /** Applies what a mutating script reported; does not wait, errors go to onError. */
-  note(name: string, hints: IndexHints): void {
-    if (hints.lower && hints.due !== false) this.client.zadd(DUE_INDEX_KEY, "LT", hints.due, name).catch(this.onError);
-    if (hints.created) this.client.zadd(NAMES_INDEX_KEY, 0, name).catch(this.onError);
+  /**
+   * Applies what a mutating script reported. The lock store does not wait for it (a stale entry
+   * is only early); the rendezvous store does, so that a List right after the call sees the key.
+   */
+  async note(name: string, hints: IndexHints): Promise<void> {
+    const writes: Promise<unknown>[] = [];
+    if (hints.lower && hints.due !== false) writes.push(this.client.zadd(this.keys.due, "LT", hints.due, name));
+    if (hints.created) writes.push(this.client.zadd(this.keys.names, 0, name));
+    await Promise.all(writes);
   }
 
   /**
@@ -35,16 +41,16 @@ export class GlobalIndexes {
    * lock with `probe` and lowers / adds again whatever changed meanwhile.
    */
   async settle(name: string, hints: IndexHints, probe: () => Promise<IndexHints>): Promise<void> {
-    if (hints.due === false) await this.client.zrem(DUE_INDEX_KEY, name);
-    else await this.client.zadd(DUE_INDEX_KEY, hints.due, name);
-    if (!hints.exists) await this.client.zrem(NAMES_INDEX_KEY, name);
+    if (hints.due === false) await this.client.zrem(this.keys.due, name);
+    else await this.client.zadd(this.keys.due, hints.due, name);
+    if (!hints.exists) await this.client.zrem(this.keys.names, name);
     const now = await probe();
-    if (now.due !== false && (hints.due === false || now.due < hints.due)) await this.client.zadd(DUE_INDEX_KEY, "LT", now.due, name);
-    if (now.exists) await this.client.zadd(NAMES_INDEX_KEY, 0, name);
+    if (now.due !== false && (hints.due === false || now.due < hints.due)) await this.client.zadd(this.keys.due, "LT", now.due, name);
+    if (now.exists) await this.client.zadd(this.keys.names, 0, name);
   }
 
   /** Up to `count` names of the names index after `cursor` (a ZRANGEBYLEX bound) and up to `max`. */
   names(cursor: string, max: string, count: number): Promise<string[]> {
-    return this.client.zrangebylex(NAMES_INDEX_KEY, cursor, max, "LIMIT", 0, count);
+    return this.client.zrangebylex(this.keys.names, cursor, max, "LIMIT", 0, count);
   }
 }

@@ -38,7 +38,7 @@ export class RedisStore implements Store {
     private readonly log: (message: string) => void,
   ) {
     const onError = (error: unknown): void => this.background(error);
-    this.indexes = new GlobalIndexes(client, onError);
+    this.indexes = new GlobalIndexes(client);
     this.sweeper = new Sweeper(
       {
         dueNames: async (limit, claimMs) => (await this.call(() => callScript(this.client, "due-now", [DUE_INDEX_KEY], [limit, claimMs]))) as string[],
@@ -214,7 +214,7 @@ export class RedisStore implements Store {
     const reply = parseReply(
       await this.call(() => callScript(this.client, script, keys, [name, EVENTS_CHANNEL, this.options.waiterHeartbeatTtlMs, ...args])),
     );
-    if (script !== "describe" && script !== "probe") this.indexes.note(name, reply as IndexHints);
+    if (script !== "describe" && script !== "probe") this.indexes.note(name, reply as IndexHints).catch((e: unknown) => this.background(e));
     return reply;
   }
 

@@ -20,10 +20,10 @@ import type {
 import { StoreUnavailableError } from "../../errors.js";
 import { createClient, parseRedisUrl, storeError, type RedisStoreOptions } from "../connection.js";
 import { Sweeper } from "../sweeper.js";
-import { RV_DUE_INDEX_KEY, RV_EVENTS_CHANNEL, RV_TIMEOUTS_INDEX_KEY, rendezvousKeys, timeoutKey } from "./rendezvous-keys.js";
+import { RV_DUE_INDEX_KEY, RV_EVENTS_CHANNEL, RV_NAMES_INDEX_KEY, RV_TIMEOUTS_INDEX_KEY, rendezvousKeys, timeoutKey } from "./rendezvous-keys.js";
 import { callRendezvousScript, defineRendezvousScripts, type IndexScript, type RendezvousScript } from "./rendezvous-scripts.js";
 import { asList, parseEvent, parseReply, seqOf, toSignal, type WireReply, type WireSignal, type WireTrip } from "./rendezvous-codec.js";
-import { RendezvousIndexes } from "./rendezvous-indexes.js";
+import { GlobalIndexes } from "../indexes.js";
 import { Presence, type TouchReport } from "./presence.js";
 import { listRendezvous } from "./rendezvous-list.js";
 import { RecentDeliveries } from "./recent-deliveries.js";
@@ -43,7 +43,7 @@ const READ_ONLY = new Set<RendezvousScript>(["get", "probe", "describe"]);
  */
 export class RedisRendezvousStore implements RendezvousStore {
   private readonly listeners = new Set<(event: RendezvousEvent) => void>();
-  private readonly indexes: RendezvousIndexes;
+  private readonly indexes: GlobalIndexes;
   private readonly sweeper: Sweeper;
   private readonly presence: Presence;
   private readonly delivered = new RecentDeliveries();
@@ -56,7 +56,7 @@ export class RedisRendezvousStore implements RendezvousStore {
     private readonly log: (message: string) => void,
   ) {
     const onError = (error: unknown): void => this.background(error);
-    this.indexes = new RendezvousIndexes(client);
+    this.indexes = new GlobalIndexes(client, { due: RV_DUE_INDEX_KEY, names: RV_NAMES_INDEX_KEY });
     this.sweeper = new Sweeper(
       {
         dueNames: async (limit, claimMs) => (await this.index("due-now", RV_DUE_INDEX_KEY, [limit, claimMs])) as string[],
