@@ -61,6 +61,7 @@ describe("app wiring from a config file", () => {
     expect(page.headers.get("content-type")).toContain("text/html");
     const html = await page.text();
     expect(html).toContain("/baton.v1.LockService/Watch");
+    expect(html).toContain("/baton.v1.RendezvousService/Subscribe");
     const root = await fetch(`${server.url}/`, { redirect: "manual" });
     expect(root.status).toBe(302);
     expect(root.headers.get("location")).toBe("/ui");
