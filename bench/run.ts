@@ -1,18 +1,39 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
-import { startBenchServer } from "./server-process.js";
-import { contended, idleStreams, uncontended, type Row } from "./scenarios.js";
+import { cpus, loadavg, totalmem } from "node:os";
+import { driver, type DriverKind } from "./drivers.js";
+import { startBenchRedis, type BenchRedis } from "./redis.js";
+import { startBenchServer, type BenchServer } from "./server-process.js";
+import { contended, idleWaiters, uncontended, type DriverFactory, type Row } from "./scenarios.js";
 import { fmt } from "./stats.js";
 
 /**
- * `npm run bench`: starts Baton in its own process and measures it; prints a table and writes
- * bench/results/latest.json. Figures, never pass/fail. BENCH_SECONDS sets each run's length,
- * BENCH_STREAMS the idle-stream count, BENCH_STORE a store URL (default: memory).
+ * `npm run bench`: starts Baton in its own process(es) and measures it; prints a table and writes
+ * bench/results/<BENCH_OUT or latest>.json. Figures, never pass/fail. Environment:
+ * - BENCH_SECONDS: length of each timed run (default 5);
+ * - BENCH_WAITERS: idle waiters in the memory scenario (default 10000);
+ * - BENCH_STORE: "memory" (default), "redis" (a redis-server the bench starts on a free port in a
+ *   temp dir), or a redis:// URL of a Redis the bench may write to;
+ * - BENCH_INSTANCES: Baton servers sharing the store (default 1; 2 needs Redis); clients
+ *   alternate between them, so contended clients hand the lock across instances;
+ * - BENCH_CLIENT: "client" (default: the TypeScript client over HTTP/2, which uses the session
+ *   stream) or "unary" (raw Acquire/Release/Wait calls, as before the session stream);
+ * - BENCH_ONLY: comma-separated subset of "uncontended,contended,idle".
  */
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-  const streams = Number(process.env.BENCH_STREAMS ?? 10_000);
-  const store = process.env.BENCH_STORE ?? "memory";
+  const waiters = Number(process.env.BENCH_WAITERS ?? 10_000);
+  const instances = Number(process.env.BENCH_INSTANCES ?? 1);
+  const kind = (process.env.BENCH_CLIENT ?? "client") as DriverKind;
+  if (kind !== "client" && kind !== "unary") throw new Error(`BENCH_CLIENT must be "client" or "unary" (got ${kind})`);
+  const only = new Set((process.env.BENCH_ONLY ?? "uncontended,contended,idle").split(","));
+  let redis: BenchRedis | undefined;
+  let store = process.env.BENCH_STORE ?? "memory";
+  if (store === "redis") {
+    redis = await startBenchRedis();
+    store = redis.url;
+  }
+  if (instances > 1 && store === "memory") throw new Error("BENCH_INSTANCES > 1 needs a shared store: BENCH_STORE=redis");
+
   const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { dependencies: Record<string, string> };
   const header = {
     date: new Date().toISOString(),
@@ -20,28 +41,48 @@ async function main(): Promise<void> {
     node: process.version,
     connect: pkg.dependencies["@connectrpc/connect-node"],
     protobuf: pkg.dependencies["@bufbuild/protobuf"],
-    store,
+    store: redis ? "redis (started by the bench)" : store,
+    instances,
+    client: kind,
     secondsPerRun: seconds,
+    // The machine is shared: the 1/5/15-minute load average says how much else was running.
+    loadAverage: loadavg().map((l) => l.toFixed(2)).join(" "),
   };
   console.log(Object.entries(header).map(([k, v]) => `${k}: ${v}`).join("\n") + "\n");
-  const server = await startBenchServer(["--store", store, "--max-queue", String(streams + 10)]);
+
+  const servers: BenchServer[] = [];
   const rows: Row[] = [];
   try {
-    for (const c of [1, 16, 64]) rows.push(await uncontended(server, c, seconds * 1000));
-    for (const c of [2, 16, 64]) rows.push(await contended(server, c, seconds * 1000));
-    rows.push(...(await idleStreams(server, streams)));
+    for (let i = 0; i < instances; i++) {
+      servers.push(await startBenchServer(["--store", store, "--max-queue", String(waiters + 10)]));
+    }
+    const make: DriverFactory = (i) => driver(kind, servers[i % servers.length]!.url);
+    if (only.has("uncontended")) for (const c of [1, 16, 64]) rows.push(await uncontended(make, c, seconds * 1000));
+    if (only.has("contended")) for (const c of [2, 16, 64]) rows.push(await contended(make, c, seconds * 1000));
+    if (only.has("idle")) {
+      // Unary: every waiter is its own Wait stream, all on one HTTP/2 connection. Client: waiters
+      // are acquires spread over 100 clients (100 session streams).
+      const clients = kind === "unary" ? 1 : 100;
+      const label = kind === "unary" ? "Wait streams on 1 connection" : `acquires on ${clients} clients`;
+      rows.push(await idleWaiters(servers[0]!, (i) => driver(kind, servers[0]!.url), waiters, clients, label));
+    }
   } finally {
-    await server.stop();
+    await Promise.all(servers.map((s) => s.stop()));
+    await redis?.stop();
   }
+  header.loadAverage += ` → ${loadavg().map((l) => l.toFixed(2)).join(" ")}`;
   const table = [
+    `load average before → after: ${header.loadAverage}`,
+    "",
     "| scenario | clients | per second | p50 ms | p99 ms | note |",
     "|---|---:|---:|---:|---:|---|",
     ...rows.map((r) => `| ${r.scenario} | ${r.clients} | ${fmt(r.throughputPerS)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${r.note} |`),
   ].join("\n");
   console.log(table);
+  const out = `bench/results/${process.env.BENCH_OUT ?? "latest"}.json`;
   mkdirSync("bench/results", { recursive: true });
-  writeFileSync("bench/results/latest.json", JSON.stringify({ header, rows }, null, 2));
-  console.log("\nwritten to bench/results/latest.json");
+  writeFileSync(out, JSON.stringify({ header, rows }, null, 2));
+  console.log(`\nwritten to ${out}`);
 }
 
 await main();

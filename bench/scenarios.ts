@@ -1,7 +1,5 @@
-import { createClient, type Client } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import { LockService } from "../src/gen/baton/v1/lock_pb.js";
 import { elapsedMs, percentile } from "./stats.js";
+import type { Driver } from "./drivers.js";
 import type { BenchServer } from "./server-process.js";
 
 /** One row of the results table. */
@@ -12,29 +10,32 @@ export interface Row {
   p50Ms: number;
   p99Ms: number;
   note: string;
+  /** Extra figures for the JSON (memory per stream, …). */
+  extra?: Record<string, number>;
 }
 
-/** A LockService client over HTTP/2 with binary Connect, as the TypeScript client uses it. */
-function client(url: string): Client<typeof LockService> {
-  return createClient(LockService, createConnectTransport({ baseUrl: url, httpVersion: "2", useBinaryFormat: true }));
-}
+/** Makes the i-th client of a scenario (clients alternate between servers when there are several). */
+export type DriverFactory = (i: number) => Driver;
 
 /** C clients, each looping acquire → release on its own lock for `durationMs`. */
-export async function uncontended(server: BenchServer, clients: number, durationMs: number): Promise<Row> {
+export async function uncontended(make: DriverFactory, clients: number, durationMs: number): Promise<Row> {
   const latencies: number[] = [];
+  const drivers = Array.from({ length: clients }, (_, i) => make(i));
+  // One warm-up cycle each, so connection setup is not measured.
+  await Promise.all(drivers.map(async (d, i) => d.release(`bench/own-${i}`, await d.acquire(`bench/own-${i}`, 0))));
   const until = Date.now() + durationMs;
   await Promise.all(
-    Array.from({ length: clients }, async (_, i) => {
-      const c = client(server.url);
+    drivers.map(async (d, i) => {
       const name = `bench/own-${i}`;
       while (Date.now() < until) {
         const start = process.hrtime.bigint();
-        const { lease } = await c.acquire({ name, owner: "bench" });
-        await c.release({ name, token: lease!.token });
+        const token = await d.acquire(name, 0);
+        await d.release(name, token);
         latencies.push(elapsedMs(start));
       }
     }),
   );
+  for (const d of drivers) d.close();
   return {
     scenario: "uncontended acquire→release",
     clients,
@@ -49,28 +50,33 @@ export async function uncontended(server: BenchServer, clients: number, duration
  * C clients on one lock. Hand-off latency runs from the holder calling release to the next
  * holder's acquire returning; a shared counter reports any overlap of holders.
  */
-export async function contended(server: BenchServer, clients: number, durationMs: number): Promise<Row> {
+export async function contended(make: DriverFactory, clients: number, durationMs: number): Promise<Row> {
   const handoffs: number[] = [];
   let grants = 0;
   let inside = 0;
   let violations = 0;
   let releaseStartedAt: bigint | undefined;
-  const until = Date.now() + durationMs;
   const name = `bench/contended-${clients}`;
+  const drivers = Array.from({ length: clients }, (_, i) => make(i));
+  await Promise.all(drivers.map(async (d) => d.release(`bench/warm-${clients}`, await d.acquire(`bench/warm-${clients}`, 60_000))));
+  const until = Date.now() + durationMs;
   await Promise.all(
-    Array.from({ length: clients }, async () => {
-      const c = client(server.url);
+    drivers.map(async (d) => {
       while (Date.now() < until) {
-        const { lease } = await c.acquire({ name, owner: "bench", waitMs: 60_000n });
+        const token = await d.acquire(name, 60_000);
         if (releaseStartedAt !== undefined) handoffs.push(elapsedMs(releaseStartedAt));
+        releaseStartedAt = undefined;
         grants++;
         if (++inside > 1) violations++;
+        // Hold across a turn of the event loop, so an overlapping grant would be seen.
+        await new Promise((r) => setImmediate(r));
         inside--;
         releaseStartedAt = process.hrtime.bigint();
-        await c.release({ name, token: lease!.token });
+        await d.release(name, token);
       }
     }),
   );
+  for (const d of drivers) d.close();
   return {
     scenario: "contended, one lock",
     clients,
@@ -78,50 +84,84 @@ export async function contended(server: BenchServer, clients: number, durationMs
     p50Ms: percentile(handoffs, 50),
     p99Ms: percentile(handoffs, 99),
     note: `grants/s; hand-off latency; overlaps: ${violations}`,
+    extra: { violations },
   };
 }
 
-/** N idle Wait streams queued on one lock: memory per stream, time to open, head hand-off latency. */
-export async function idleStreams(server: BenchServer, streams: number): Promise<Row[]> {
-  const c = client(server.url);
+/**
+ * N idle waiters queued on one lock, spread over `clients` clients: server memory per waiter,
+ * time to open them, and release → grant latency at the head of the queue.
+ */
+export async function idleWaiters(server: BenchServer, make: DriverFactory, waiters: number, clients: number, label: string): Promise<Row> {
+  const holder = make(0);
   const name = "bench/idle";
-  const { lease } = await c.acquire({ name, owner: "holder", ttlMs: 3_600_000n });
+  const token = await holder.acquire(name, 0);
+  const drivers = Array.from({ length: clients }, (_, i) => make(i));
+  // Warm each client up, so its connection is not counted per waiter.
+  await Promise.all(drivers.map(async (d, i) => d.release(`bench/idle-warm-${i}`, await d.acquire(`bench/idle-warm-${i}`, 0))));
   const before = await server.memory();
   const ctl = new AbortController();
-  let queued = 0;
-  const grants: Array<() => void> = [];
+  let inOrder = 0;
+  let headGranted: () => void = () => {};
+  const granted = new Promise<void>((resolve) => (headGranted = resolve));
   const openStart = process.hrtime.bigint();
-  const all = Array.from({ length: streams }, async (_, i) => {
-    try {
-      for await (const e of c.wait({ name, owner: `w${i}` }, { signal: ctl.signal })) {
-        if (e.event.case === "queued" && e.event.value.position === i + 1) queued++;
-        if (e.event.case === "granted") grants[i]?.();
-      }
-    } catch {
-      /* aborted at the end */
-    }
-  });
-  while ((await c.describe({ name })).lock!.waiters.length < streams) await new Promise((r) => setTimeout(r, 100));
+  let joined = 0;
+  const failures: string[] = [];
+  let allJoined: () => void = () => {};
+  const joinedAll = new Promise<void>((resolve) => (allJoined = resolve));
+  const all: Promise<void>[] = [];
+  for (let i = 0; i < waiters; i++) {
+    let seen = false;
+    const onQueued = (position: number): void => {
+      if (!seen && ++joined === waiters) allJoined();
+      if (!seen && position === i + 1) inOrder++;
+      seen = true;
+    };
+    all.push(
+      drivers[i % clients]!.acquire(name, 3_600_000, onQueued, ctl.signal).then(
+        () => (i === 0 ? headGranted() : undefined),
+        (error: unknown) => {
+          if (ctl.signal.aborted) return;
+          failures.push(String(error));
+          if (!seen && ++joined === waiters) allJoined();
+          seen = true;
+        },
+      ),
+    );
+    // Join in order, so the FIFO position of each is known.
+    if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+  }
+  // A waiter that never hears of its place would stall the run: give up after a minute.
+  await Promise.race([joinedAll, new Promise((r) => setTimeout(r, 60_000))]);
+  if (joined < waiters) failures.push(`${waiters - joined} never reported a queue position`);
   const openMs = elapsedMs(openStart);
   const after = await server.memory();
-  const granted = new Promise<void>((resolve) => (grants[0] = resolve));
+  if (process.env.BENCH_HEAP_SNAPSHOT === "1") {
+    // The server was started with --heapsnapshot-signal=SIGUSR2 (see BENCHMARKS.md); Node
+    // writes Heap.*.heapsnapshot into its working directory.
+    process.kill(server.pid, "SIGUSR2");
+    await server.memory();
+  }
   const start = process.hrtime.bigint();
-  await c.release({ name, token: lease!.token });
+  await holder.release(name, token);
   await granted;
   const headMs = elapsedMs(start);
   ctl.abort();
   await Promise.all(all);
-  return [
-    {
-      scenario: `${streams} idle Wait streams`,
-      clients: streams,
-      throughputPerS: streams / (openMs / 1000),
-      p50Ms: headMs,
-      p99Ms: Number.NaN,
-      note:
-        `streams opened/s; p50 = release→grant at the head; ` +
-        `heap/stream ${((after.heapUsed - before.heapUsed) / streams / 1024).toFixed(1)} KiB, ` +
-        `RSS/stream ${((after.rss - before.rss) / streams / 1024).toFixed(1)} KiB (${queued} in order)`,
-    },
-  ];
+  for (const d of [holder, ...drivers]) d.close();
+  const heapKiB = (after.heapUsed - before.heapUsed) / waiters / 1024;
+  const rssKiB = (after.rss - before.rss) / waiters / 1024;
+  return {
+    scenario: `${waiters} idle waiters (${label})`,
+    clients: waiters,
+    throughputPerS: waiters / (openMs / 1000),
+    p50Ms: headMs,
+    p99Ms: Number.NaN,
+    note:
+      `waiters opened/s; p50 = release→grant at the head; ` +
+      `heap/waiter ${heapKiB.toFixed(2)} KiB, RSS/waiter ${rssKiB.toFixed(2)} KiB (${inOrder} first positions in order` +
+      (failures.length > 0 ? `; ${failures.length} failed to queue, e.g. ${failures[0]}` : "") +
+      ")",
+    extra: { heapKiBPerWaiter: heapKiB, rssKiBPerWaiter: rssKiB, openMs, headMs },
+  };
 }

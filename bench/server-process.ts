@@ -11,7 +11,9 @@ export interface BenchServer {
 
 /** Starts `baton serve` on a free port with the given extra flags, and waits until it listens. */
 export async function startBenchServer(flags: string[] = []): Promise<BenchServer> {
-  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", "bin/baton.js", "serve", "--port", "0", ...flags], {
+  // BENCH_SERVER_FLAGS passes Node flags to the server, e.g. "--cpu-prof --cpu-prof-dir=prof".
+  const nodeFlags = (process.env.BENCH_SERVER_FLAGS ?? "").split(" ").filter((f) => f !== "");
+  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", ...nodeFlags, "bin/baton.js", "serve", "--port", "0", ...flags], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, BATON_BENCH: "1" },
   });

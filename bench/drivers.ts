@@ -1,0 +1,66 @@
+import { createClient, type Client } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { LockService } from "../src/gen/baton/v1/lock_pb.js";
+import { createBatonClient, type BatonClient } from "../src/client/index.js";
+
+/** How the benchmark talks to Baton: one lease-taking client. */
+export interface Driver {
+  /** Takes a permit, waiting up to `waitMs` (0: try once); resolves with the lease's token. */
+  acquire(name: string, waitMs: number, onQueued?: (position: number) => void, signal?: AbortSignal): Promise<string>;
+  release(name: string, token: string): Promise<void>;
+  close(): void;
+}
+
+/**
+ * `unary`: one Acquire call and one Release call per cycle with a raw connect-es client over
+ * HTTP/2 (the figures before the session stream existed). `client`: the TypeScript client over
+ * HTTP/2, which uses the session stream where the server has one.
+ */
+export type DriverKind = "unary" | "client";
+
+/** A new client of kind `kind` for the server at `url`; each has its own HTTP/2 connection. */
+export function driver(kind: DriverKind, url: string): Driver {
+  return kind === "unary" ? unaryDriver(url) : clientDriver(createBatonClient(url, { httpVersion: "2", owner: "bench" }));
+}
+
+function unaryDriver(url: string): Driver {
+  const c: Client<typeof LockService> = createClient(
+    LockService,
+    createConnectTransport({ baseUrl: url, httpVersion: "2", useBinaryFormat: true }),
+  );
+  return {
+    async acquire(name, waitMs, onQueued, signal) {
+      if (onQueued === undefined) {
+        const { lease } = await c.acquire({ name, owner: "bench", waitMs: BigInt(waitMs) }, { signal });
+        return lease!.token;
+      }
+      // Queue positions are only visible on a Wait stream.
+      for await (const e of c.wait({ name, owner: "bench" }, { signal })) {
+        if (e.event.case === "queued") onQueued(e.event.value.position);
+        if (e.event.case === "granted") return e.event.value.lease!.token;
+      }
+      throw new Error("wait ended without a grant");
+    },
+    async release(name, token) {
+      await c.release({ name, token });
+    },
+    close() {},
+  };
+}
+
+function clientDriver(c: BatonClient): Driver {
+  return {
+    async acquire(name, waitMs, onQueued, signal) {
+      const lease = await c.acquire(name, {
+        waitMs: waitMs === 0 ? 0 : waitMs,
+        signal,
+        onQueued: onQueued ? (e) => onQueued(e.position) : undefined,
+      });
+      return lease.token;
+    },
+    async release(name, token) {
+      await c.release({ name, token });
+    },
+    close: () => c.close(),
+  };
+}
