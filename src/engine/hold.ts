@@ -1,41 +1,39 @@
 import type { LeaseRecord, Store } from "../store/types.js";
 
 /**
- * Keeps a hold-on-stream lease alive: refreshes it every third of its TTL while the stream lives.
- * Calls `onLost` once if the store says the lease is gone, or if the store stays unreachable
- * until the lease's deadline has passed (it can then no longer be trusted to be ours).
+ * Keeps a hold-on-stream lease alive: refreshes it every third of its TTL until the returned
+ * function is called. Calls `onLost` once if the store says the lease is gone, or if the store
+ * stays unreachable until the lease's deadline has passed (it can then no longer be trusted to
+ * be ours).
  */
-export function keepAlive(
-  store: Store,
-  lease: LeaseRecord,
-  signal: AbortSignal,
-  onLost: (reason: string) => void,
-): void {
+export function keepAlive(store: Store, lease: LeaseRecord, onLost: (reason: string) => void): () => void {
   // A lease that never expires needs no refresh; releases still reach the stream as events.
-  if (lease.ttlMs === 0) return;
+  if (lease.ttlMs === 0) return () => {};
   let expiresAtMs = lease.expiresAtMs;
+  let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const intervalMs = Math.max(10, Math.floor(lease.ttlMs / 3));
 
   const tick = async (): Promise<void> => {
-    if (signal.aborted) return;
+    if (stopped) return;
     try {
       const result = await store.refresh(lease.name, lease.token);
-      if (signal.aborted) return;
+      if (stopped) return;
       if (result.kind === "not_held") return onLost("the lease expired or was released by someone else");
       expiresAtMs = result.lease.expiresAtMs;
     } catch (error) {
+      if (stopped) return;
       if (Date.now() >= expiresAtMs) {
         return onLost(`the store was unreachable until the lease expired (${errorText(error)})`);
       }
     }
-    schedule();
-  };
-  const schedule = (): void => {
     timer = setTimeout(() => void tick(), intervalMs);
   };
-  signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
-  schedule();
+  timer = setTimeout(() => void tick(), intervalMs);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 function errorText(error: unknown): string {

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { setMaxListeners } from "node:events";
 import type { AcquireResult, LeaseRecord, LockEvent, LockSnapshot, Store } from "../store/types.js";
 import { newToken, newWaiterId } from "../store/token.js";
 import { BatonError, invalid } from "./errors.js";
@@ -9,9 +8,11 @@ import { busyMessage, deadlineMessage } from "./messages.js";
 import { WaiterRegistry, type WaiterSink } from "./waiters.js";
 import { WatchHub, type WatchEvent } from "./watchers.js";
 import { checkLimit, checkName, checkOwner, checkPrefix, checkToken } from "./validate.js";
+import { LockSession, type SessionEvents, type SessionHost } from "./session.js";
 import { resolveRequest, resolveTtl, type AcquireParams, type EngineOptions } from "./policy.js";
 
 export type { AcquireParams, EngineOptions } from "./policy.js";
+export { WAIT_FOREVER, type LockSession, type SessionEvents } from "./session.js";
 
 /** One event of a Wait stream. */
 export type WaitEvent =
@@ -29,7 +30,11 @@ export class LockEngine {
   private readonly waiters: WaiterRegistry;
   private readonly watchers: WatchHub;
   private readonly leaseWatch = new Map<string, (reason: string) => void>();
-  private readonly closing = new AbortController();
+  /** Every open stream's channel, ended on shutdown (cheaper than a listener per stream on one signal). */
+  private readonly channels = new Set<Channel<unknown>>();
+  private readonly sessions = new Set<LockSession>();
+  private readonly sessionHost: SessionHost;
+  private isClosed = false;
   private readonly unsubscribe: () => void;
   private active = 0;
   private idle: (() => void) | undefined;
@@ -43,8 +48,29 @@ export class LockEngine {
     this.waiters = new WaiterRegistry(store, onError);
     this.watchers = new WatchHub(store, onError);
     this.unsubscribe = store.subscribe((event) => this.onEvent(event));
-    // Every open stream listens for shutdown on this one signal.
-    setMaxListeners(0, this.closing.signal);
+    this.sessionHost = {
+      store,
+      options,
+      waiters: this.waiters,
+      watchLease: (token, onLost) => this.leaseWatch.set(token, onLost),
+      unwatchLease: (token) => this.leaseWatch.delete(token),
+      release: (name, token) => this.release(name, token),
+      refresh: (name, token, ttlMs) => this.refresh(name, token, ttlMs),
+      refusal: (name, limit, result) => refusal(name, limit, result),
+      log,
+      forget: (session) => this.sessions.delete(session),
+    };
+  }
+
+  /**
+   * Opens a session: acquires, releases and refreshes by request id, with leases that live as
+   * long as the session (see session.ts). End it with `session.end(graceMs)`.
+   */
+  openSession(events: SessionEvents): LockSession {
+    if (this.isClosed) throw SHUTDOWN;
+    const session = new LockSession(this.sessionHost, events);
+    this.sessions.add(session);
+    return session;
   }
 
   /** Takes a permit now (`waitMs` 0) or after queueing up to `waitMs`. */
@@ -54,7 +80,7 @@ export class LockEngine {
       const result = await this.store.acquire({ ...input, token: newToken() });
       if (result.kind === "granted") return result.lease;
       if (result.kind === "queued") throw new BatonError("unavailable", "the store queued a try-acquire");
-      throw this.refusal(input.name, input.limit, result);
+      throw refusal(input.name, input.limit, result);
     }
     const events = this.wait({ ...params }, false, signal);
     for (;;) {
@@ -74,52 +100,41 @@ export class LockEngine {
    */
   async *wait(params: AcquireParams, hold: boolean, signal: AbortSignal): AsyncGenerator<WaitEvent> {
     const input = resolveRequest(params, this.options);
-    const scope = this.scope(signal, input.waitMs, deadlineMessage(input.name, input.waitMs));
-    const channel = new Channel<WaitEvent>(scope.signal);
+    const { channel, dispose } = this.open<WaitEvent>(signal, input.waitMs, input.name);
+    const sink = new StreamWaiter(input.name, channel);
     const waiterId = newWaiterId();
-    let lease: LeaseRecord | undefined;
     let delivered = false;
-    const sink: WaiterSink = {
-      name: input.name,
-      position: 0,
-      onQueued: (position, queueLength, holders) => channel.push({ type: "queued", position, queueLength, holders }),
-      onGranted: (granted) => {
-        lease = granted;
-        channel.push({ type: "granted", lease: granted });
-      },
-    };
+    let stopKeeping: (() => void) | undefined;
     this.waiters.add(waiterId, sink);
     this.active++;
     try {
-      const result = await this.store.acquire({
-        ...input,
-        token: newToken(),
-        waiterId,
-      });
-      if (result.kind === "granted") lease = result.lease;
-      else if (result.kind !== "queued") throw this.refusal(input.name, input.limit, result);
+      const result = await this.store.acquire({ ...input, token: newToken(), waiterId });
+      if (result.kind === "granted") sink.lease = result.lease;
+      else if (result.kind !== "queued") throw refusal(input.name, input.limit, result);
       if (result.kind === "queued") {
         sink.position = result.position;
         yield { type: "queued", position: result.position, queueLength: result.queueLength, holders: result.holders };
       }
-      while (lease === undefined) {
+      while (sink.lease === undefined) {
         const event = await channel.next();
         if (event.type !== "granted") yield event;
       }
       channel.drain();
-      yield { type: "granted", lease };
+      yield { type: "granted", lease: sink.lease };
       delivered = true;
       if (!hold) return;
-      const held = lease;
-      this.leaseWatch.set(held.token, (reason) => channel.push({ type: "lost", reason }));
-      keepAlive(this.store, held, scope.signal, (reason) => channel.push({ type: "lost", reason }));
+      const held = sink.lease;
+      const onLost = (reason: string): void => channel.push({ type: "lost", reason });
+      this.leaseWatch.set(held.token, onLost);
+      stopKeeping = keepAlive(this.store, held, onLost);
       const event = await channel.next();
-      lease = undefined;
+      sink.lease = undefined;
       yield event;
     } finally {
-      scope.dispose();
-      await this.leave(input.name, waiterId, () => lease);
-      const held = lease as LeaseRecord | undefined;
+      dispose();
+      stopKeeping?.();
+      await this.leave(input.name, waiterId, sink);
+      const held = sink.lease;
       if (held !== undefined) this.leaseWatch.delete(held.token);
       if (held !== undefined && (hold || !delivered)) {
         await this.store.release(held.name, held.token).catch((e: unknown) => this.log(`baton: release on stream end failed: ${String(e)}`));
@@ -187,8 +202,7 @@ export class LockEngine {
   async *watch(filter: { name: string; prefix: string; initial: boolean }, signal: AbortSignal): AsyncGenerator<WatchEvent> {
     if (filter.name !== "") checkName(filter.name);
     checkPrefix(filter.prefix);
-    const scope = this.scope(signal, 0, "");
-    const channel = new Channel<WatchEvent>(scope.signal);
+    const { channel, dispose } = this.open<WatchEvent>(signal, 0, "");
     const remove = this.watchers.add(filter, (event) => channel.push(event));
     try {
       if (filter.initial) {
@@ -198,7 +212,7 @@ export class LockEngine {
       for (;;) yield await channel.next();
     } finally {
       remove();
-      scope.dispose();
+      dispose();
     }
   }
 
@@ -207,7 +221,9 @@ export class LockEngine {
    * after `graceMs` if a store that stopped answering keeps their cleanup from finishing.
    */
   async close(graceMs = 5000): Promise<void> {
-    this.closing.abort(SHUTDOWN);
+    this.isClosed = true;
+    for (const channel of this.channels) channel.fail(SHUTDOWN);
+    const sessions = Promise.all([...this.sessions].map((s) => s.end(0, SHUTDOWN)));
     if (this.active > 0) {
       let timer: NodeJS.Timeout | undefined;
       const done = new Promise<void>((resolve) => (this.idle = resolve));
@@ -215,12 +231,13 @@ export class LockEngine {
       await Promise.race([done, late]);
       clearTimeout(timer);
     }
+    await sessions;
     this.unsubscribe();
   }
 
   /** Whether close() has begun. */
   get closed(): boolean {
-    return this.closing.signal.aborted;
+    return this.isClosed;
   }
 
   private onEvent(event: LockEvent): void {
@@ -232,10 +249,10 @@ export class LockEngine {
     }
   }
 
-  private async leave(name: string, waiterId: string, granted: () => LeaseRecord | undefined): Promise<void> {
-    if (granted() === undefined) {
+  private async leave(name: string, waiterId: string, sink: StreamWaiter): Promise<void> {
+    if (sink.lease === undefined) {
       const result = await this.store.cancelWaiter(name, waiterId).catch(() => ({ kind: "not_waiting" as const }));
-      if (granted() === undefined && result.kind === "not_waiting") this.waiters.abandon(waiterId);
+      if (sink.lease === undefined && result.kind === "not_waiting") this.waiters.abandon(waiterId);
     }
     this.waiters.remove(waiterId);
   }
@@ -251,24 +268,23 @@ export class LockEngine {
     }
   }
 
-  private refusal(name: string, limit: number | undefined, result: Exclude<AcquireResult, { kind: "granted" | "queued" }>): BatonError {
-    switch (result.kind) {
-      case "busy":
-        return new BatonError("aborted", busyMessage(name, limit, result.holders, result.queueLength));
-      case "limit_mismatch":
-        return invalid(`"${name}" is in use with limit ${result.limit}; ask with that limit or none, or wait until it is idle`);
-      case "queue_full":
-        return new BatonError("resource_exhausted", `the queue of "${name}" is full (${result.queueLength} waiting); retry later`);
-    }
-  }
-
-  /** The signal a stream obeys: the caller's, the shutdown, and an optional timeout. */
-  private scope(signal: AbortSignal, timeoutMs: number, timeoutMessage: string): { signal: AbortSignal; dispose: () => void } {
-    const timeout = new AbortController();
-    const timer = timeoutMs > 0 ? setTimeout(() => timeout.abort(new BatonError("deadline_exceeded", timeoutMessage)), timeoutMs) : undefined;
+  /**
+   * A channel for one stream that ends when the caller's signal aborts, on shutdown, or after
+   * `timeoutMs` (when > 0): two listeners and at most one timer per stream, no AbortSignal.any.
+   */
+  private open<T>(signal: AbortSignal, timeoutMs: number, name: string): { channel: Channel<T>; dispose: () => void } {
+    const channel = new Channel<T>();
+    if (this.isClosed) channel.fail(SHUTDOWN);
+    const unfollow = channel.follow(signal);
+    const timer = timeoutMs > 0 ? setTimeout(() => channel.fail(new BatonError("deadline_exceeded", deadlineMessage(name, timeoutMs))), timeoutMs) : undefined;
+    this.channels.add(channel as Channel<unknown>);
     return {
-      signal: AbortSignal.any([signal, this.closing.signal, timeout.signal]),
-      dispose: () => clearTimeout(timer),
+      channel,
+      dispose: () => {
+        unfollow();
+        clearTimeout(timer);
+        this.channels.delete(channel as Channel<unknown>);
+      },
     };
   }
 }
@@ -278,4 +294,36 @@ function notHeld(name: string): BatonError {
     "failed_precondition",
     `this token holds no permit of "${name}": the lease expired, was released, or the token is wrong`,
   );
+}
+
+/** The error for an acquire the store refused. */
+function refusal(name: string, limit: number | undefined, result: Exclude<AcquireResult, { kind: "granted" | "queued" }>): BatonError {
+  switch (result.kind) {
+    case "busy":
+      return new BatonError("aborted", busyMessage(name, limit, result.holders, result.queueLength));
+    case "limit_mismatch":
+      return invalid(`"${name}" is in use with limit ${result.limit}; ask with that limit or none, or wait until it is idle`);
+    case "queue_full":
+      return new BatonError("resource_exhausted", `the queue of "${name}" is full (${result.queueLength} waiting); retry later`);
+  }
+}
+
+/** A Wait stream's entry in the waiter registry: its queue position and, once granted, its lease. */
+class StreamWaiter implements WaiterSink {
+  position = 0;
+  lease: LeaseRecord | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly channel: Channel<WaitEvent>,
+  ) {}
+
+  onQueued(position: number, queueLength: number, holders: LeaseRecord[]): void {
+    this.channel.push({ type: "queued", position, queueLength, holders });
+  }
+
+  onGranted(lease: LeaseRecord): void {
+    this.lease = lease;
+    this.channel.push({ type: "granted", lease });
+  }
 }

@@ -1,5 +1,8 @@
 import type { LeaseRecord, LockEvent, Store } from "../store/types.js";
 
+/** How long queue changes are collected before positions are re-read and sent. */
+export const POSITION_FLUSH_MS = 20;
+
 /** What a local waiter is told: its place in the queue, then its lease. */
 export interface WaiterSink {
   name: string;
@@ -85,13 +88,15 @@ export class WaiterRegistry {
     this.dirty.add(name);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    // Coalesce a burst of queue changes into one read per lock.
-    setImmediate(() => {
+    // Coalesce the queue changes of a short window into one read per lock: under contention
+    // every grant moves every waiter, and telling each of n waiters after each grant would cost
+    // O(n) messages per grant. Waiters still learn every position they end up at.
+    setTimeout(() => {
       this.flushScheduled = false;
       const names = [...this.dirty];
       this.dirty.clear();
       for (const name of names) this.updatePositions(name).catch(this.onError);
-    });
+    }, POSITION_FLUSH_MS);
   }
 
   private async updatePositions(name: string): Promise<void> {

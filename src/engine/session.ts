@@ -1,0 +1,259 @@
+import type { AcquireResult, LeaseRecord, Store } from "../store/types.js";
+import { newToken, newWaiterId } from "../store/token.js";
+import { BatonError } from "./errors.js";
+import { deadlineMessage } from "./messages.js";
+import { resolveRequest, type AcquireParams, type EngineOptions } from "./policy.js";
+import { SessionLeases } from "./session-leases.js";
+import type { WaiterRegistry, WaiterSink } from "./waiters.js";
+
+/** What a session needs from its engine. */
+export interface SessionHost {
+  readonly store: Store;
+  readonly options: EngineOptions;
+  readonly waiters: WaiterRegistry;
+  /** Calls `onLost` when the store reports the lease released or expired by anyone but us. */
+  watchLease(token: string, onLost: (reason: string) => void): void;
+  unwatchLease(token: string): void;
+  release(name: string, token: string): Promise<LeaseRecord>;
+  refresh(name: string, token: string, ttlMs: number | undefined): Promise<LeaseRecord>;
+  refusal(name: string, limit: number | undefined, result: Exclude<AcquireResult, { kind: "granted" | "queued" }>): BatonError;
+  log(message: string): void;
+  /** Called once the session has ended and given back everything it held. */
+  forget(session: LockSession): void;
+}
+
+/** Where a session's unsolicited news goes: queue positions of its waits, leases it lost. */
+export interface SessionEvents {
+  queued(id: bigint, position: number, queueLength: number, holders: LeaseRecord[]): void;
+  lost(id: bigint, reason: string): void;
+  /** The engine ended the session (shutdown); the stream should end with this error. */
+  ended(error: BatonError): void;
+}
+
+/** `waitMs` of a session acquire that waits until granted, cancelled or the session ends. */
+export const WAIT_FOREVER = -1;
+
+/**
+ * A waiting acquire. It is its own WaiterSink (no closures per waiter), settled once: by the
+ * grant, a timeout, a cancel, or the end of the session.
+ */
+class PendingAcquire implements WaiterSink {
+  position = 0;
+  settled = false;
+  timer: NodeJS.Timeout | undefined;
+  resolve!: (lease: LeaseRecord) => void;
+  reject!: (error: unknown) => void;
+  readonly done: Promise<LeaseRecord>;
+
+  constructor(
+    readonly session: LockSession,
+    readonly id: bigint,
+    readonly name: string,
+    readonly waiterId: string,
+  ) {
+    this.done = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  onQueued(position: number, queueLength: number, holders: LeaseRecord[]): void {
+    if (!this.settled) this.session.events.queued(this.id, position, queueLength, holders);
+  }
+
+  onGranted(lease: LeaseRecord): void {
+    this.session.granted(this, lease);
+  }
+}
+
+/**
+ * One client session (DESIGN: leases belong to the session, as in ZooKeeper and etcd): acquires,
+ * releases and refreshes by request id; keeps its leases alive while it lives; when it ends, its
+ * queued acquires leave the queue at once and its leases are released (after `graceMs` when the
+ * stream broke rather than closed).
+ */
+export class LockSession {
+  private readonly pending = new Map<bigint, PendingAcquire>();
+  private readonly leases: SessionLeases;
+  private ended = false;
+  private graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly host: SessionHost,
+    readonly events: SessionEvents,
+  ) {
+    this.leases = new SessionLeases(host.store, (id, token, reason) => this.lose(id, token, reason));
+  }
+
+  /** How many acquires are waiting and how many leases are held. */
+  get counts(): { waiting: number; held: number } {
+    return { waiting: this.pending.size, held: this.leases.size };
+  }
+
+  /**
+   * Takes a permit for request `id`: `waitMs` 0 tries once, > 0 queues up to that long,
+   * WAIT_FOREVER queues until granted, cancelled or the session ends.
+   */
+  async acquire(id: bigint, params: AcquireParams): Promise<LeaseRecord> {
+    const forever = params.waitMs === WAIT_FOREVER;
+    const input = resolveRequest(forever ? { ...params, waitMs: 0 } : params, this.host.options);
+    if (this.ended) throw new BatonError("canceled", "the session has ended");
+    if (this.pending.has(id)) throw new BatonError("invalid_argument", `request id ${id} is still pending; use a new id`);
+    const waits = forever || input.waitMs > 0;
+    if (!waits) {
+      const result = await this.host.store.acquire({ ...input, token: newToken() });
+      if (result.kind !== "granted") {
+        if (result.kind === "queued") throw new BatonError("unavailable", "the store queued a try-acquire");
+        throw this.host.refusal(input.name, input.limit, result);
+      }
+      return this.adopt(id, result.lease);
+    }
+    const waiter = new PendingAcquire(this, id, input.name, newWaiterId());
+    this.pending.set(id, waiter);
+    this.host.waiters.add(waiter.waiterId, waiter);
+    let result: AcquireResult;
+    try {
+      result = await this.host.store.acquire({ ...input, token: newToken(), waiterId: waiter.waiterId });
+    } catch (error) {
+      this.settle(waiter);
+      this.host.waiters.remove(waiter.waiterId);
+      throw error;
+    }
+    if (result.kind === "granted") {
+      this.host.waiters.remove(waiter.waiterId);
+      this.granted(waiter, result.lease);
+    } else if (result.kind === "queued") {
+      if (!waiter.settled) {
+        if (waiter.position === 0) {
+          waiter.position = result.position;
+          this.events.queued(id, result.position, result.queueLength, result.holders);
+        }
+        if (input.waitMs > 0) {
+          const message = deadlineMessage(input.name, input.waitMs);
+          waiter.timer = setTimeout(() => this.stopWaiting(waiter, new BatonError("deadline_exceeded", message)), input.waitMs);
+        }
+      }
+      // Settled already: granted by an event that overtook this answer, or cancelled (and
+      // taken out of the queue by the cancel).
+    } else {
+      this.settle(waiter);
+      this.host.waiters.remove(waiter.waiterId);
+      waiter.reject(this.host.refusal(input.name, input.limit, result));
+    }
+    return waiter.done;
+  }
+
+  /** Stops the pending acquire `requestId` (it fails with `canceled`); false if none is pending. */
+  cancel(requestId: bigint): boolean {
+    const waiter = this.pending.get(requestId);
+    if (waiter === undefined) return false;
+    this.stopWaiting(waiter, new BatonError("canceled", `acquire ${requestId} was cancelled`));
+    return true;
+  }
+
+  /** Releases a lease (of this session or not) by its token. */
+  async release(name: string, token: string): Promise<LeaseRecord> {
+    const mine = this.leases.forget(token);
+    if (mine) this.host.unwatchLease(token);
+    return this.host.release(name, token);
+  }
+
+  /** Extends a lease; a session lease then keeps being refreshed by its new TTL. */
+  async refresh(name: string, token: string, ttlMs: number | undefined): Promise<LeaseRecord> {
+    const lease = await this.host.refresh(name, token, ttlMs);
+    this.leases.update(lease);
+    return lease;
+  }
+
+  /**
+   * Ends the session: pending acquires leave their queues now; leases are released after
+   * `graceMs` (0: now). Resolves once everything is given back.
+   */
+  async end(graceMs: number, reason?: BatonError): Promise<void> {
+    if (reason !== undefined) this.events.ended(reason);
+    if (this.ended) {
+      if (graceMs === 0 && this.graceTimer !== undefined) {
+        clearTimeout(this.graceTimer);
+        this.graceTimer = undefined;
+        await this.releaseAll();
+      }
+      return;
+    }
+    this.ended = true;
+    const gone = new BatonError("canceled", "the session has ended");
+    await Promise.all([...this.pending.values()].map((w) => this.stopWaiting(w, gone)));
+    if (graceMs > 0 && this.leases.size > 0) {
+      this.leases.stop();
+      await new Promise<void>((resolve) => {
+        this.graceTimer = setTimeout(resolve, graceMs);
+      });
+      this.graceTimer = undefined;
+    }
+    await this.releaseAll();
+  }
+
+  /** A grant for `waiter`, from the store's answer or its event. */
+  granted(waiter: PendingAcquire, lease: LeaseRecord): void {
+    if (waiter.settled) {
+      // The acquire was cancelled while its grant was on the way: give the permit back.
+      this.host.store.release(lease.name, lease.token).catch((e: unknown) => this.host.log(`baton: release of a cancelled grant failed: ${String(e)}`));
+      return;
+    }
+    this.settle(waiter);
+    if (this.ended) {
+      this.host.store.release(lease.name, lease.token).catch((e: unknown) => this.host.log(`baton: release after session end failed: ${String(e)}`));
+      waiter.reject(new BatonError("canceled", "the session has ended"));
+      return;
+    }
+    waiter.resolve(this.adopt(waiter.id, lease));
+  }
+
+  private adopt(id: bigint, lease: LeaseRecord): LeaseRecord {
+    if (this.ended) {
+      this.host.store.release(lease.name, lease.token).catch(() => undefined);
+      throw new BatonError("canceled", "the session has ended");
+    }
+    this.leases.add(id, lease);
+    this.host.watchLease(lease.token, (reason) => this.lose(id, lease.token, reason));
+    return lease;
+  }
+
+  private lose(id: bigint, token: string, reason: string): void {
+    this.leases.forget(token);
+    this.host.unwatchLease(token);
+    this.events.lost(id, reason);
+  }
+
+  private settle(waiter: PendingAcquire): void {
+    waiter.settled = true;
+    clearTimeout(waiter.timer);
+    this.pending.delete(waiter.id);
+  }
+
+  private async stopWaiting(waiter: PendingAcquire, why: BatonError): Promise<void> {
+    if (waiter.settled) return;
+    this.settle(waiter);
+    waiter.reject(why);
+    await this.leaveQueue(waiter);
+  }
+
+  /** Takes a settled waiter out of its queue; a grant that raced the cancel is released. */
+  private async leaveQueue(waiter: PendingAcquire): Promise<void> {
+    const result = await this.host.store.cancelWaiter(waiter.name, waiter.waiterId).catch(() => ({ kind: "not_waiting" as const }));
+    // not_waiting: granted (the event may still be on its way) or never queued. Once removed
+    // from the registry, a late grant for it is released by the registry.
+    if (result.kind === "not_waiting") this.host.waiters.abandon(waiter.waiterId);
+    this.host.waiters.remove(waiter.waiterId);
+  }
+
+  private async releaseAll(): Promise<void> {
+    const held = this.leases.drain();
+    await Promise.all(
+      held.map(async (lease) => {
+        this.host.unwatchLease(lease.token);
+        await this.host.store.release(lease.name, lease.token).catch((e: unknown) => this.host.log(`baton: release on session end failed: ${String(e)}`));
+      }),
+    );
+    this.host.forget(this);
+  }
+}
