@@ -7,6 +7,7 @@ import { keepLeaseAlive, type KeepAliveOptions, type LeaseKeeper } from "./keep-
 import { createTransports, type BatonTransports, type TransportOptions } from "./transport.js";
 import type { AcquireOptions, CallOptions, Lease, LockChange, LockInfo, WaitEvent, WaitOptions, WatchOptions } from "./types.js";
 import { withLock, type WithLockOptions } from "./with-lock.js";
+import { ClientSession } from "./session.js";
 
 /** Options of `createBatonClient`. */
 export interface BatonClientOptions extends TransportOptions {
@@ -32,10 +33,18 @@ export function defaultOwner(): string {
  * A typed Baton LockService client. Errors from the server are ConnectErrors whose `code` follows
  * DESIGN §2 (`aborted`: held; `failed_precondition`: the token holds nothing; …) and whose
  * `rawMessage` is the server's explanation. See types.ts for the units and types used.
+ *
+ * Over HTTP/2 (Connect or gRPC) acquire, release and refresh travel on one Session stream, and
+ * the leases belong to this client's session: the server keeps them alive until they are
+ * released, the client is closed (released at once) or its connection dies (released after the
+ * server's grace). Over HTTP/1.1 and gRPC-Web every operation is a unary call and a lease lives
+ * by its TTL.
  */
 export class BatonClient {
   private readonly unary: Client<typeof LockService>;
   private readonly streams: Client<typeof LockService>;
+  /** Over HTTP/2: the Session stream that carries acquire, release and refresh. */
+  private readonly session: ClientSession | undefined;
   readonly owner: string;
 
   constructor(
@@ -44,6 +53,7 @@ export class BatonClient {
   ) {
     this.unary = createClient(LockService, transports.unary);
     this.streams = createClient(LockService, transports.streams);
+    this.session = transports.session === undefined ? undefined : new ClientSession(transports.session);
     this.owner = options.owner ?? defaultOwner();
   }
 
@@ -56,6 +66,14 @@ export class BatonClient {
   async acquire(name: string, options: AcquireOptions = {}): Promise<Lease> {
     const waitMs = options.waitMs ?? Number.POSITIVE_INFINITY;
     if (!(waitMs >= 0)) throw new ConnectError(`waitMs must be 0 or more (got ${waitMs})`, Code.InvalidArgument);
+    if (this.session !== undefined) {
+      return this.session.acquire(name, {
+        ...this.acquireFields(options),
+        waitMs: waitMs === Number.POSITIVE_INFINITY ? -1n : int64(waitMs, "waitMs"),
+        signal: options.signal,
+        onQueued: options.onQueued,
+      });
+    }
     try {
       return await this.try(name, options);
     } catch (error) {
@@ -81,6 +99,7 @@ export class BatonClient {
 
   /** Gives a permit back; resolves with its fencing token. `failed_precondition` if it holds nothing. */
   async release(lease: LeaseRef, options: CallOptions = {}): Promise<bigint> {
+    if (this.session !== undefined) return this.session.release(lease.name, lease.token, options);
     const reply = await this.unary.release({ name: lease.name, token: lease.token }, options);
     return reply.fencing;
   }
@@ -88,6 +107,7 @@ export class BatonClient {
   /** Extends a lease to now + `ttlMs` (its own TTL when unset); resolves with the extended lease. */
   async refresh(lease: LeaseRef, ttlMs?: number, options: CallOptions = {}): Promise<Lease> {
     const ttl = ttlMs === undefined ? undefined : int64(ttlMs, "ttlMs");
+    if (this.session !== undefined) return this.session.refresh(lease.name, lease.token, ttl, options);
     const reply = await this.unary.refresh({ name: lease.name, token: lease.token, ttlMs: ttl }, options);
     return leaseFromProto(reply.lease);
   }
@@ -187,17 +207,21 @@ export class BatonClient {
 
   /** Closes the client's connections; calls in flight fail. */
   close(): void {
+    this.session?.close();
     this.transports.close();
   }
 
-  private async try(name: string, options: Omit<AcquireOptions, "waitMs" | "onQueued">): Promise<Lease> {
-    const request = {
-      name,
+  private acquireFields(options: Omit<AcquireOptions, "waitMs" | "onQueued">): { owner: string; ttlMs: bigint | undefined; limit: number | undefined } {
+    return {
       owner: options.owner ?? this.owner,
       ttlMs: options.ttlMs === undefined ? undefined : int64(options.ttlMs, "ttlMs"),
       limit: options.limit,
-      waitMs: 0n,
     };
+  }
+
+  private async try(name: string, options: Omit<AcquireOptions, "waitMs" | "onQueued">): Promise<Lease> {
+    if (this.session !== undefined) return this.session.acquire(name, { ...this.acquireFields(options), waitMs: 0n, signal: options.signal });
+    const request = { name, ...this.acquireFields(options), waitMs: 0n };
     const reply = await this.unary.acquire(request, { signal: options.signal });
     return leaseFromProto(reply.lease);
   }

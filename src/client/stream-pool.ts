@@ -1,4 +1,5 @@
 import * as http2 from "node:http2";
+import * as net from "node:net";
 
 /** One HTTP/2 connection of the pool. */
 interface Entry {
@@ -22,6 +23,8 @@ export interface StreamPoolOptions {
   pingIntervalMs?: number;
   /** How long a PING may go unanswered before the connection is closed; default 15 s. */
   pingTimeoutMs?: number;
+  /** Whether open streams keep the process alive; default true (false for the session stream). */
+  keepProcessAlive?: boolean;
 }
 
 /**
@@ -40,6 +43,7 @@ export class StreamPool {
   private readonly entries: Entry[] = [];
   private readonly pingIntervalMs: number;
   private readonly pingTimeoutMs: number;
+  private readonly keepProcessAlive: boolean;
   private closed = false;
 
   constructor(
@@ -50,6 +54,7 @@ export class StreamPool {
     this.authority = new URL(url).origin;
     this.pingIntervalMs = options.pingIntervalMs ?? 30_000;
     this.pingTimeoutMs = options.pingTimeoutMs ?? 15_000;
+    this.keepProcessAlive = options.keepProcessAlive ?? true;
   }
 
   /** Opens a stream on a connection with room, waiting for a new connection's SETTINGS first. */
@@ -76,6 +81,16 @@ export class StreamPool {
   /** Part of the session-manager shape; liveness is checked by PINGs instead. */
   notifyResponseByteRead(): void {}
 
+  /** Stops opening streams and closes every connection once the streams on it have ended. */
+  drain(): void {
+    this.closed = true;
+    for (const entry of this.entries.splice(0)) {
+      entry.retired = true;
+      clearInterval(entry.pinger);
+      if (!entry.session.destroyed) entry.session.close();
+    }
+  }
+
   /** Closes every connection and the streams on them. */
   abort(): void {
     this.closed = true;
@@ -88,7 +103,14 @@ export class StreamPool {
   }
 
   private connect(): Entry {
-    const session = http2.connect(this.authority);
+    // Small request/answer messages must not wait for Nagle's algorithm (an RTT or a delayed ACK).
+    const url = new URL(this.authority);
+    const session =
+      url.protocol === "http:"
+        ? http2.connect(this.authority, {
+            createConnection: () => net.connect({ host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 80), noDelay: true }),
+          })
+        : http2.connect(this.authority);
     const ready = new Promise<void>((resolve, reject) => {
       session.once("remoteSettings", () => resolve());
       session.once("error", reject);
@@ -118,7 +140,7 @@ export class StreamPool {
     const stream = entry.session.request({ ...headers, ":method": method, ":path": path }, options);
     if (entry.active++ === 0) {
       // Open streams keep the process alive, as any pending request does; idle connections do not.
-      entry.session.ref();
+      if (this.keepProcessAlive) entry.session.ref();
       this.startPings(entry);
     }
     stream.once("close", () => {

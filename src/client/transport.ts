@@ -19,6 +19,12 @@ export interface TransportOptions {
   json?: boolean;
   /** Over HTTP/2, at most this many long-lived streams share one connection; default 100. */
   streamsPerConnection?: number;
+  /**
+   * Over HTTP/2 (Connect or gRPC), acquire, release and refresh travel on one Session stream and
+   * leases belong to the client's session (released when it closes or its process dies); default
+   * true. false keeps one unary call per operation, with leases that live by their TTL alone.
+   */
+  session?: boolean;
 }
 
 /** The transports of one client: short unary calls apart from long-lived streams. */
@@ -27,6 +33,11 @@ export interface BatonTransports {
   readonly unary: Transport;
   /** Server streams (wait, watch), which may stay open for hours. */
   readonly streams: Transport;
+  /**
+   * The Session stream's transport: over HTTP/2 with Connect or gRPC (bidirectional streaming
+   * needs both); undefined over HTTP/1.1 and gRPC-Web, where the client uses unary calls.
+   */
+  readonly session: Transport | undefined;
   /** Closes every connection. */
   close(): void;
 }
@@ -54,11 +65,14 @@ export function createTransports(url: string, options: TransportOptions = {}): B
       return kind === "grpc-web" ? createGrpcWebTransport(common) : createConnectTransport(common);
     };
     const transport = build();
-    return { unary: transport, streams: transport, close: () => agent.destroy() };
+    return { unary: transport, streams: transport, session: undefined, close: () => agent.destroy() };
   }
 
   const unaryManager = new Http2SessionManager(baseUrl);
   const pool = new StreamPool(baseUrl, options.streamsPerConnection ?? 100);
+  // The session stream has a connection of its own, and an idle session must not keep the
+  // process alive (the session itself holds the process while calls are in flight).
+  const sessionPool = new StreamPool(baseUrl, 1, { keepProcessAlive: false });
   const build = (sessionManager: Http2SessionManager | StreamPool): Transport => {
     const common = { baseUrl, httpVersion: "2" as const, sessionManager, useBinaryFormat };
     if (kind === "grpc") return createGrpcTransport(common);
@@ -68,9 +82,12 @@ export function createTransports(url: string, options: TransportOptions = {}): B
   return {
     unary: build(unaryManager),
     streams: build(pool),
+    session: kind === "grpc-web" || options.session === false ? undefined : build(sessionPool),
     close: () => {
       unaryManager.abort();
       pool.abort();
+      // Let a session's half-close reach the server, so it releases the session's leases now.
+      sessionPool.drain();
     },
   };
 }

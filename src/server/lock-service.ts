@@ -14,6 +14,7 @@ import {
 import type { LockEngine } from "../engine/lock-engine.js";
 import { eventKindToProto, holderToProto, leaseToProto, lockToProto } from "./convert.js";
 import { edge, edgeStream } from "./errors.js";
+import { sessionHandler } from "./session-service.js";
 
 /** LockService over the engine: parse, call, map the result; no coordination logic here. */
 export function lockService(engine: LockEngine, log: (message: string) => void): ServiceImpl<typeof LockService> {
@@ -77,6 +78,8 @@ export function lockService(engine: LockEngine, log: (message: string) => void):
         yield create(WatchResponseSchema, { kind: eventKindToProto(event.kind), lock: lockToProto(event.lock) });
       }
     },
+
+    session: sessionHandler(engine, log),
   };
 }
 

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file baton/v1/lock.proto.
  */
 export const file_baton_v1_lock: GenFile = /*@__PURE__*/
-  fileDesc("ChNiYXRvbi92MS9sb2NrLnByb3RvEghiYXRvbi52MSK1AQoFTGVhc2USDAoEbmFtZRgBIAEoCRINCgVvd25lchgCIAEoCRINCgV0b2tlbhgDIAEoCRIPCgdmZW5jaW5nGAQgASgEEi8KC2FjcXVpcmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZ0dGxfbXMYByABKAMiiQEKBkhvbGRlchINCgVvd25lchgBIAEoCRIPCgdmZW5jaW5nGAIgASgEEi8KC2FjcXVpcmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJYCgZXYWl0ZXISDQoFb3duZXIYASABKAkSEAoIcG9zaXRpb24YAiABKA0SLQoJcXVldWVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKVAQoITG9ja0luZm8SDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIhCgdob2xkZXJzGAMgAygLMhAuYmF0b24udjEuSG9sZGVyEiEKB3dhaXRlcnMYBCADKAsyEC5iYXRvbi52MS5XYWl0ZXISEAoIcmVzZXJ2ZWQYBSABKAgSFAoMbGFzdF9mZW5jaW5nGAYgASgEInwKDkFjcXVpcmVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSEwoGdHRsX21zGAMgASgDSACIAQESEgoFbGltaXQYBCABKA1IAYgBARIPCgd3YWl0X21zGAUgASgDQgkKB190dGxfbXNCCAoGX2xpbWl0IjEKD0FjcXVpcmVSZXNwb25zZRIeCgVsZWFzZRgBIAEoCzIPLmJhdG9uLnYxLkxlYXNlIooBCgtXYWl0UmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBW93bmVyGAIgASgJEhMKBnR0bF9tcxgDIAEoA0gAiAEBEhIKBWxpbWl0GAQgASgNSAGIAQESEgoKdGltZW91dF9tcxgFIAEoAxIMCgRob2xkGAYgASgIQgkKB190dGxfbXNCCAoGX2xpbWl0IoEBCgxXYWl0UmVzcG9uc2USIgoGcXVldWVkGAEgASgLMhAuYmF0b24udjEuUXVldWVkSAASJAoHZ3JhbnRlZBgCIAEoCzIRLmJhdG9uLnYxLkdyYW50ZWRIABIeCgRsb3N0GAMgASgLMg4uYmF0b24udjEuTG9zdEgAQgcKBWV2ZW50IlMKBlF1ZXVlZBIQCghwb3NpdGlvbhgBIAEoDRIUCgxxdWV1ZV9sZW5ndGgYAiABKA0SIQoHaG9sZGVycxgDIAMoCzIQLmJhdG9uLnYxLkhvbGRlciIpCgdHcmFudGVkEh4KBWxlYXNlGAEgASgLMg8uYmF0b24udjEuTGVhc2UiFgoETG9zdBIOCgZyZWFzb24YASABKAkiLQoOUmVsZWFzZVJlcXVlc3QSDAoEbmFtZRgBIAEoCRINCgV0b2tlbhgCIAEoCSIiCg9SZWxlYXNlUmVzcG9uc2USDwoHZmVuY2luZxgBIAEoBCJNCg5SZWZyZXNoUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBXRva2VuGAIgASgJEhMKBnR0bF9tcxgDIAEoA0gAiAEBQgkKB190dGxfbXMiMQoPUmVmcmVzaFJlc3BvbnNlEh4KBWxlYXNlGAEgASgLMg8uYmF0b24udjEuTGVhc2UiHwoPRGVzY3JpYmVSZXF1ZXN0EgwKBG5hbWUYASABKAkiNAoQRGVzY3JpYmVSZXNwb25zZRIgCgRsb2NrGAEgASgLMhIuYmF0b24udjEuTG9ja0luZm8iRAoLTGlzdFJlcXVlc3QSDgoGcHJlZml4GAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoDRISCgpwYWdlX3Rva2VuGAMgASgJIkoKDExpc3RSZXNwb25zZRIhCgVsb2NrcxgBIAMoCzISLmJhdG9uLnYxLkxvY2tJbmZvEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI+Cg5SZXNlcnZlUmVxdWVzdBISCgVsaW1pdBgBIAEoDUgAiAEBEg4KBnByZWZpeBgCIAEoCUIICgZfbGltaXQiLgoPUmVzZXJ2ZVJlc3BvbnNlEgwKBG5hbWUYASABKAkSDQoFbGltaXQYAiABKA0iPQoMV2F0Y2hSZXF1ZXN0EgwKBG5hbWUYASABKAkSDgoGcHJlZml4GAIgASgJEg8KB2luaXRpYWwYAyABKAgiWAoNV2F0Y2hSZXNwb25zZRIlCgRraW5kGAEgASgOMhcuYmF0b24udjEuTG9ja0V2ZW50S2luZBIgCgRsb2NrGAIgASgLMhIuYmF0b24udjEuTG9ja0luZm8qnQIKDUxvY2tFdmVudEtpbmQSHwobTE9DS19FVkVOVF9LSU5EX1VOU1BFQ0lGSUVEEAASHAoYTE9DS19FVkVOVF9LSU5EX1NOQVBTSE9UEAESGwoXTE9DS19FVkVOVF9LSU5EX0dSQU5URUQQAhIcChhMT0NLX0VWRU5UX0tJTkRfUkVMRUFTRUQQAxIbChdMT0NLX0VWRU5UX0tJTkRfRVhQSVJFRBAEEh0KGUxPQ0tfRVZFTlRfS0lORF9SRUZSRVNIRUQQBRIaChZMT0NLX0VWRU5UX0tJTkRfUVVFVUVEEAYSHAoYTE9DS19FVkVOVF9LSU5EX0RFUVVFVUVEEAcSHAoYTE9DS19FVkVOVF9LSU5EX1JFU0VSVkVEEAgyjAQKC0xvY2tTZXJ2aWNlEkAKB0FjcXVpcmUSGC5iYXRvbi52MS5BY3F1aXJlUmVxdWVzdBoZLmJhdG9uLnYxLkFjcXVpcmVSZXNwb25zZSIAEjkKBFdhaXQSFS5iYXRvbi52MS5XYWl0UmVxdWVzdBoWLmJhdG9uLnYxLldhaXRSZXNwb25zZSIAMAESQAoHUmVsZWFzZRIYLmJhdG9uLnYxLlJlbGVhc2VSZXF1ZXN0GhkuYmF0b24udjEuUmVsZWFzZVJlc3BvbnNlIgASQAoHUmVmcmVzaBIYLmJhdG9uLnYxLlJlZnJlc2hSZXF1ZXN0GhkuYmF0b24udjEuUmVmcmVzaFJlc3BvbnNlIgASQwoIRGVzY3JpYmUSGS5iYXRvbi52MS5EZXNjcmliZVJlcXVlc3QaGi5iYXRvbi52MS5EZXNjcmliZVJlc3BvbnNlIgASNwoETGlzdBIVLmJhdG9uLnYxLkxpc3RSZXF1ZXN0GhYuYmF0b24udjEuTGlzdFJlc3BvbnNlIgASQAoHUmVzZXJ2ZRIYLmJhdG9uLnYxLlJlc2VydmVSZXF1ZXN0GhkuYmF0b24udjEuUmVzZXJ2ZVJlc3BvbnNlIgASPAoFV2F0Y2gSFi5iYXRvbi52MS5XYXRjaFJlcXVlc3QaFy5iYXRvbi52MS5XYXRjaFJlc3BvbnNlIgAwAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChNiYXRvbi92MS9sb2NrLnByb3RvEghiYXRvbi52MSK1AQoFTGVhc2USDAoEbmFtZRgBIAEoCRINCgVvd25lchgCIAEoCRINCgV0b2tlbhgDIAEoCRIPCgdmZW5jaW5nGAQgASgEEi8KC2FjcXVpcmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZ0dGxfbXMYByABKAMiiQEKBkhvbGRlchINCgVvd25lchgBIAEoCRIPCgdmZW5jaW5nGAIgASgEEi8KC2FjcXVpcmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJYCgZXYWl0ZXISDQoFb3duZXIYASABKAkSEAoIcG9zaXRpb24YAiABKA0SLQoJcXVldWVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKVAQoITG9ja0luZm8SDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIhCgdob2xkZXJzGAMgAygLMhAuYmF0b24udjEuSG9sZGVyEiEKB3dhaXRlcnMYBCADKAsyEC5iYXRvbi52MS5XYWl0ZXISEAoIcmVzZXJ2ZWQYBSABKAgSFAoMbGFzdF9mZW5jaW5nGAYgASgEInwKDkFjcXVpcmVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSEwoGdHRsX21zGAMgASgDSACIAQESEgoFbGltaXQYBCABKA1IAYgBARIPCgd3YWl0X21zGAUgASgDQgkKB190dGxfbXNCCAoGX2xpbWl0IjEKD0FjcXVpcmVSZXNwb25zZRIeCgVsZWFzZRgBIAEoCzIPLmJhdG9uLnYxLkxlYXNlIooBCgtXYWl0UmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBW93bmVyGAIgASgJEhMKBnR0bF9tcxgDIAEoA0gAiAEBEhIKBWxpbWl0GAQgASgNSAGIAQESEgoKdGltZW91dF9tcxgFIAEoAxIMCgRob2xkGAYgASgIQgkKB190dGxfbXNCCAoGX2xpbWl0IoEBCgxXYWl0UmVzcG9uc2USIgoGcXVldWVkGAEgASgLMhAuYmF0b24udjEuUXVldWVkSAASJAoHZ3JhbnRlZBgCIAEoCzIRLmJhdG9uLnYxLkdyYW50ZWRIABIeCgRsb3N0GAMgASgLMg4uYmF0b24udjEuTG9zdEgAQgcKBWV2ZW50IlMKBlF1ZXVlZBIQCghwb3NpdGlvbhgBIAEoDRIUCgxxdWV1ZV9sZW5ndGgYAiABKA0SIQoHaG9sZGVycxgDIAMoCzIQLmJhdG9uLnYxLkhvbGRlciIpCgdHcmFudGVkEh4KBWxlYXNlGAEgASgLMg8uYmF0b24udjEuTGVhc2UiFgoETG9zdBIOCgZyZWFzb24YASABKAkiLQoOUmVsZWFzZVJlcXVlc3QSDAoEbmFtZRgBIAEoCRINCgV0b2tlbhgCIAEoCSIiCg9SZWxlYXNlUmVzcG9uc2USDwoHZmVuY2luZxgBIAEoBCJNCg5SZWZyZXNoUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBXRva2VuGAIgASgJEhMKBnR0bF9tcxgDIAEoA0gAiAEBQgkKB190dGxfbXMiMQoPUmVmcmVzaFJlc3BvbnNlEh4KBWxlYXNlGAEgASgLMg8uYmF0b24udjEuTGVhc2UiHwoPRGVzY3JpYmVSZXF1ZXN0EgwKBG5hbWUYASABKAkiNAoQRGVzY3JpYmVSZXNwb25zZRIgCgRsb2NrGAEgASgLMhIuYmF0b24udjEuTG9ja0luZm8iRAoLTGlzdFJlcXVlc3QSDgoGcHJlZml4GAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoDRISCgpwYWdlX3Rva2VuGAMgASgJIkoKDExpc3RSZXNwb25zZRIhCgVsb2NrcxgBIAMoCzISLmJhdG9uLnYxLkxvY2tJbmZvEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI+Cg5SZXNlcnZlUmVxdWVzdBISCgVsaW1pdBgBIAEoDUgAiAEBEg4KBnByZWZpeBgCIAEoCUIICgZfbGltaXQiLgoPUmVzZXJ2ZVJlc3BvbnNlEgwKBG5hbWUYASABKAkSDQoFbGltaXQYAiABKA0iPQoMV2F0Y2hSZXF1ZXN0EgwKBG5hbWUYASABKAkSDgoGcHJlZml4GAIgASgJEg8KB2luaXRpYWwYAyABKAgiWAoNV2F0Y2hSZXNwb25zZRIlCgRraW5kGAEgASgOMhcuYmF0b24udjEuTG9ja0V2ZW50S2luZBIgCgRsb2NrGAIgASgLMhIuYmF0b24udjEuTG9ja0luZm8i1AEKDlNlc3Npb25SZXF1ZXN0EgoKAmlkGAEgASgEEisKB2FjcXVpcmUYAiABKAsyGC5iYXRvbi52MS5BY3F1aXJlUmVxdWVzdEgAEisKB3JlbGVhc2UYAyABKAsyGC5iYXRvbi52MS5SZWxlYXNlUmVxdWVzdEgAEisKB3JlZnJlc2gYBCABKAsyGC5iYXRvbi52MS5SZWZyZXNoUmVxdWVzdEgAEikKBmNhbmNlbBgFIAEoCzIXLmJhdG9uLnYxLlNlc3Npb25DYW5jZWxIAEIECgJvcCIjCg1TZXNzaW9uQ2FuY2VsEhIKCnJlcXVlc3RfaWQYASABKAQizQIKD1Nlc3Npb25SZXNwb25zZRIKCgJpZBgBIAEoBBIpCgZvcGVuZWQYAiABKAsyFy5iYXRvbi52MS5TZXNzaW9uT3BlbmVkSAASIgoGcXVldWVkGAMgASgLMhAuYmF0b24udjEuUXVldWVkSAASLQoIYWNxdWlyZWQYBCABKAsyGS5iYXRvbi52MS5BY3F1aXJlUmVzcG9uc2VIABItCghyZWxlYXNlZBgFIAEoCzIZLmJhdG9uLnYxLlJlbGVhc2VSZXNwb25zZUgAEi4KCXJlZnJlc2hlZBgGIAEoCzIZLmJhdG9uLnYxLlJlZnJlc2hSZXNwb25zZUgAEicKBWVycm9yGAcgASgLMhYuYmF0b24udjEuU2Vzc2lvbkVycm9ySAASHgoEbG9zdBgIIAEoCzIOLmJhdG9uLnYxLkxvc3RIAEIICgZyZXN1bHQiIQoNU2Vzc2lvbk9wZW5lZBIQCghncmFjZV9tcxgBIAEoAyItCgxTZXNzaW9uRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJKp0CCg1Mb2NrRXZlbnRLaW5kEh8KG0xPQ0tfRVZFTlRfS0lORF9VTlNQRUNJRklFRBAAEhwKGExPQ0tfRVZFTlRfS0lORF9TTkFQU0hPVBABEhsKF0xPQ0tfRVZFTlRfS0lORF9HUkFOVEVEEAISHAoYTE9DS19FVkVOVF9LSU5EX1JFTEVBU0VEEAMSGwoXTE9DS19FVkVOVF9LSU5EX0VYUElSRUQQBBIdChlMT0NLX0VWRU5UX0tJTkRfUkVGUkVTSEVEEAUSGgoWTE9DS19FVkVOVF9LSU5EX1FVRVVFRBAGEhwKGExPQ0tfRVZFTlRfS0lORF9ERVFVRVVFRBAHEhwKGExPQ0tfRVZFTlRfS0lORF9SRVNFUlZFRBAIMtIECgtMb2NrU2VydmljZRJACgdBY3F1aXJlEhguYmF0b24udjEuQWNxdWlyZVJlcXVlc3QaGS5iYXRvbi52MS5BY3F1aXJlUmVzcG9uc2UiABI5CgRXYWl0EhUuYmF0b24udjEuV2FpdFJlcXVlc3QaFi5iYXRvbi52MS5XYWl0UmVzcG9uc2UiADABEkAKB1JlbGVhc2USGC5iYXRvbi52MS5SZWxlYXNlUmVxdWVzdBoZLmJhdG9uLnYxLlJlbGVhc2VSZXNwb25zZSIAEkAKB1JlZnJlc2gSGC5iYXRvbi52MS5SZWZyZXNoUmVxdWVzdBoZLmJhdG9uLnYxLlJlZnJlc2hSZXNwb25zZSIAEkMKCERlc2NyaWJlEhkuYmF0b24udjEuRGVzY3JpYmVSZXF1ZXN0GhouYmF0b24udjEuRGVzY3JpYmVSZXNwb25zZSIAEjcKBExpc3QSFS5iYXRvbi52MS5MaXN0UmVxdWVzdBoWLmJhdG9uLnYxLkxpc3RSZXNwb25zZSIAEkAKB1Jlc2VydmUSGC5iYXRvbi52MS5SZXNlcnZlUmVxdWVzdBoZLmJhdG9uLnYxLlJlc2VydmVSZXNwb25zZSIAEjwKBVdhdGNoEhYuYmF0b24udjEuV2F0Y2hSZXF1ZXN0GhcuYmF0b24udjEuV2F0Y2hSZXNwb25zZSIAMAESRAoHU2Vzc2lvbhIYLmJhdG9uLnYxLlNlc3Npb25SZXF1ZXN0GhkuYmF0b24udjEuU2Vzc2lvblJlc3BvbnNlIgAoATABYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Lease is one granted permit.
@@ -793,6 +793,226 @@ export const WatchResponseSchema: GenMessage<WatchResponse> = /*@__PURE__*/
   messageDesc(file_baton_v1_lock, 22);
 
 /**
+ * SessionRequest is one request on a Session stream.
+ *
+ * @generated from message baton.v1.SessionRequest
+ */
+export type SessionRequest = Message<"baton.v1.SessionRequest"> & {
+  /**
+   * Chosen by the client, repeated in every answer to this request; must not be 0 (the server
+   * uses 0 for messages about the session itself) nor reuse the id of an acquire still pending.
+   *
+   * @generated from field: uint64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * What to do.
+   *
+   * @generated from oneof baton.v1.SessionRequest.op
+   */
+  op: {
+    /**
+     * Take a permit: `wait_ms` 0 tries once (`aborted` when busy), > 0 queues up to that long,
+     * -1 queues until granted, cancelled or the session ends; a queued acquire is answered with
+     * `queued` events before `acquired`. The lease belongs to the session.
+     *
+     * @generated from field: baton.v1.AcquireRequest acquire = 2;
+     */
+    value: AcquireRequest;
+    case: "acquire";
+  } | {
+    /**
+     * Give a permit back.
+     *
+     * @generated from field: baton.v1.ReleaseRequest release = 3;
+     */
+    value: ReleaseRequest;
+    case: "release";
+  } | {
+    /**
+     * Extend a lease (or change its TTL); session leases are also refreshed by the server.
+     *
+     * @generated from field: baton.v1.RefreshRequest refresh = 4;
+     */
+    value: RefreshRequest;
+    case: "refresh";
+  } | {
+    /**
+     * Stop a pending acquire: it leaves the queue and is answered with a `canceled` error. The
+     * cancel itself is never answered and its `id` is ignored; cancelling an acquire that is no
+     * longer pending does nothing (its answer is already on its way).
+     *
+     * @generated from field: baton.v1.SessionCancel cancel = 5;
+     */
+    value: SessionCancel;
+    case: "cancel";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message baton.v1.SessionRequest.
+ * Use `create(SessionRequestSchema)` to create a new message.
+ */
+export const SessionRequestSchema: GenMessage<SessionRequest> = /*@__PURE__*/
+  messageDesc(file_baton_v1_lock, 23);
+
+/**
+ * SessionCancel names a pending acquire to stop.
+ *
+ * @generated from message baton.v1.SessionCancel
+ */
+export type SessionCancel = Message<"baton.v1.SessionCancel"> & {
+  /**
+   * The id of the acquire request.
+   *
+   * @generated from field: uint64 request_id = 1;
+   */
+  requestId: bigint;
+};
+
+/**
+ * Describes the message baton.v1.SessionCancel.
+ * Use `create(SessionCancelSchema)` to create a new message.
+ */
+export const SessionCancelSchema: GenMessage<SessionCancel> = /*@__PURE__*/
+  messageDesc(file_baton_v1_lock, 24);
+
+/**
+ * SessionResponse is one answer on a Session stream.
+ *
+ * @generated from message baton.v1.SessionResponse
+ */
+export type SessionResponse = Message<"baton.v1.SessionResponse"> & {
+  /**
+   * The id of the request answered; 0 for `opened`.
+   *
+   * @generated from field: uint64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * What happened.
+   *
+   * @generated from oneof baton.v1.SessionResponse.result
+   */
+  result: {
+    /**
+     * The session is up; always the first message.
+     *
+     * @generated from field: baton.v1.SessionOpened opened = 2;
+     */
+    value: SessionOpened;
+    case: "opened";
+  } | {
+    /**
+     * An acquire with a wait is in the queue at this position (on joining and on every change).
+     *
+     * @generated from field: baton.v1.Queued queued = 3;
+     */
+    value: Queued;
+    case: "queued";
+  } | {
+    /**
+     * An acquire was granted.
+     *
+     * @generated from field: baton.v1.AcquireResponse acquired = 4;
+     */
+    value: AcquireResponse;
+    case: "acquired";
+  } | {
+    /**
+     * A release went through.
+     *
+     * @generated from field: baton.v1.ReleaseResponse released = 5;
+     */
+    value: ReleaseResponse;
+    case: "released";
+  } | {
+    /**
+     * A refresh went through.
+     *
+     * @generated from field: baton.v1.RefreshResponse refreshed = 6;
+     */
+    value: RefreshResponse;
+    case: "refreshed";
+  } | {
+    /**
+     * The request failed; nothing else is sent for this id (for an acquire: no lease was taken).
+     *
+     * @generated from field: baton.v1.SessionError error = 7;
+     */
+    value: SessionError;
+    case: "error";
+  } | {
+    /**
+     * A lease of this session (named by its acquire's id) was lost: it expired or was released
+     * through another API. The session stops keeping it alive.
+     *
+     * @generated from field: baton.v1.Lost lost = 8;
+     */
+    value: Lost;
+    case: "lost";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message baton.v1.SessionResponse.
+ * Use `create(SessionResponseSchema)` to create a new message.
+ */
+export const SessionResponseSchema: GenMessage<SessionResponse> = /*@__PURE__*/
+  messageDesc(file_baton_v1_lock, 25);
+
+/**
+ * SessionOpened describes a new session.
+ *
+ * @generated from message baton.v1.SessionOpened
+ */
+export type SessionOpened = Message<"baton.v1.SessionOpened"> & {
+  /**
+   * How long leases outlive a session whose stream broke.
+   *
+   * @generated from field: int64 grace_ms = 1;
+   */
+  graceMs: bigint;
+};
+
+/**
+ * Describes the message baton.v1.SessionOpened.
+ * Use `create(SessionOpenedSchema)` to create a new message.
+ */
+export const SessionOpenedSchema: GenMessage<SessionOpened> = /*@__PURE__*/
+  messageDesc(file_baton_v1_lock, 26);
+
+/**
+ * SessionError is the failure of one request; the session stays up.
+ *
+ * @generated from message baton.v1.SessionError
+ */
+export type SessionError = Message<"baton.v1.SessionError"> & {
+  /**
+   * The Connect code name, e.g. "invalid_argument", "aborted", "failed_precondition".
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * What went wrong, in words a person can act on.
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message baton.v1.SessionError.
+ * Use `create(SessionErrorSchema)` to create a new message.
+ */
+export const SessionErrorSchema: GenMessage<SessionError> = /*@__PURE__*/
+  messageDesc(file_baton_v1_lock, 27);
+
+/**
  * LockEventKind says what changed in a lock.
  *
  * @generated from enum baton.v1.LockEventKind
@@ -965,6 +1185,22 @@ export const LockService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchRequestSchema;
     output: typeof WatchResponseSchema;
+  },
+  /**
+   * Session is one long-lived bidirectional stream (HTTP/2 only) on which acquire, release and
+   * refresh travel as messages, each tagged with a client-chosen `id` that its answers repeat.
+   * Leases granted on a session belong to it: the server keeps them alive while the session
+   * lives, and releases them when the session ends (at once when the client closes its side,
+   * after a short grace when the stream breaks). Acquires still queued when the session ends
+   * leave the queue at once. A bad message is answered with an `error` for its id; the stream
+   * stays up.
+   *
+   * @generated from rpc baton.v1.LockService.Session
+   */
+  session: {
+    methodKind: "bidi_streaming";
+    input: typeof SessionRequestSchema;
+    output: typeof SessionResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_baton_v1_lock, 0);

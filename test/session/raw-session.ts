@@ -1,0 +1,118 @@
+import * as http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { createClient, type Client } from "@connectrpc/connect";
+import { connectNodeAdapter, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { DEFAULT_CONFIG } from "../../src/config.js";
+import { LockEngine } from "../../src/engine/lock-engine.js";
+import { LockService, SessionRequestSchema, type SessionRequest, type SessionResponse } from "../../src/gen/baton/v1/lock_pb.js";
+import { MemoryStore } from "../../src/store/memory/memory-store.js";
+import { lockService } from "../../src/server/lock-service.js";
+import { sessionHandler } from "../../src/server/session-service.js";
+
+type Op = MessageInitShape<typeof SessionRequestSchema>["op"];
+
+/**
+ * A Session stream driven message by message, as a client in any language would: send requests,
+ * read every answer, half-close or kill the stream.
+ */
+export class RawSession {
+  readonly responses: SessionResponse[] = [];
+  ended: unknown = undefined;
+  done = false;
+  private readonly outbox: SessionRequest[] = [];
+  private wake: (() => void) | undefined;
+  private closed = false;
+  private readonly ctl = new AbortController();
+  private readonly waiters: Array<() => void> = [];
+  readonly finished: Promise<void>;
+
+  constructor(client: Client<typeof LockService>) {
+    this.finished = this.read(client.session(this.requests(), { signal: this.ctl.signal }));
+  }
+
+  /** Sends one request. */
+  send(id: bigint, op: Op): void {
+    this.outbox.push(create(SessionRequestSchema, { id, op }));
+    this.wake?.();
+  }
+
+  /** The first answer to `id` of the given kind (or an error), waiting for it. */
+  async answer(id: bigint, kind?: SessionResponse["result"]["case"]): Promise<SessionResponse> {
+    for (;;) {
+      const found = this.responses.find((r) => r.id === id && (kind === undefined ? r.result.case !== "queued" : r.result.case === kind));
+      if (found !== undefined) return found;
+      if (this.done) throw new Error(`the session ended (${String(this.ended)}) before an answer to ${id}`);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  /** Every answer to `id` so far. */
+  answersTo(id: bigint): SessionResponse[] {
+    return this.responses.filter((r) => r.id === id);
+  }
+
+  /** Half-closes: the client is done. */
+  close(): void {
+    this.closed = true;
+    this.wake?.();
+  }
+
+  /** Kills the stream, as a crashed client or a dropped connection would. */
+  kill(): void {
+    this.ctl.abort();
+  }
+
+  private async *requests(): AsyncGenerator<SessionRequest> {
+    for (;;) {
+      const next = this.outbox.shift();
+      if (next !== undefined) yield next;
+      else if (this.closed) return;
+      else await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  private async read(stream: AsyncIterable<SessionResponse>): Promise<void> {
+    try {
+      for await (const r of stream) {
+        this.responses.push(r);
+        for (const w of this.waiters.splice(0)) w();
+      }
+    } catch (error) {
+      this.ended = error;
+    }
+    this.done = true;
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
+
+/** A LockService client over HTTP/2 (Connect binary, or gRPC). */
+export function h2Client(url: string, kind: "connect" | "grpc" = "connect"): Client<typeof LockService> {
+  const transport = kind === "grpc" ? createGrpcTransport({ baseUrl: url }) : createConnectTransport({ baseUrl: url, httpVersion: "2", useBinaryFormat: true });
+  return createClient(LockService, transport);
+}
+
+/**
+ * A LockService on a real HTTP/2 socket with a chosen session grace, for the tests that need
+ * a grace other than the server's default.
+ */
+export async function startGraceServer(graceMs: number): Promise<{ url: string; engine: LockEngine; close(): Promise<void> }> {
+  const engine = new LockEngine(new MemoryStore(), { ...DEFAULT_CONFIG, minTtlMs: 50 }, () => {});
+  const handler = connectNodeAdapter({
+    routes: (router) => router.service(LockService, { ...lockService(engine, () => {}), session: sessionHandler(engine, () => {}, graceMs) }),
+  });
+  const server = http2.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    engine,
+    async close() {
+      await engine.close(500);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        setTimeout(resolve, 500).unref();
+      });
+    },
+  };
+}
