@@ -54,11 +54,13 @@ export class ClientSession {
     const stream = this.open();
     const id = this.nextId++;
     const op: Op = { case: "acquire", value: { name, owner: options.owner, ttlMs: options.ttlMs, limit: options.limit, waitMs: options.waitMs } };
+    // Nobody listens for positions: ask the server not to send their changes.
+    const quiet = onQueued === undefined;
     // Tell the server to take the acquire out of the queue; the call itself fails at once.
     const cancel = (): void => stream.send(0n, { case: "cancel", value: { requestId: id } });
     signal?.addEventListener("abort", cancel, { once: true });
     try {
-      const response = await stream.call(id, op, onQueued, { signal });
+      const response = await stream.call(id, op, onQueued, { signal }, quiet);
       const lease = leaseFromProto(response.result.case === "acquired" ? response.result.value.lease : undefined);
       stream.owned.set(lease.token, id);
       return lease;
@@ -121,7 +123,7 @@ class Stream {
   }
 
   /** Sends a request and resolves with its final answer; `error` answers reject. */
-  call(id: bigint, op: Op, onQueued?: Pending["onQueued"], limits: CallLimits = {}): Promise<SessionResponse> {
+  call(id: bigint, op: Op, onQueued?: Pending["onQueued"], limits: CallLimits = {}, quiet = false): Promise<SessionResponse> {
     return new Promise((resolve, reject) => {
       if (this.broken) return reject(new ConnectError("the session stream broke", Code.Unavailable));
       const { signal, timeoutMs } = limits;
@@ -158,13 +160,13 @@ class Stream {
       });
       // While a call is in flight the process stays up to hear its answer.
       this.holdOpen ??= setInterval(() => {}, 1 << 30);
-      this.send(id, op);
+      this.send(id, op, quiet);
     });
   }
 
-  send(id: bigint, op: Op): void {
+  send(id: bigint, op: Op, quiet = false): void {
     if (this.closed) return;
-    this.outbox.push(create(SessionRequestSchema, { id, op }));
+    this.outbox.push(create(SessionRequestSchema, { id, op, quiet }));
     const wake = this.wake;
     this.wake = undefined;
     wake?.();

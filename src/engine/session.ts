@@ -50,6 +50,7 @@ class PendingAcquire implements WaiterSink {
     readonly id: bigint,
     readonly name: string,
     readonly waiterId: string,
+    readonly quiet: boolean,
   ) {
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
@@ -92,9 +93,10 @@ export class LockSession {
 
   /**
    * Takes a permit for request `id`: `waitMs` 0 tries once, > 0 queues up to that long,
-   * WAIT_FOREVER queues until granted, cancelled or the session ends.
+   * WAIT_FOREVER queues until granted, cancelled or the session ends. `quiet` sends the
+   * position on joining only, not its changes.
    */
-  async acquire(id: bigint, params: AcquireParams): Promise<LeaseRecord> {
+  async acquire(id: bigint, params: AcquireParams, quiet = false): Promise<LeaseRecord> {
     const forever = params.waitMs === WAIT_FOREVER;
     const input = resolveRequest(forever ? { ...params, waitMs: 0 } : params, this.host.options);
     if (this.ended) throw new BatonError("canceled", "the session has ended");
@@ -108,7 +110,7 @@ export class LockSession {
       }
       return this.adopt(id, result.lease);
     }
-    const waiter = new PendingAcquire(this, id, input.name, newWaiterId());
+    const waiter = new PendingAcquire(this, id, input.name, newWaiterId(), quiet);
     this.pending.set(id, waiter);
     this.host.waiters.add(waiter.waiterId, waiter);
     let result: AcquireResult;

@@ -7,6 +7,8 @@ export const POSITION_FLUSH_MS = 20;
 export interface WaiterSink {
   name: string;
   position: number;
+  /** Wants no position updates (a session acquire that asked for none): its lock is not re-read for it. */
+  readonly quiet?: boolean;
   onQueued(position: number, queueLength: number, holders: LeaseRecord[]): void;
   onGranted(lease: LeaseRecord): void;
 }
@@ -19,6 +21,8 @@ export interface WaiterSink {
 export class WaiterRegistry {
   private readonly sinks = new Map<string, WaiterSink>();
   private readonly byName = new Map<string, Set<string>>();
+  /** Per lock, how many local waiters want position updates; only those locks are re-read. */
+  private readonly listening = new Map<string, number>();
   private readonly abandoned = new Map<string, number>();
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
@@ -34,6 +38,7 @@ export class WaiterRegistry {
     let ids = this.byName.get(sink.name);
     if (ids === undefined) this.byName.set(sink.name, (ids = new Set()));
     ids.add(id);
+    if (sink.quiet !== true) this.listening.set(sink.name, (this.listening.get(sink.name) ?? 0) + 1);
   }
 
   /** Forgets a waiter whose stream ended or was granted. */
@@ -44,6 +49,11 @@ export class WaiterRegistry {
     const ids = this.byName.get(sink.name);
     ids?.delete(id);
     if (ids?.size === 0) this.byName.delete(sink.name);
+    if (sink.quiet !== true) {
+      const left = (this.listening.get(sink.name) ?? 1) - 1;
+      if (left === 0) this.listening.delete(sink.name);
+      else this.listening.set(sink.name, left);
+    }
   }
 
   /**
@@ -70,13 +80,13 @@ export class WaiterRegistry {
       }
     }
     if (event.kind === "granted" || event.kind === "queued" || event.kind === "dequeued") {
-      if (event.waiterId !== undefined && this.byName.has(event.name)) this.markDirty(event.name);
+      if (event.waiterId !== undefined && this.listening.has(event.name)) this.markDirty(event.name);
     }
   }
 
   /** Re-reads the positions of every local waiter of every lock, e.g. after a reconnect. */
   refreshAll(): void {
-    for (const name of this.byName.keys()) this.markDirty(name);
+    for (const name of this.listening.keys()) this.markDirty(name);
   }
 
   /** How many waiters wait here. */
@@ -100,12 +110,13 @@ export class WaiterRegistry {
   }
 
   private async updatePositions(name: string): Promise<void> {
-    if (!this.byName.has(name)) return;
+    if (!this.listening.has(name)) return;
     const snapshot = await this.store.describe(name);
     snapshot.waiters.forEach((waiter, index) => {
       const sink = this.sinks.get(waiter.id);
       if (sink === undefined || sink.position === index + 1) return;
       sink.position = index + 1;
+      if (sink.quiet === true) return;
       sink.onQueued(index + 1, snapshot.waiters.length, snapshot.holders);
     });
   }

@@ -72,7 +72,7 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
           const a = op.value;
           const waitMs = a.waitMs === -1n ? WAIT_FOREVER : Number(a.waitMs);
           const params = { name: a.name, owner: a.owner, ttlMs: ms(a.ttlMs), limit: a.limit, waitMs };
-          return run(req.id, async () => ({ case: "acquired", value: { lease: leaseToProto(await lockSession.acquire(req.id, params)) } }));
+          return run(req.id, async () => ({ case: "acquired", value: { lease: leaseToProto(await lockSession.acquire(req.id, params, req.quiet)) } }));
         }
         case "release":
           return run(req.id, async () => ({ case: "released", value: { fencing: (await lockSession.release(op.value.name, op.value.token)).fencing } }));

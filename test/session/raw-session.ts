@@ -32,8 +32,8 @@ export class RawSession {
   }
 
   /** Sends one request. */
-  send(id: bigint, op: Op): void {
-    this.outbox.push(create(SessionRequestSchema, { id, op }));
+  send(id: bigint, op: Op, quiet = false): void {
+    this.outbox.push(create(SessionRequestSchema, { id, op, quiet }));
     this.wake?.();
   }
 

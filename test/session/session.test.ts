@@ -87,6 +87,29 @@ describe.each(["connect", "grpc"] as const)("Session over %s/h2", (kind) => {
     for (const s of [holder, w1, w2]) s.close();
   });
 
+  it("sends a quiet acquire its position on joining only", async () => {
+    const name = unique("quiet");
+    const holder = new RawSession(client());
+    holder.send(1n, acquire(name));
+    const first = leaseOf(await holder.answer(1n));
+    const w1 = new RawSession(client());
+    const quiet = new RawSession(client());
+    const loud = new RawSession(client());
+    w1.send(1n, acquire(name, -1n));
+    await w1.answer(1n, "queued");
+    quiet.send(1n, acquire(name, -1n), true);
+    await quiet.answer(1n, "queued");
+    const rq = quiet.answersTo(1n);
+    expect(rq.at(-1)?.result.value).toMatchObject({ position: 2 });
+    loud.send(1n, acquire(name, -1n));
+    await loud.answer(1n, "queued");
+    holder.send(2n, release(name, first.token));
+    // Once the loud waiter behind it has heard of its move, the quiet one would have too.
+    await eventually(() => expect(loud.answersTo(1n).at(-1)?.result.value).toMatchObject({ position: 2 }));
+    expect(quiet.answersTo(1n).filter((r) => r.result.case === "queued")).toHaveLength(1);
+    for (const s of [holder, w1, quiet, loud]) s.close();
+  });
+
   it("times a wait out with deadline_exceeded and takes it out of the queue", async () => {
     const name = unique("timeout");
     const holder = new RawSession(client());
