@@ -14,10 +14,17 @@ import {
 import type { LockEngine } from "../engine/lock-engine.js";
 import { eventKindToProto, holderToProto, leaseToProto, lockToProto } from "./convert.js";
 import { edge, edgeStream } from "./errors.js";
-import { sessionHandler } from "./session-service.js";
+import { SESSION_GRACE_MS, sessionHandler } from "./session-service.js";
 
-/** LockService over the engine: parse, call, map the result; no coordination logic here. */
-export function lockService(engine: LockEngine, log: (message: string) => void): ServiceImpl<typeof LockService> {
+/**
+ * LockService over the engine: parse, call, map the result; no coordination logic here.
+ * `sessionGraceMs`: how long a broken Session stream's leases outlive it.
+ */
+export function lockService(
+  engine: LockEngine,
+  log: (message: string) => void,
+  sessionGraceMs: number = SESSION_GRACE_MS,
+): ServiceImpl<typeof LockService> {
   return {
     acquire: (req, ctx) =>
       edge(log, async () => {
@@ -79,7 +86,7 @@ export function lockService(engine: LockEngine, log: (message: string) => void):
       }
     },
 
-    session: sessionHandler(engine, log),
+    session: sessionHandler(engine, log, sessionGraceMs),
   };
 }
 

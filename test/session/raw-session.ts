@@ -8,7 +8,6 @@ import { LockEngine } from "../../src/engine/lock-engine.js";
 import { LockService, SessionRequestSchema, type SessionRequest, type SessionResponse } from "../../src/gen/baton/v1/lock_pb.js";
 import { MemoryStore } from "../../src/store/memory/memory-store.js";
 import { lockService } from "../../src/server/lock-service.js";
-import { sessionHandler } from "../../src/server/session-service.js";
 
 type Op = MessageInitShape<typeof SessionRequestSchema>["op"];
 
@@ -99,7 +98,7 @@ export function h2Client(url: string, kind: "connect" | "grpc" = "connect"): Cli
 export async function startGraceServer(graceMs: number): Promise<{ url: string; engine: LockEngine; close(): Promise<void> }> {
   const engine = new LockEngine(new MemoryStore(), { ...DEFAULT_CONFIG, minTtlMs: 50 }, () => {});
   const handler = connectNodeAdapter({
-    routes: (router) => router.service(LockService, { ...lockService(engine, () => {}), session: sessionHandler(engine, () => {}, graceMs) }),
+    routes: (router) => router.service(LockService, lockService(engine, () => {}, graceMs)),
   });
   const server = http2.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
