@@ -110,6 +110,7 @@ class Stream {
   private wake: (() => void) | undefined;
   private closed = false;
   private holdOpen: NodeJS.Timeout | undefined;
+  private pinger: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
 
   constructor(
@@ -210,6 +211,15 @@ class Stream {
 
   private deliver(response: SessionResponse): void {
     const { result } = response;
+    if (result.case === "opened") {
+      // The server takes a silent session for dead after idle_timeout_ms: ping every third.
+      const idleMs = Number(result.value.idleTimeoutMs);
+      if (idleMs > 0 && this.pinger === undefined) {
+        this.pinger = setInterval(() => this.send(0n, { case: "ping", value: {} }), Math.max(10, Math.floor(idleMs / 3)));
+        this.pinger.unref();
+      }
+      return;
+    }
     if (result.case === "lost") {
       for (const [token, id] of this.owned) {
         if (id === response.id) {
@@ -249,6 +259,7 @@ class Stream {
 
   private fail(error: ConnectError): void {
     this.broken = true;
+    clearInterval(this.pinger);
     for (const token of this.owned.keys()) this.lost.add(token);
     const pending = [...this.pending.values()];
     this.pending.clear();

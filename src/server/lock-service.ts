@@ -14,16 +14,16 @@ import {
 import type { LockEngine } from "../engine/lock-engine.js";
 import { eventKindToProto, holderToProto, leaseToProto, lockToProto } from "./convert.js";
 import { edge, edgeStream } from "./errors.js";
-import { SESSION_GRACE_MS, sessionHandler } from "./session-service.js";
+import { sessionHandler, type SessionOptions } from "./session-service.js";
 
 /**
  * LockService over the engine: parse, call, map the result; no coordination logic here.
- * `sessionGraceMs`: how long a broken Session stream's leases outlive it.
+ * `session`: how long a broken Session stream's leases outlive it, and how long a silent one lives.
  */
 export function lockService(
   engine: LockEngine,
   log: (message: string) => void,
-  sessionGraceMs: number = SESSION_GRACE_MS,
+  session: SessionOptions = {},
 ): ServiceImpl<typeof LockService> {
   return {
     acquire: (req, ctx) =>
@@ -86,7 +86,7 @@ export function lockService(
       }
     },
 
-    session: sessionHandler(engine, log, sessionGraceMs),
+    session: sessionHandler(engine, log, session),
   };
 }
 

@@ -19,6 +19,19 @@ import { toConnectError } from "./errors.js";
  */
 export const SESSION_GRACE_MS = 5000;
 
+/**
+ * How long a session may send nothing (no request, no ping) before it is taken for dead: a client
+ * that vanished without a FIN or RST (power loss, partition) would otherwise keep its leases
+ * alive forever. Clients ping every third of it. Hard-coded until the config has `sessionIdleMs`.
+ */
+export const SESSION_IDLE_MS = 30_000;
+
+/** Timing of sessions; the defaults above when unset. */
+export interface SessionOptions {
+  graceMs?: number;
+  idleTimeoutMs?: number;
+}
+
 /** Thrown into the outbox once the client has closed its side and every answer is out. */
 const FINISHED = Symbol("finished");
 
@@ -29,7 +42,9 @@ type Result = MessageInitShape<typeof SessionResponseSchema>["result"];
  * must not hold up a release), answering each by its id; the session's leases live until the
  * stream ends. Errors answer their request; only a broken stream or a shutdown ends the RPC.
  */
-export function sessionHandler(engine: LockEngine, log: (message: string) => void, graceMs = SESSION_GRACE_MS) {
+export function sessionHandler(engine: LockEngine, log: (message: string) => void, options: SessionOptions = {}) {
+  const graceMs = options.graceMs ?? SESSION_GRACE_MS;
+  const idleTimeoutMs = options.idleTimeoutMs ?? SESSION_IDLE_MS;
   return async function* session(requests: AsyncIterable<SessionRequest>, ctx: HandlerContext): AsyncGenerator<SessionResponse> {
     const out = new Channel<SessionResponse>();
     let lockSession: LockSession;
@@ -44,6 +59,19 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
       throw toConnectError(error, log);
     }
     const unfollow = out.follow(ctx.signal);
+    // One timer per session, re-armed lazily: a message only updates the time it was seen.
+    let lastSeenMs = Date.now();
+    let idleTimer: NodeJS.Timeout | undefined;
+    const checkIdle = (): void => {
+      const quietMs = Date.now() - lastSeenMs;
+      if (quietMs >= idleTimeoutMs) {
+        broken = true;
+        out.fail(new BatonError("deadline_exceeded", `no message from the client for ${idleTimeoutMs} ms; the session is taken for dead`));
+        return;
+      }
+      idleTimer = setTimeout(checkIdle, idleTimeoutMs - quietMs);
+    };
+    idleTimer = setTimeout(checkIdle, idleTimeoutMs);
     let inFlight = 0;
     let inputDone = false;
     let broken = false;
@@ -58,7 +86,9 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
       ).finally(settleOne);
     };
     const dispatch = (req: SessionRequest): void => {
+      lastSeenMs = Date.now();
       const op = req.op;
+      if (op.case === "ping") return;
       if (op.case === "cancel") {
         lockSession.cancel(op.value.requestId);
         return;
@@ -81,7 +111,7 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
           return run(req.id, async () => ({ case: "refreshed", value: { lease: leaseToProto(await lockSession.refresh(r.name, r.token, ms(r.ttlMs))) } }));
         }
         default:
-          out.push(errorReply(req.id, new BatonError("invalid_argument", "the request names no operation (acquire, release, refresh or cancel)"), log));
+          out.push(errorReply(req.id, new BatonError("invalid_argument", "the request names no operation (acquire, release, refresh, cancel or ping)"), log));
       }
     };
     const reading = (async () => {
@@ -106,7 +136,7 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
       settleOne();
     })();
     try {
-      yield reply(0n, { case: "opened", value: { graceMs: BigInt(graceMs) } });
+      yield reply(0n, { case: "opened", value: { graceMs: BigInt(graceMs), idleTimeoutMs: BigInt(idleTimeoutMs) } });
       for (;;) yield await out.next();
     } catch (error) {
       if (error !== FINISHED) {
@@ -117,6 +147,7 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
       for (const message of out.drain()) yield message;
     } finally {
       unfollow();
+      clearTimeout(idleTimer);
       // A stream that broke keeps its leases for the grace, in case the client comes back to
       // release them; one that ended cleanly has already given everything back.
       void lockSession.end(broken || ctx.signal.aborted ? graceMs : 0).catch((e: unknown) => log(`baton: ending a session failed: ${String(e)}`));

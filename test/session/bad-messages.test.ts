@@ -75,12 +75,14 @@ describe("Session: bad messages answer their id and leave the stream up", () => 
     s.close();
   });
 
-  it("ignores a cancel of an acquire that is not pending", async () => {
+  it("ignores a cancel of an acquire that is not pending, and answers no ping", async () => {
     const s = new RawSession(h2Client(server.url));
     s.send(0n, { case: "cancel", value: { requestId: 99n } });
+    s.send(5n, { case: "ping", value: {} });
     s.send(1n, { case: "acquire", value: { name: "bad-cancel", owner: "o", waitMs: 0n } });
     expect((await s.answer(1n)).result.case).toBe("acquired");
     expect(s.responses.filter((r) => r.result.case === "error")).toEqual([]);
+    expect(s.answersTo(5n)).toEqual([]);
     s.close();
   });
 });

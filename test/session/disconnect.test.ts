@@ -8,8 +8,8 @@ afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));
   servers = [];
 });
-const start = async (graceMs: number) => {
-  const server = await startGraceServer(graceMs);
+const start = async (graceMs: number, idleTimeoutMs?: number) => {
+  const server = await startGraceServer(graceMs, idleTimeoutMs);
   servers.push(server);
   return server;
 };
@@ -52,6 +52,31 @@ describe("Session disconnects", () => {
     next.send(1n, { case: "acquire", value: { name: "crash", owner: "next", waitMs: 0n } });
     expect((await next.answer(1n)).result.case).toBe("acquired");
     next.close();
+  });
+
+  it("takes a session that sends nothing for the idle timeout for dead, and releases its leases", async () => {
+    const server = await start(50, 200);
+    const observer = h2Client(server.url);
+    const s = new RawSession(h2Client(server.url));
+    const opened = await s.answer(0n);
+    expect(opened.result.value).toMatchObject({ idleTimeoutMs: 200n });
+    s.send(1n, { case: "acquire", value: { name: "silent", owner: "silent", waitMs: 0n, ttlMs: 3_600_000n } });
+    await s.answer(1n);
+    // No pings: the server ends the stream and, after the grace, frees the hour-long lease.
+    await s.finished;
+    expect(String(s.ended)).toContain("taken for dead");
+    await eventually(async () => expect((await observer.describe({ name: "silent" })).lock!.holders).toEqual([]), 5000);
+  });
+
+  it("the TypeScript client's pings keep a quiet session and its lease alive past the idle timeout", async () => {
+    const server = await start(50, 150);
+    const observer = h2Client(server.url);
+    const c = createBatonClient(server.url, { httpVersion: "2", owner: "pinger" });
+    const lease = await c.acquire("pinged", { ttlMs: 3_600_000 });
+    await new Promise((r) => setTimeout(r, 900));
+    expect((await observer.describe({ name: "pinged" })).lock!.holders.map((h) => h.fencing)).toEqual([lease.fencing]);
+    expect(await c.release(lease)).toBe(lease.fencing);
+    c.close();
   });
 
   it("ends every session with unavailable on shutdown and releases their leases", async () => {

@@ -95,10 +95,10 @@ export function h2Client(url: string, kind: "connect" | "grpc" = "connect"): Cli
  * A LockService on a real HTTP/2 socket with a chosen session grace, for the tests that need
  * a grace other than the server's default.
  */
-export async function startGraceServer(graceMs: number): Promise<{ url: string; engine: LockEngine; close(): Promise<void> }> {
+export async function startGraceServer(graceMs: number, idleTimeoutMs?: number): Promise<{ url: string; engine: LockEngine; close(): Promise<void> }> {
   const engine = new LockEngine(new MemoryStore(), { ...DEFAULT_CONFIG, minTtlMs: 50 }, () => {});
   const handler = connectNodeAdapter({
-    routes: (router) => router.service(LockService, lockService(engine, () => {}, graceMs)),
+    routes: (router) => router.service(LockService, lockService(engine, () => {}, { graceMs, idleTimeoutMs })),
   });
   const server = http2.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
