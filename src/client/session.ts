@@ -1,7 +1,8 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, type Client, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { codeFromString } from "@connectrpc/connect/protocol-connect";
-import { LockService, SessionRequestSchema, type SessionRequest, type SessionResponse } from "../gen/baton/v1/lock_pb.js";
+import { SessionRequestSchema, type SessionRequest, type SessionResponse } from "../gen/baton/v1/lock_pb.js";
+import type { SessionWire } from "./session-wire.js";
 import { holderFromProto, leaseFromProto } from "./convert.js";
 import type { Holder, Lease } from "./types.js";
 
@@ -39,13 +40,10 @@ export interface SessionAcquire {
  * (the server releases them after its grace), and the next call opens a new stream.
  */
 export class ClientSession {
-  private readonly client: Client<typeof LockService>;
   private stream: Stream | undefined;
   private nextId = 1n;
 
-  constructor(transport: Transport) {
-    this.client = createClient(LockService, transport);
-  }
+  constructor(private readonly wire: SessionWire) {}
 
   /** Takes a permit; the lease lives as long as this session, or until released. */
   async acquire(name: string, options: SessionAcquire): Promise<Lease> {
@@ -95,7 +93,7 @@ export class ClientSession {
   private open(): Stream {
     if (this.stream === undefined || this.stream.broken) {
       const lost = this.stream?.lostTokens() ?? new Set<string>();
-      this.stream = new Stream(this.client, lost, () => this.nextId++);
+      this.stream = new Stream(this.wire, lost, () => this.nextId++);
     }
     return this.stream;
   }
@@ -114,13 +112,13 @@ class Stream {
   private readonly abort = new AbortController();
 
   constructor(
-    client: Client<typeof LockService>,
+    wire: SessionWire,
     /** Tokens of leases lost with earlier streams; refreshing them must fail, not succeed elsewhere. */
     readonly lost: Set<string>,
     /** The session's request ids, shared by the client's calls and the stream's own releases. */
     private readonly nextId: () => bigint,
   ) {
-    void this.read(client.session(this.requests(), { signal: this.abort.signal }));
+    void this.read(wire(this.requests(), this.abort.signal));
   }
 
   /** Sends a request and resolves with its final answer; `error` answers reject. */

@@ -1,8 +1,10 @@
 import * as http from "node:http";
 import * as https from "node:https";
-import type { Transport } from "@connectrpc/connect";
+import { createClient, type Transport } from "@connectrpc/connect";
+import { LockService } from "../gen/baton/v1/lock_pb.js";
 import { Http2SessionManager, createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { StreamPool } from "./stream-pool.js";
+import { rawSessionWire, type SessionWire } from "./session-wire.js";
 
 /** The RPC protocol the client speaks; the server answers all three on one port. */
 export type TransportKind = "connect" | "grpc" | "grpc-web";
@@ -34,10 +36,10 @@ export interface BatonTransports {
   /** Server streams (wait, watch), which may stay open for hours. */
   readonly streams: Transport;
   /**
-   * The Session stream's transport: over HTTP/2 with Connect or gRPC (bidirectional streaming
-   * needs both); undefined over HTTP/1.1 and gRPC-Web, where the client uses unary calls.
+   * Opens Session streams: over HTTP/2 with Connect or gRPC (bidirectional streaming needs
+   * both); undefined over HTTP/1.1 and gRPC-Web, where the client uses unary calls.
    */
-  readonly session: Transport | undefined;
+  readonly session: SessionWire | undefined;
   /** Closes every connection. */
   close(): void;
 }
@@ -82,7 +84,7 @@ export function createTransports(url: string, options: TransportOptions = {}): B
   return {
     unary: build(unaryManager),
     streams: build(pool),
-    session: kind === "grpc-web" || options.session === false ? undefined : build(sessionPool),
+    session: kind === "grpc-web" || options.session === false ? undefined : sessionWire(kind, useBinaryFormat, sessionPool, build),
     close: () => {
       unaryManager.abort();
       pool.abort();
@@ -90,4 +92,19 @@ export function createTransports(url: string, options: TransportOptions = {}): B
       sessionPool.drain();
     },
   };
+}
+
+/**
+ * Binary Connect sessions are written straight on the HTTP/2 stream (the CPU of a session call is
+ * mostly connect-es's per-message pipeline otherwise); gRPC and JSON go through connect-es.
+ */
+function sessionWire(
+  kind: TransportKind,
+  binary: boolean,
+  pool: StreamPool,
+  build: (sessionManager: StreamPool) => Transport,
+): SessionWire {
+  if (kind === "connect" && binary) return rawSessionWire(pool);
+  const client = createClient(LockService, build(pool));
+  return (requests, signal) => client.session(requests, { signal });
 }

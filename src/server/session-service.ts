@@ -45,7 +45,7 @@ type Result = MessageInitShape<typeof SessionResponseSchema>["result"];
 export function sessionHandler(engine: LockEngine, log: (message: string) => void, options: SessionOptions = {}) {
   const graceMs = options.graceMs ?? SESSION_GRACE_MS;
   const idleTimeoutMs = options.idleTimeoutMs ?? SESSION_IDLE_MS;
-  return async function* session(requests: AsyncIterable<SessionRequest>, ctx: HandlerContext): AsyncGenerator<SessionResponse> {
+  return async function* session(requests: AsyncIterable<SessionRequest>, ctx: Pick<HandlerContext, "signal">): AsyncGenerator<SessionResponse> {
     const out = new Channel<SessionResponse>();
     let lockSession: LockSession;
     try {

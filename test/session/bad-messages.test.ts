@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "../helpers/server.js";
-import { RawSession, h2Client } from "./raw-session.js";
+import * as http2 from "node:http2";
+import { RawSession, h2Client, startGraceServer } from "./raw-session.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -84,5 +85,61 @@ describe("Session: bad messages answer their id and leave the stream up", () => 
     expect(s.responses.filter((r) => r.result.case === "error")).toEqual([]);
     expect(s.answersTo(5n)).toEqual([]);
     s.close();
+  });
+});
+
+describe("Session raw route: broken framing ends the stream with a Connect error", () => {
+  /** Sends raw bytes as the request body and returns the end-of-stream JSON. */
+  async function send(url: string, body: Buffer): Promise<{ error?: { code: string; message: string } }> {
+    const session = http2.connect(url);
+    try {
+      const stream = session.request({ ":method": "POST", ":path": "/baton.v1.LockService/Session", "content-type": "application/connect+proto" });
+      stream.end(body);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      let all = Buffer.concat(chunks);
+      let last: Buffer | undefined;
+      while (all.length >= 5) {
+        const length = all.readUInt32BE(1);
+        if ((all[0]! & 0x02) !== 0) last = all.subarray(5, 5 + length);
+        all = all.subarray(5 + length);
+      }
+      if (last === undefined) throw new Error("no end-of-stream message");
+      return JSON.parse(last.toString()) as { error?: { code: string; message: string } };
+    } finally {
+      session.close();
+    }
+  }
+  const frame = (flags: number, data: Buffer): Buffer => {
+    const head = Buffer.alloc(5);
+    head[0] = flags;
+    head.writeUInt32BE(data.length, 1);
+    return Buffer.concat([head, data]);
+  };
+
+  let raw: Awaited<ReturnType<typeof startGraceServer>>;
+  beforeAll(async () => {
+    raw = await startGraceServer(1000, undefined, "raw route");
+  });
+  afterAll(async () => {
+    await raw.close();
+  });
+
+  it("answers a message that is not a SessionRequest with invalid_argument", async () => {
+    const end = await send(raw.url, Buffer.from(frame(0, Buffer.from([0xff, 0xff, 0xff]))));
+    expect(end.error?.code).toBe("invalid_argument");
+  });
+
+  it("answers a compressed message with invalid_argument and a cut-off one with invalid_argument", async () => {
+    expect((await send(raw.url, Buffer.from(frame(1, Buffer.from([8, 1]))))).error?.code).toBe("invalid_argument");
+    expect((await send(raw.url, Buffer.from([0, 0, 0, 0, 9, 8]))).error?.message).toContain("inside a message");
+  });
+
+  it("answers an oversized message with resource_exhausted", async () => {
+    expect((await send(raw.url, Buffer.from([0, 0x7f, 0, 0, 0]))).error?.code).toBe("resource_exhausted");
+  });
+
+  it("ends cleanly, with no error, when the client sends nothing and closes", async () => {
+    expect(await send(raw.url, Buffer.alloc(0))).toEqual({});
   });
 });

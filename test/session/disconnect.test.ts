@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../helpers/eventually.js";
-import { RawSession, h2Client, startGraceServer } from "./raw-session.js";
+import { RawSession, h2Client, startGraceServer, type SessionServing } from "./raw-session.js";
 import { createBatonClient } from "../../src/client/index.js";
 
 let servers: Array<{ close(): Promise<void> }> = [];
@@ -8,13 +8,18 @@ afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));
   servers = [];
 });
+let serving: SessionServing = "router";
 const start = async (graceMs: number, idleTimeoutMs?: number) => {
-  const server = await startGraceServer(graceMs, idleTimeoutMs);
+  const server = await startGraceServer(graceMs, idleTimeoutMs, serving);
   servers.push(server);
   return server;
 };
 
-describe("Session disconnects", () => {
+describe.each(["router", "raw route"] as const)("Session disconnects (%s)", (mode) => {
+  beforeAll(() => {
+    serving = mode;
+  });
+
   it("releases a killed session's leases after the grace, and its waiters leave the queue at once", async () => {
     // A long grace shows the two apart: the waiter is gone while the lease is still kept.
     const server = await start(60_000);
@@ -80,7 +85,7 @@ describe("Session disconnects", () => {
   });
 
   it("ends every session with unavailable on shutdown and releases their leases", async () => {
-    const server = await startGraceServer(60_000);
+    const server = await startGraceServer(60_000, undefined, mode);
     const s = new RawSession(h2Client(server.url));
     s.send(1n, { case: "acquire", value: { name: "shut", owner: "o", waitMs: 0n } });
     await s.answer(1n);

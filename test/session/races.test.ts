@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBatonClient, type BatonClient } from "../../src/client/index.js";
 import { RawSession, h2Client, startGraceServer } from "./raw-session.js";
 
-let server: Awaited<ReturnType<typeof startGraceServer>>;
-beforeAll(async () => {
-  server = await startGraceServer(100);
-});
-afterAll(async () => {
-  await server.close();
-});
+describe.each(["router", "raw route"] as const)("Session races (%s)", (mode) => {
+  let server: Awaited<ReturnType<typeof startGraceServer>>;
+  beforeAll(async () => {
+    server = await startGraceServer(100, undefined, mode);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
 
-describe("Session races", () => {
   it("many sessions on one mutex: never two inside, fencing strictly increasing in grant order", async () => {
     const clients: BatonClient[] = Array.from({ length: 12 }, (_, i) => createBatonClient(server.url, { httpVersion: "2", owner: `c${i}` }));
     let inside = 0;

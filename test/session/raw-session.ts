@@ -8,6 +8,7 @@ import { LockEngine } from "../../src/engine/lock-engine.js";
 import { LockService, SessionRequestSchema, type SessionRequest, type SessionResponse } from "../../src/gen/baton/v1/lock_pb.js";
 import { MemoryStore } from "../../src/store/memory/memory-store.js";
 import { lockService } from "../../src/server/lock-service.js";
+import { sessionRoute } from "../../src/server/session-route.js";
 
 type Op = MessageInitShape<typeof SessionRequestSchema>["op"];
 
@@ -91,16 +92,27 @@ export function h2Client(url: string, kind: "connect" | "grpc" = "connect"): Cli
   return createClient(LockService, transport);
 }
 
+/** How the test server serves Session: through the Connect router, or the raw route in front of it. */
+export type SessionServing = "router" | "raw route";
+
 /**
- * A LockService on a real HTTP/2 socket with a chosen session grace, for the tests that need
- * a grace other than the server's default.
+ * A LockService on a real HTTP/2 socket with a chosen session grace and idle timeout, served
+ * through the Connect router or with the raw Session route in front (as app.ts mounts it).
  */
-export async function startGraceServer(graceMs: number, idleTimeoutMs?: number): Promise<{ url: string; engine: LockEngine; close(): Promise<void> }> {
+export async function startGraceServer(
+  graceMs: number,
+  idleTimeoutMs?: number,
+  serving: SessionServing = "router",
+): Promise<{ url: string; engine: LockEngine; close(): Promise<void> }> {
   const engine = new LockEngine(new MemoryStore(), { ...DEFAULT_CONFIG, minTtlMs: 50 }, () => {});
-  const handler = connectNodeAdapter({
+  const rpc = connectNodeAdapter({
     routes: (router) => router.service(LockService, lockService(engine, () => {}, { graceMs, idleTimeoutMs })),
   });
-  const server = http2.createServer(handler);
+  const route = sessionRoute(engine, () => {}, { graceMs, idleTimeoutMs });
+  const server = http2.createServer((req, res) => {
+    if (serving === "raw route" && route(req, res)) return;
+    rpc(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
