@@ -5,7 +5,7 @@ import { BatonError, invalid } from "./errors.js";
 import { Channel } from "./channel.js";
 import { keepAlive } from "./hold.js";
 import { busyMessage, deadlineMessage } from "./messages.js";
-import { WaiterRegistry, type WaiterSink } from "./waiters.js";
+import { StreamWaiter, WaiterRegistry } from "./waiters.js";
 import { WatchHub, type WatchEvent } from "./watchers.js";
 import { checkLimit, checkName, checkOwner, checkPrefix, checkToken } from "./validate.js";
 import { LockSession, type SessionEvents, type SessionHost } from "./session.js";
@@ -305,25 +305,5 @@ function refusal(name: string, limit: number | undefined, result: Exclude<Acquir
       return invalid(`"${name}" is in use with limit ${result.limit}; ask with that limit or none, or wait until it is idle`);
     case "queue_full":
       return new BatonError("resource_exhausted", `the queue of "${name}" is full (${result.queueLength} waiting); retry later`);
-  }
-}
-
-/** A Wait stream's entry in the waiter registry: its queue position and, once granted, its lease. */
-class StreamWaiter implements WaiterSink {
-  position = 0;
-  lease: LeaseRecord | undefined;
-
-  constructor(
-    readonly name: string,
-    private readonly channel: Channel<WaitEvent>,
-  ) {}
-
-  onQueued(position: number, queueLength: number, holders: LeaseRecord[]): void {
-    this.channel.push({ type: "queued", position, queueLength, holders });
-  }
-
-  onGranted(lease: LeaseRecord): void {
-    this.lease = lease;
-    this.channel.push({ type: "granted", lease });
   }
 }
