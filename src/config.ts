@@ -31,6 +31,10 @@ export interface Config {
   probeAllowlist: string[];
   /** DSN template of the Postgres probe; {db} stands for the database the client names. */
   postgresDsn: string;
+  /** How long the leases of a broken session stream outlive it, for a client to notice. */
+  sessionGraceMs: number;
+  /** A session that sends nothing (not even a ping) this long is treated as dead. */
+  sessionIdleMs: number;
   /** Per-name policies; they apply to every API (DESIGN §6). Config file only. */
   pools: Pool[];
   /** The seed systems' HTTP APIs (README "Compatibility"). Config file only. */
@@ -53,6 +57,8 @@ export const DEFAULT_CONFIG: Config = {
   rendezvousHeartbeatMs: 5_000,
   probeAllowlist: DEFAULT_PROBE_ALLOWLIST,
   postgresDsn: "postgres://postgres@127.0.0.1:5432/{db}",
+  sessionGraceMs: 5_000,
+  sessionIdleMs: 30_000,
   pools: [],
   compat: DEFAULT_COMPAT_OPTIONS,
 };
@@ -60,7 +66,7 @@ export const DEFAULT_CONFIG: Config = {
 type Key = Exclude<keyof Config, "pools" | "compat">;
 /** Settings that are mappings or lists of mappings: the config file only, never env or flags. */
 const STRUCTURED = ["pools", "compat"];
-const DURATIONS: Key[] = ["defaultTtlMs", "minTtlMs", "maxTtlMs", "maxWaitMs", "shutdownGraceMs", "rendezvousHeartbeatMs"];
+const DURATIONS: Key[] = ["defaultTtlMs", "minTtlMs", "maxTtlMs", "maxWaitMs", "shutdownGraceMs", "rendezvousHeartbeatMs", "sessionGraceMs", "sessionIdleMs"];
 const COUNTS: Key[] = ["port", "maxLimit", "maxQueueLength", "readMaxBytes"];
 const STRINGS: Key[] = ["host", "store", "postgresDsn"];
 /** Lists: a YAML sequence, or comma-separated text in env and flags. */
@@ -157,6 +163,7 @@ function checkConfig(c: Config): Config {
     throw new Error(`store: "${c.store}" is neither "memory" nor a redis:// URL`);
   }
   if (c.rendezvousHeartbeatMs < 10) throw new Error("rendezvousHeartbeat must be at least 10ms");
+  if (c.sessionIdleMs < 1000) throw new Error("sessionIdle must be at least 1s (clients ping every third of it)");
   new HostAllowlist(c.probeAllowlist);
   checkDsnTemplate(c.postgresDsn);
   return c;

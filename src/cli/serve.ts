@@ -21,6 +21,8 @@ Options (flags win over BATON_* variables, which win over the config file):
   --postgres-dsn DSN   Postgres probe template, {db} = the database                BATON_POSTGRES_DSN
                        (default postgres://postgres@127.0.0.1:5432/{db})
   --rendezvous-heartbeat DUR  heartbeat of idle rendezvous streams (default 5s)    BATON_RENDEZVOUS_HEARTBEAT
+  --session-grace DUR  how long a broken session's leases live on (default 5s)     BATON_SESSION_GRACE
+  --session-idle DUR   a silent session is dead after this (default 30s)            BATON_SESSION_IDLE
   --config FILE        YAML file with the same settings (defaultTtl: 20s, ...)     BATON_CONFIG
   -h, --help           this help
 
@@ -39,6 +41,8 @@ const FLAGS = {
   "probe-allowlist": "probeAllowlist",
   "postgres-dsn": "postgresDsn",
   "rendezvous-heartbeat": "rendezvousHeartbeat",
+  "session-grace": "sessionGrace",
+  "session-idle": "sessionIdle",
 } as const;
 
 /** `baton serve`: the process entry point; composition lives in server/app.ts. */

@@ -15,6 +15,7 @@ import { OnePortListener } from "./listener.js";
 import { healthRoute } from "./health.js";
 import { compatHandler } from "./compat/index.js";
 import { webPageRoute } from "./web-page.js";
+import { sessionRoute } from "./session-route.js";
 
 /** A composed Baton server: store, engine, RPC routes and the one-port listener. */
 export interface App {
@@ -46,9 +47,13 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     },
     log,
   );
+  const sessionTiming = { graceMs: config.sessionGraceMs, idleTimeoutMs: config.sessionIdleMs };
+  // Binary Connect sessions over HTTP/2 skip connect-es's per-message pipeline (BENCHMARKS.md);
+  // every other protocol and encoding of Session falls through to the router below.
+  const sessions = sessionRoute(engine, log, { ...sessionTiming, readMaxBytes: config.readMaxBytes });
   const rpc = connectNodeAdapter({
     routes: (router) => {
-      router.service(LockService, lockService(engine, log));
+      router.service(LockService, lockService(engine, log, sessionTiming));
       router.service(RendezvousService, rendezvousService(rendezvous, log));
     },
     readMaxBytes: config.readMaxBytes,
@@ -62,7 +67,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     req: http.IncomingMessage | http2.Http2ServerRequest,
     res: http.ServerResponse | http2.Http2ServerResponse,
   ): void => {
-    if (health(req, res) || page(req, res) || compat(req, res)) return;
+    if (health(req, res) || sessions(req, res) || page(req, res) || compat(req, res)) return;
     if (req.url === "/" && req.method === "GET") {
       // A person opening the server's address in a browser wants the live page.
       (res as http.ServerResponse).writeHead(302, { location: "/ui" });
