@@ -112,7 +112,13 @@ export class LockEngine {
       if (result.kind === "granted") sink.lease = result.lease;
       else if (result.kind !== "queued") throw refusal(input.name, input.limit, result);
       if (result.kind === "queued") {
-        sink.position = result.position;
+        // A position re-read may have reached this waiter while the acquire was on its way (its
+        // sink is registered first so no grant is missed). Keep only what is newer than the
+        // acquire's own answer: in a FIFO queue a newer position is a smaller one.
+        for (const event of channel.drain()) {
+          if (event.type !== "queued" || event.position < result.position) channel.push(event);
+        }
+        sink.position = Math.min(sink.position || result.position, result.position);
         yield { type: "queued", position: result.position, queueLength: result.queueLength, holders: result.holders };
       }
       while (sink.lease === undefined) {
