@@ -214,7 +214,14 @@ export class RedisStore implements Store {
     const reply = parseReply(
       await this.call(() => callScript(this.client, script, keys, [name, EVENTS_CHANNEL, this.options.waiterHeartbeatTtlMs, ...args])),
     );
-    if (script !== "describe" && script !== "probe") this.indexes.note(name, reply as IndexHints).catch((e: unknown) => this.background(e));
+    if (script !== "describe" && script !== "probe") {
+      const noted = this.indexes.note(name, reply as IndexHints).catch((e: unknown) => this.background(e));
+      // One connection keeps the index write ahead of any later List; a cluster's connections
+      // (and its redirects) do not, so there List could miss a lock that was just taken. A failed
+      // index write must not turn a grant the script made into an error: it is logged, and the
+      // next heartbeat, refresh or sweep re-indexes the lock.
+      if (this.options.cluster) await noted;
+    }
     return reply;
   }
 
