@@ -1,35 +1,16 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { LockEvent } from "../../src/store/types.js";
 import type { WaitResponse } from "../../src/gen/baton/v1/lock_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { lockClient } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";
+import { spawnBaton } from "../helpers/spawn-baton.js";
 import { describeRedis, redisForTests } from "../helpers/redis-server.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-/** Runs `baton serve` as a real child process on Redis; resolves with it and its URL. */
-async function spawnBaton(store: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["bin/baton.js", "serve", "--port", "0", "--store", store, "--min-ttl", "50ms"], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`baton serve did not start:\n${stderr}`)), 20_000);
-    child.stderr!.on("data", (d: Buffer) => {
-      stderr += d.toString();
-      const match = /baton: serving on (http:\/\/\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`baton serve exited with ${code}:\n${stderr}`)));
-  });
-  return { child, url };
+/** Runs `baton serve` as a real child process on the store URL; resolves with it and its URL. */
+function spawnBatonOn(store: string) {
+  return spawnBaton(["--store", store, "--min-ttl", "50ms"]);
 }
 
 function waitStream(url: string, req: { name: string; owner: string; hold: boolean; ttlMs: bigint }) {
@@ -59,7 +40,7 @@ describeRedis("kill -9 of a Baton instance holding waiters and a lease", () => {
   it("drops the dead instance's waiters by heartbeat, expires its hold lease by TTL, and grants the next live waiter", async () => {
     const name = `kill/${process.pid}-${Date.now().toString(36)}`;
     // A short waiter heartbeat on the victim, so its waiters lapse long before their own TTLs would.
-    victim = await spawnBaton(`${redis.url}?heartbeatTtl=500ms`);
+    victim = await spawnBatonOn(`${redis.url}?heartbeatTtl=500ms`);
     const events: LockEvent[] = [];
     survivor.app.store.subscribe((e) => e.name === name && events.push(e));
 

@@ -1,34 +1,15 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ArriveResponse } from "../../src/gen/baton/v1/rendezvous_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { eventually } from "../helpers/eventually.js";
+import { spawnBaton } from "../helpers/spawn-baton.js";
 import { describeRedis, redisForTests } from "../helpers/redis-server.js";
 import { rendezvousClient } from "../rendezvous/rendezvous-client.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
 /** Runs `baton serve` as a real child process on the store URL; resolves with it and its URL. */
-async function spawnBaton(store: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["bin/baton.js", "serve", "--port", "0", "--store", store, "--rendezvous-heartbeat", "200ms"], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`baton serve did not start:\n${stderr}`)), 20_000);
-    child.stderr!.on("data", (d: Buffer) => {
-      stderr += d.toString();
-      const match = /baton: serving on (http:\/\/\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`baton serve exited with ${code}:\n${stderr}`)));
-  });
-  return { child, url };
+function spawnBatonOn(store: string) {
+  return spawnBaton(["--store", store, "--rendezvous-heartbeat", "200ms"]);
 }
 
 /** An Arrive stream, aborted by `close`. */
@@ -59,7 +40,7 @@ describeRedis("kill -9 of a Baton instance with rendezvous waiters and barrier p
   });
 
   it("stops counting the dead instance's waiters and participants once their presence lapses", async () => {
-    victim = await spawnBaton(storeUrl());
+    victim = await spawnBatonOn(storeUrl());
     const key = `rvkill/${process.pid}-${Date.now().toString(36)}`;
     const live = rendezvousClient(survivor.url);
     const deadParty = arrive(victim.url, key, 3, "on-victim");

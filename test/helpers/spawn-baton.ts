@@ -1,0 +1,29 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * Runs `baton serve --port 0 ARGS…` as a real child process, for tests that must kill or signal
+ * it; resolves with the child and the URL it prints once it listens.
+ */
+export async function spawnBaton(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["bin/baton.js", "serve", "--port", "0", ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`baton serve did not start:\n${stderr}`)), 20_000);
+    child.stderr!.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      const match = /baton: serving on (http:\/\/\S+)/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`baton serve exited with ${code}:\n${stderr}`)));
+  });
+  return { child, url };
+}
