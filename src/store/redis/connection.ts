@@ -105,6 +105,28 @@ export function createClient(options: RedisStoreOptions, subscriber: boolean): R
   });
 }
 
+/**
+ * Connects a store's command and pub/sub clients and runs `ready` (define scripts, subscribe);
+ * on any failure closes both and throws the store's error naming the URL. Connection errors are
+ * silenced on the clients themselves: they surface on the calls that fail (see storeError).
+ */
+export async function connectStore(
+  options: RedisStoreOptions,
+  client: Redis | Cluster,
+  sub: Redis | Cluster,
+  ready: () => Promise<void>,
+): Promise<void> {
+  for (const c of [client, sub]) c.on("error", () => {});
+  try {
+    await Promise.all([client.connect(), sub.connect()]);
+    await ready();
+  } catch (error) {
+    client.disconnect();
+    sub.disconnect();
+    throw storeError(error, options.displayUrl);
+  }
+}
+
 const UNAVAILABLE_REPLIES = /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|BUSY|NOREPLICAS)\b/;
 
 /**

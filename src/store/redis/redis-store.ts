@@ -13,7 +13,7 @@ import type {
 } from "../types.js";
 import { DUE_INDEX_KEY, EVENTS_CHANNEL, lockKeys } from "./keys.js";
 import { callScript, defineScripts, type LockScript } from "./scripts.js";
-import { createClient, parseRedisUrl, storeError, type RedisStoreOptions } from "./connection.js";
+import { connectStore, createClient, parseRedisUrl, storeError, type RedisStoreOptions } from "./connection.js";
 import { parseEvent, parseReply, toHolders, toLease, toSnapshot, type IndexHints, type WireLease, type WireReply } from "./codec.js";
 import { GlobalIndexes } from "./indexes.js";
 import { Sweeper } from "./sweeper.js";
@@ -67,17 +67,11 @@ export class RedisStore implements Store {
     const options = parseRedisUrl(url);
     const client = createClient(options, false);
     const sub = createClient(options, true);
-    for (const c of [client, sub]) c.on("error", () => {}); // failures surface on calls; see storeError
     const store = new RedisStore(options, client, sub, log);
-    try {
-      await Promise.all([client.connect(), sub.connect()]);
+    await connectStore(options, client, sub, async () => {
       defineScripts(client);
       await store.listen();
-    } catch (error) {
-      client.disconnect();
-      sub.disconnect();
-      throw storeError(error, options.displayUrl);
-    }
+    });
     store.sweeper.start();
     store.local.start(Math.max(10, Math.floor(options.waiterHeartbeatTtlMs / 3)));
     return store;

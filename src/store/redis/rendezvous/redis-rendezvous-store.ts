@@ -18,7 +18,7 @@ import type {
   SignalResult,
 } from "../../rendezvous.js";
 import { StoreUnavailableError } from "../../errors.js";
-import { createClient, parseRedisUrl, storeError, type RedisStoreOptions } from "../connection.js";
+import { connectStore, createClient, parseRedisUrl, storeError, type RedisStoreOptions } from "../connection.js";
 import { Sweeper } from "../sweeper.js";
 import { RV_DUE_INDEX_KEY, RV_EVENTS_CHANNEL, RV_NAMES_INDEX_KEY, RV_TIMEOUTS_INDEX_KEY, rendezvousKeys, timeoutKey } from "./rendezvous-keys.js";
 import { callRendezvousScript, defineRendezvousScripts, type IndexScript, type RendezvousScript } from "./rendezvous-scripts.js";
@@ -90,17 +90,11 @@ export class RedisRendezvousStore implements RendezvousStore {
     const options = parseRedisUrl(url);
     const client = createClient(options, false);
     const sub = createClient(options, true);
-    for (const c of [client, sub]) c.on("error", () => {}); // failures surface on calls; see storeError
     const store = new RedisRendezvousStore(options, client, sub, log);
-    try {
-      await Promise.all([client.connect(), sub.connect()]);
+    await connectStore(options, client, sub, async () => {
       defineRendezvousScripts(client);
       await store.listen();
-    } catch (error) {
-      client.disconnect();
-      sub.disconnect();
-      throw storeError(error, options.displayUrl);
-    }
+    });
     store.sweeper.start();
     store.presence.start();
     return store;
