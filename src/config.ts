@@ -31,6 +31,8 @@ export interface Config {
   probeAllowlist: string[];
   /** DSN template of the Postgres probe; {db} stands for the database the client names. */
   postgresDsn: string;
+  /** How often an idle lock Wait stream gets a heartbeat message; 0 turns them off. */
+  waitHeartbeatMs: number;
   /** How long the leases of a broken session stream outlive it, for a client to notice. */
   sessionGraceMs: number;
   /** A session that sends nothing (not even a ping) this long is treated as dead. */
@@ -57,6 +59,7 @@ export const DEFAULT_CONFIG: Config = {
   rendezvousHeartbeatMs: 5_000,
   probeAllowlist: DEFAULT_PROBE_ALLOWLIST,
   postgresDsn: "postgres://postgres@127.0.0.1:5432/{db}",
+  waitHeartbeatMs: 15_000,
   sessionGraceMs: 5_000,
   sessionIdleMs: 30_000,
   pools: [],
@@ -66,7 +69,7 @@ export const DEFAULT_CONFIG: Config = {
 type Key = Exclude<keyof Config, "pools" | "compat">;
 /** Settings that are mappings or lists of mappings: the config file only, never env or flags. */
 const STRUCTURED = ["pools", "compat"];
-const DURATIONS: Key[] = ["defaultTtlMs", "minTtlMs", "maxTtlMs", "maxWaitMs", "shutdownGraceMs", "rendezvousHeartbeatMs", "sessionGraceMs", "sessionIdleMs"];
+const DURATIONS: Key[] = ["defaultTtlMs", "minTtlMs", "maxTtlMs", "maxWaitMs", "shutdownGraceMs", "rendezvousHeartbeatMs", "waitHeartbeatMs", "sessionGraceMs", "sessionIdleMs"];
 const COUNTS: Key[] = ["port", "maxLimit", "maxQueueLength", "readMaxBytes"];
 const STRINGS: Key[] = ["host", "store", "postgresDsn"];
 /** Lists: a YAML sequence, or comma-separated text in env and flags. */
@@ -163,6 +166,7 @@ function checkConfig(c: Config): Config {
     throw new Error(`store: "${c.store}" is neither "memory" nor a redis:// URL`);
   }
   if (c.rendezvousHeartbeatMs < 10) throw new Error("rendezvousHeartbeat must be at least 10ms");
+  if (c.waitHeartbeatMs !== 0 && c.waitHeartbeatMs < 10) throw new Error("waitHeartbeat must be 0 (off) or at least 10ms");
   if (c.sessionIdleMs < 1000) throw new Error("sessionIdle must be at least 1s (clients ping every third of it)");
   new HostAllowlist(c.probeAllowlist);
   checkDsnTemplate(c.postgresDsn);

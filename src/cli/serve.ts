@@ -21,6 +21,7 @@ Options (flags win over BATON_* variables, which win over the config file):
   --postgres-dsn DSN   Postgres probe template, {db} = the database                BATON_POSTGRES_DSN
                        (default postgres://postgres@127.0.0.1:5432/{db})
   --rendezvous-heartbeat DUR  heartbeat of idle rendezvous streams (default 5s)    BATON_RENDEZVOUS_HEARTBEAT
+  --wait-heartbeat DUR heartbeat of idle lock Wait streams (default 15s, 0 = off) BATON_WAIT_HEARTBEAT
   --session-grace DUR  how long a broken session's leases live on (default 5s)     BATON_SESSION_GRACE
   --session-idle DUR   a silent session is dead after this (default 30s)            BATON_SESSION_IDLE
   --config FILE        YAML file with the same settings (defaultTtl: 20s, ...)     BATON_CONFIG
@@ -41,6 +42,7 @@ const FLAGS = {
   "probe-allowlist": "probeAllowlist",
   "postgres-dsn": "postgresDsn",
   "rendezvous-heartbeat": "rendezvousHeartbeat",
+  "wait-heartbeat": "waitHeartbeat",
   "session-grace": "sessionGrace",
   "session-idle": "sessionIdle",
 } as const;

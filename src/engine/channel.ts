@@ -47,7 +47,14 @@ export class Channel<T> {
     this.ended = true;
     this.failure = error;
     this.wakeUp();
+    this.onEnd?.();
   }
+
+  /**
+   * Called once when the channel ends, even if its consumer is suspended elsewhere (e.g. at a
+   * `yield` whose write to a reset HTTP/2 stream never completes, so it is never resumed).
+   */
+  onEnd: (() => void) | undefined;
 
   /** The next event; throws the failure once the channel has ended. */
   async next(): Promise<T> {

@@ -9,6 +9,7 @@ import { StreamWaiter, WaiterRegistry } from "./waiters.js";
 import { WatchHub, type WatchEvent } from "./watchers.js";
 import { checkLimit, checkName, checkOwner, checkPrefix, checkToken } from "./validate.js";
 import { LockSession, type SessionEvents, type SessionHost } from "./session.js";
+import { Heartbeats } from "./heartbeats.js";
 import { resolveRequest, resolveTtl, type AcquireParams, type EngineOptions } from "./policy.js";
 
 export type { AcquireParams, EngineOptions } from "./policy.js";
@@ -18,7 +19,8 @@ export { WAIT_FOREVER, type LockSession, type SessionEvents } from "./session.js
 export type WaitEvent =
   | { type: "queued"; position: number; queueLength: number; holders: LeaseRecord[] }
   | { type: "granted"; lease: LeaseRecord }
-  | { type: "lost"; reason: string };
+  | { type: "lost"; reason: string }
+  | { type: "heartbeat"; elapsedMs: number };
 
 const SHUTDOWN = new BatonError("unavailable", "Baton is shutting down; retry against another instance or once it is back");
 
@@ -28,6 +30,7 @@ const SHUTDOWN = new BatonError("unavailable", "Baton is shutting down; retry ag
  */
 export class LockEngine {
   private readonly waiters: WaiterRegistry;
+  private readonly heartbeats: Heartbeats<WaitEvent>;
   private readonly watchers: WatchHub;
   private readonly leaseWatch = new Map<string, (reason: string) => void>();
   /** Every open stream's channel, ended on shutdown (cheaper than a listener per stream on one signal). */
@@ -46,6 +49,7 @@ export class LockEngine {
   ) {
     const onError = (error: unknown): void => this.log(`baton: background store call failed: ${String(error)}`);
     this.waiters = new WaiterRegistry(store, onError);
+    this.heartbeats = new Heartbeats<WaitEvent>(options.waitHeartbeatMs ?? 15_000, (elapsedMs) => ({ type: "heartbeat", elapsedMs }));
     this.watchers = new WatchHub(store, onError);
     this.unsubscribe = store.subscribe((event) => this.onEvent(event));
     this.sessionHost = {
@@ -106,9 +110,35 @@ export class LockEngine {
     let delivered = false;
     let stopKeeping: (() => void) | undefined;
     this.waiters.add(waiterId, sink);
+    this.heartbeats.add(channel);
     this.active++;
+    // Leaving the queue or releasing a held lease must not wait for this generator to be resumed:
+    // a client that resets its HTTP/2 stream while a message is being written leaves connect-node
+    // waiting on a write that never completes, and the generator's `finally` would never run.
+    // So the end of the channel (client gone, timeout, shutdown) runs the clean-up itself.
+    let cleaning: Promise<void> | undefined;
+    const cleanUp = (): Promise<void> =>
+      (cleaning ??= (async () => {
+        this.heartbeats.remove(channel);
+        dispose();
+        stopKeeping?.();
+        await this.leave(input.name, waiterId, sink);
+        const held = sink.lease;
+        if (held !== undefined) this.leaseWatch.delete(held.token);
+        if (held !== undefined && (hold || !delivered)) {
+          await this.store.release(held.name, held.token).catch((e: unknown) => this.log(`baton: release on stream end failed: ${String(e)}`));
+        }
+        if (--this.active === 0) this.idle?.();
+      })());
+    channel.onEnd = () => void cleanUp();
     try {
       const result = await this.store.acquire({ ...input, token: newToken(), waiterId });
+      if (cleaning !== undefined) {
+        // The stream ended while the acquire was on its way; clean-up ran before its answer.
+        if (result.kind === "granted") await this.store.release(input.name, result.lease.token).catch(() => undefined);
+        if (result.kind === "queued") await this.store.cancelWaiter(input.name, waiterId).catch(() => undefined);
+        return;
+      }
       if (result.kind === "granted") sink.lease = result.lease;
       else if (result.kind !== "queued") throw refusal(input.name, input.limit, result);
       if (result.kind === "queued") {
@@ -127,25 +157,26 @@ export class LockEngine {
       }
       channel.drain();
       yield { type: "granted", lease: sink.lease };
+      // Resumed after clean-up: the client went away before it took the grant, which is released.
+      if (cleaning !== undefined) return;
       delivered = true;
       if (!hold) return;
       const held = sink.lease;
       const onLost = (reason: string): void => channel.push({ type: "lost", reason });
       this.leaseWatch.set(held.token, onLost);
       stopKeeping = keepAlive(this.store, held, onLost);
-      const event = await channel.next();
-      sink.lease = undefined;
-      yield event;
-    } finally {
-      dispose();
-      stopKeeping?.();
-      await this.leave(input.name, waiterId, sink);
-      const held = sink.lease;
-      if (held !== undefined) this.leaseWatch.delete(held.token);
-      if (held !== undefined && (hold || !delivered)) {
-        await this.store.release(held.name, held.token).catch((e: unknown) => this.log(`baton: release on stream end failed: ${String(e)}`));
+      for (;;) {
+        const event = await channel.next();
+        if (event.type === "heartbeat") {
+          yield event;
+          continue;
+        }
+        sink.lease = undefined;
+        yield event;
+        return;
       }
-      if (--this.active === 0) this.idle?.();
+    } finally {
+      await cleanUp();
     }
   }
 

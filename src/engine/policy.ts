@@ -6,6 +6,8 @@ import { checkLimit, checkName, checkOwner, checkWait, type Bounds } from "./val
 export interface EngineOptions extends Bounds {
   /** Waiters one lock may queue before new ones get `resource_exhausted`. */
   maxQueueLength: number;
+  /** How often an idle Wait stream gets a heartbeat (default 15 s; 0 = never). */
+  waitHeartbeatMs?: number;
   /** Per-name policies from the config; the first match by exact name, else longest prefix. */
   pools?: Pool[];
 }

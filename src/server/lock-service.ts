@@ -51,6 +51,9 @@ export function lockService(
           case "lost":
             yield create(WaitResponseSchema, { event: { case: "lost", value: { reason: event.reason } } });
             break;
+          case "heartbeat":
+            yield create(WaitResponseSchema, { event: { case: "heartbeat", value: { elapsedMs: BigInt(event.elapsedMs) } } });
+            break;
         }
       }
     },

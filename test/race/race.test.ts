@@ -74,7 +74,8 @@ describe.each([
     expect(maxInside).toBeLessThanOrEqual(limit);
     if (limit === 1) expectStrictlyIncreasing(granted);
     expect(new Set(granted).size).toBe(granted.length);
-    await eventually(() => expect(watcher.fencings).toHaveLength(clients * cycles));
+    // The Watch stream trails the grants; on a loaded machine it may take a while to catch up.
+    await eventually(() => expect(watcher.fencings).toHaveLength(clients * cycles), 20_000);
     expectStrictlyIncreasing(watcher.fencings);
     expect(Math.max(...watcher.holderCounts)).toBeLessThanOrEqual(limit);
     await watcher.stop();

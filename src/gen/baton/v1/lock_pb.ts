@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file baton/v1/lock.proto.
  */
 export const file_baton_v1_lock: GenFile = /*@__PURE__*/
-  fileDesc("ChNiYXRvbi92MS9sb2NrLnByb3RvEghiYXRvbi52MSK1AQoFTGVhc2USDAoEbmFtZRgBIAEoCRINCgVvd25lchgCIAEoCRINCgV0b2tlbhgDIAEoCRIPCgdmZW5jaW5nGAQgASgEEi8KC2FjcXVpcmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZ0dGxfbXMYByABKAMiiQEKBkhvbGRlchINCgVvd25lchgBIAEoCRIPCgdmZW5jaW5nGAIgASgEEi8KC2FjcXVpcmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJYCgZXYWl0ZXISDQoFb3duZXIYASABKAkSEAoIcG9zaXRpb24YAiABKA0SLQoJcXVldWVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKVAQoITG9ja0luZm8SDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIhCgdob2xkZXJzGAMgAygLMhAuYmF0b24udjEuSG9sZGVyEiEKB3dhaXRlcnMYBCADKAsyEC5iYXRvbi52MS5XYWl0ZXISEAoIcmVzZXJ2ZWQYBSABKAgSFAoMbGFzdF9mZW5jaW5nGAYgASgEInwKDkFjcXVpcmVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSEwoGdHRsX21zGAMgASgDSACIAQESEgoFbGltaXQYBCABKA1IAYgBARIPCgd3YWl0X21zGAUgASgDQgkKB190dGxfbXNCCAoGX2xpbWl0IjEKD0FjcXVpcmVSZXNwb25zZRIeCgVsZWFzZRgBIAEoCzIPLmJhdG9uLnYxLkxlYXNlIooBCgtXYWl0UmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBW93bmVyGAIgASgJEhMKBnR0bF9tcxgDIAEoA0gAiAEBEhIKBWxpbWl0GAQgASgNSAGIAQESEgoKdGltZW91dF9tcxgFIAEoAxIMCgRob2xkGAYgASgIQgkKB190dGxfbXNCCAoGX2xpbWl0IoEBCgxXYWl0UmVzcG9uc2USIgoGcXVldWVkGAEgASgLMhAuYmF0b24udjEuUXVldWVkSAASJAoHZ3JhbnRlZBgCIAEoCzIRLmJhdG9uLnYxLkdyYW50ZWRIABIeCgRsb3N0GAMgASgLMg4uYmF0b24udjEuTG9zdEgAQgcKBWV2ZW50IlMKBlF1ZXVlZBIQCghwb3NpdGlvbhgBIAEoDRIUCgxxdWV1ZV9sZW5ndGgYAiABKA0SIQoHaG9sZGVycxgDIAMoCzIQLmJhdG9uLnYxLkhvbGRlciIpCgdHcmFudGVkEh4KBWxlYXNlGAEgASgLMg8uYmF0b24udjEuTGVhc2UiFgoETG9zdBIOCgZyZWFzb24YASABKAkiLQoOUmVsZWFzZVJlcXVlc3QSDAoEbmFtZRgBIAEoCRINCgV0b2tlbhgCIAEoCSIiCg9SZWxlYXNlUmVzcG9uc2USDwoHZmVuY2luZxgBIAEoBCJNCg5SZWZyZXNoUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBXRva2VuGAIgASgJEhMKBnR0bF9tcxgDIAEoA0gAiAEBQgkKB190dGxfbXMiMQoPUmVmcmVzaFJlc3BvbnNlEh4KBWxlYXNlGAEgASgLMg8uYmF0b24udjEuTGVhc2UiHwoPRGVzY3JpYmVSZXF1ZXN0EgwKBG5hbWUYASABKAkiNAoQRGVzY3JpYmVSZXNwb25zZRIgCgRsb2NrGAEgASgLMhIuYmF0b24udjEuTG9ja0luZm8iRAoLTGlzdFJlcXVlc3QSDgoGcHJlZml4GAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoDRISCgpwYWdlX3Rva2VuGAMgASgJIkoKDExpc3RSZXNwb25zZRIhCgVsb2NrcxgBIAMoCzISLmJhdG9uLnYxLkxvY2tJbmZvEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI+Cg5SZXNlcnZlUmVxdWVzdBISCgVsaW1pdBgBIAEoDUgAiAEBEg4KBnByZWZpeBgCIAEoCUIICgZfbGltaXQiLgoPUmVzZXJ2ZVJlc3BvbnNlEgwKBG5hbWUYASABKAkSDQoFbGltaXQYAiABKA0iPQoMV2F0Y2hSZXF1ZXN0EgwKBG5hbWUYASABKAkSDgoGcHJlZml4GAIgASgJEg8KB2luaXRpYWwYAyABKAgiWAoNV2F0Y2hSZXNwb25zZRIlCgRraW5kGAEgASgOMhcuYmF0b24udjEuTG9ja0V2ZW50S2luZBIgCgRsb2NrGAIgASgLMhIuYmF0b24udjEuTG9ja0luZm8iigIKDlNlc3Npb25SZXF1ZXN0EgoKAmlkGAEgASgEEisKB2FjcXVpcmUYAiABKAsyGC5iYXRvbi52MS5BY3F1aXJlUmVxdWVzdEgAEisKB3JlbGVhc2UYAyABKAsyGC5iYXRvbi52MS5SZWxlYXNlUmVxdWVzdEgAEisKB3JlZnJlc2gYBCABKAsyGC5iYXRvbi52MS5SZWZyZXNoUmVxdWVzdEgAEikKBmNhbmNlbBgFIAEoCzIXLmJhdG9uLnYxLlNlc3Npb25DYW5jZWxIABIlCgRwaW5nGAcgASgLMhUuYmF0b24udjEuU2Vzc2lvblBpbmdIABINCgVxdWlldBgGIAEoCEIECgJvcCIjCg1TZXNzaW9uQ2FuY2VsEhIKCnJlcXVlc3RfaWQYASABKAQizQIKD1Nlc3Npb25SZXNwb25zZRIKCgJpZBgBIAEoBBIpCgZvcGVuZWQYAiABKAsyFy5iYXRvbi52MS5TZXNzaW9uT3BlbmVkSAASIgoGcXVldWVkGAMgASgLMhAuYmF0b24udjEuUXVldWVkSAASLQoIYWNxdWlyZWQYBCABKAsyGS5iYXRvbi52MS5BY3F1aXJlUmVzcG9uc2VIABItCghyZWxlYXNlZBgFIAEoCzIZLmJhdG9uLnYxLlJlbGVhc2VSZXNwb25zZUgAEi4KCXJlZnJlc2hlZBgGIAEoCzIZLmJhdG9uLnYxLlJlZnJlc2hSZXNwb25zZUgAEicKBWVycm9yGAcgASgLMhYuYmF0b24udjEuU2Vzc2lvbkVycm9ySAASHgoEbG9zdBgIIAEoCzIOLmJhdG9uLnYxLkxvc3RIAEIICgZyZXN1bHQiDQoLU2Vzc2lvblBpbmciOgoNU2Vzc2lvbk9wZW5lZBIQCghncmFjZV9tcxgBIAEoAxIXCg9pZGxlX3RpbWVvdXRfbXMYAiABKAMiLQoMU2Vzc2lvbkVycm9yEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSqdAgoNTG9ja0V2ZW50S2luZBIfChtMT0NLX0VWRU5UX0tJTkRfVU5TUEVDSUZJRUQQABIcChhMT0NLX0VWRU5UX0tJTkRfU05BUFNIT1QQARIbChdMT0NLX0VWRU5UX0tJTkRfR1JBTlRFRBACEhwKGExPQ0tfRVZFTlRfS0lORF9SRUxFQVNFRBADEhsKF0xPQ0tfRVZFTlRfS0lORF9FWFBJUkVEEAQSHQoZTE9DS19FVkVOVF9LSU5EX1JFRlJFU0hFRBAFEhoKFkxPQ0tfRVZFTlRfS0lORF9RVUVVRUQQBhIcChhMT0NLX0VWRU5UX0tJTkRfREVRVUVVRUQQBxIcChhMT0NLX0VWRU5UX0tJTkRfUkVTRVJWRUQQCDLSBAoLTG9ja1NlcnZpY2USQAoHQWNxdWlyZRIYLmJhdG9uLnYxLkFjcXVpcmVSZXF1ZXN0GhkuYmF0b24udjEuQWNxdWlyZVJlc3BvbnNlIgASOQoEV2FpdBIVLmJhdG9uLnYxLldhaXRSZXF1ZXN0GhYuYmF0b24udjEuV2FpdFJlc3BvbnNlIgAwARJACgdSZWxlYXNlEhguYmF0b24udjEuUmVsZWFzZVJlcXVlc3QaGS5iYXRvbi52MS5SZWxlYXNlUmVzcG9uc2UiABJACgdSZWZyZXNoEhguYmF0b24udjEuUmVmcmVzaFJlcXVlc3QaGS5iYXRvbi52MS5SZWZyZXNoUmVzcG9uc2UiABJDCghEZXNjcmliZRIZLmJhdG9uLnYxLkRlc2NyaWJlUmVxdWVzdBoaLmJhdG9uLnYxLkRlc2NyaWJlUmVzcG9uc2UiABI3CgRMaXN0EhUuYmF0b24udjEuTGlzdFJlcXVlc3QaFi5iYXRvbi52MS5MaXN0UmVzcG9uc2UiABJACgdSZXNlcnZlEhguYmF0b24udjEuUmVzZXJ2ZVJlcXVlc3QaGS5iYXRvbi52MS5SZXNlcnZlUmVzcG9uc2UiABI8CgVXYXRjaBIWLmJhdG9uLnYxLldhdGNoUmVxdWVzdBoXLmJhdG9uLnYxLldhdGNoUmVzcG9uc2UiADABEkQKB1Nlc3Npb24SGC5iYXRvbi52MS5TZXNzaW9uUmVxdWVzdBoZLmJhdG9uLnYxLlNlc3Npb25SZXNwb25zZSIAKAEwAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChNiYXRvbi92MS9sb2NrLnByb3RvEghiYXRvbi52MSK1AQoFTGVhc2USDAoEbmFtZRgBIAEoCRINCgVvd25lchgCIAEoCRINCgV0b2tlbhgDIAEoCRIPCgdmZW5jaW5nGAQgASgEEi8KC2FjcXVpcmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZ0dGxfbXMYByABKAMiiQEKBkhvbGRlchINCgVvd25lchgBIAEoCRIPCgdmZW5jaW5nGAIgASgEEi8KC2FjcXVpcmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJYCgZXYWl0ZXISDQoFb3duZXIYASABKAkSEAoIcG9zaXRpb24YAiABKA0SLQoJcXVldWVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKVAQoITG9ja0luZm8SDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDRIhCgdob2xkZXJzGAMgAygLMhAuYmF0b24udjEuSG9sZGVyEiEKB3dhaXRlcnMYBCADKAsyEC5iYXRvbi52MS5XYWl0ZXISEAoIcmVzZXJ2ZWQYBSABKAgSFAoMbGFzdF9mZW5jaW5nGAYgASgEInwKDkFjcXVpcmVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSEwoGdHRsX21zGAMgASgDSACIAQESEgoFbGltaXQYBCABKA1IAYgBARIPCgd3YWl0X21zGAUgASgDQgkKB190dGxfbXNCCAoGX2xpbWl0IjEKD0FjcXVpcmVSZXNwb25zZRIeCgVsZWFzZRgBIAEoCzIPLmJhdG9uLnYxLkxlYXNlIooBCgtXYWl0UmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBW93bmVyGAIgASgJEhMKBnR0bF9tcxgDIAEoA0gAiAEBEhIKBWxpbWl0GAQgASgNSAGIAQESEgoKdGltZW91dF9tcxgFIAEoAxIMCgRob2xkGAYgASgIQgkKB190dGxfbXNCCAoGX2xpbWl0Iq8BCgxXYWl0UmVzcG9uc2USIgoGcXVldWVkGAEgASgLMhAuYmF0b24udjEuUXVldWVkSAASJAoHZ3JhbnRlZBgCIAEoCzIRLmJhdG9uLnYxLkdyYW50ZWRIABIeCgRsb3N0GAMgASgLMg4uYmF0b24udjEuTG9zdEgAEiwKCWhlYXJ0YmVhdBgEIAEoCzIXLmJhdG9uLnYxLldhaXRIZWFydGJlYXRIAEIHCgVldmVudCIjCg1XYWl0SGVhcnRiZWF0EhIKCmVsYXBzZWRfbXMYASABKAMiUwoGUXVldWVkEhAKCHBvc2l0aW9uGAEgASgNEhQKDHF1ZXVlX2xlbmd0aBgCIAEoDRIhCgdob2xkZXJzGAMgAygLMhAuYmF0b24udjEuSG9sZGVyIikKB0dyYW50ZWQSHgoFbGVhc2UYASABKAsyDy5iYXRvbi52MS5MZWFzZSIWCgRMb3N0Eg4KBnJlYXNvbhgBIAEoCSItCg5SZWxlYXNlUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBXRva2VuGAIgASgJIiIKD1JlbGVhc2VSZXNwb25zZRIPCgdmZW5jaW5nGAEgASgEIk0KDlJlZnJlc2hSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFdG9rZW4YAiABKAkSEwoGdHRsX21zGAMgASgDSACIAQFCCQoHX3R0bF9tcyIxCg9SZWZyZXNoUmVzcG9uc2USHgoFbGVhc2UYASABKAsyDy5iYXRvbi52MS5MZWFzZSIfCg9EZXNjcmliZVJlcXVlc3QSDAoEbmFtZRgBIAEoCSI0ChBEZXNjcmliZVJlc3BvbnNlEiAKBGxvY2sYASABKAsyEi5iYXRvbi52MS5Mb2NrSW5mbyJECgtMaXN0UmVxdWVzdBIOCgZwcmVmaXgYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiSgoMTGlzdFJlc3BvbnNlEiEKBWxvY2tzGAEgAygLMhIuYmF0b24udjEuTG9ja0luZm8SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIj4KDlJlc2VydmVSZXF1ZXN0EhIKBWxpbWl0GAEgASgNSACIAQESDgoGcHJlZml4GAIgASgJQggKBl9saW1pdCIuCg9SZXNlcnZlUmVzcG9uc2USDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDSI9CgxXYXRjaFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIOCgZwcmVmaXgYAiABKAkSDwoHaW5pdGlhbBgDIAEoCCJYCg1XYXRjaFJlc3BvbnNlEiUKBGtpbmQYASABKA4yFy5iYXRvbi52MS5Mb2NrRXZlbnRLaW5kEiAKBGxvY2sYAiABKAsyEi5iYXRvbi52MS5Mb2NrSW5mbyKKAgoOU2Vzc2lvblJlcXVlc3QSCgoCaWQYASABKAQSKwoHYWNxdWlyZRgCIAEoCzIYLmJhdG9uLnYxLkFjcXVpcmVSZXF1ZXN0SAASKwoHcmVsZWFzZRgDIAEoCzIYLmJhdG9uLnYxLlJlbGVhc2VSZXF1ZXN0SAASKwoHcmVmcmVzaBgEIAEoCzIYLmJhdG9uLnYxLlJlZnJlc2hSZXF1ZXN0SAASKQoGY2FuY2VsGAUgASgLMhcuYmF0b24udjEuU2Vzc2lvbkNhbmNlbEgAEiUKBHBpbmcYByABKAsyFS5iYXRvbi52MS5TZXNzaW9uUGluZ0gAEg0KBXF1aWV0GAYgASgIQgQKAm9wIiMKDVNlc3Npb25DYW5jZWwSEgoKcmVxdWVzdF9pZBgBIAEoBCLNAgoPU2Vzc2lvblJlc3BvbnNlEgoKAmlkGAEgASgEEikKBm9wZW5lZBgCIAEoCzIXLmJhdG9uLnYxLlNlc3Npb25PcGVuZWRIABIiCgZxdWV1ZWQYAyABKAsyEC5iYXRvbi52MS5RdWV1ZWRIABItCghhY3F1aXJlZBgEIAEoCzIZLmJhdG9uLnYxLkFjcXVpcmVSZXNwb25zZUgAEi0KCHJlbGVhc2VkGAUgASgLMhkuYmF0b24udjEuUmVsZWFzZVJlc3BvbnNlSAASLgoJcmVmcmVzaGVkGAYgASgLMhkuYmF0b24udjEuUmVmcmVzaFJlc3BvbnNlSAASJwoFZXJyb3IYByABKAsyFi5iYXRvbi52MS5TZXNzaW9uRXJyb3JIABIeCgRsb3N0GAggASgLMg4uYmF0b24udjEuTG9zdEgAQggKBnJlc3VsdCINCgtTZXNzaW9uUGluZyI6Cg1TZXNzaW9uT3BlbmVkEhAKCGdyYWNlX21zGAEgASgDEhcKD2lkbGVfdGltZW91dF9tcxgCIAEoAyItCgxTZXNzaW9uRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJKp0CCg1Mb2NrRXZlbnRLaW5kEh8KG0xPQ0tfRVZFTlRfS0lORF9VTlNQRUNJRklFRBAAEhwKGExPQ0tfRVZFTlRfS0lORF9TTkFQU0hPVBABEhsKF0xPQ0tfRVZFTlRfS0lORF9HUkFOVEVEEAISHAoYTE9DS19FVkVOVF9LSU5EX1JFTEVBU0VEEAMSGwoXTE9DS19FVkVOVF9LSU5EX0VYUElSRUQQBBIdChlMT0NLX0VWRU5UX0tJTkRfUkVGUkVTSEVEEAUSGgoWTE9DS19FVkVOVF9LSU5EX1FVRVVFRBAGEhwKGExPQ0tfRVZFTlRfS0lORF9ERVFVRVVFRBAHEhwKGExPQ0tfRVZFTlRfS0lORF9SRVNFUlZFRBAIMtIECgtMb2NrU2VydmljZRJACgdBY3F1aXJlEhguYmF0b24udjEuQWNxdWlyZVJlcXVlc3QaGS5iYXRvbi52MS5BY3F1aXJlUmVzcG9uc2UiABI5CgRXYWl0EhUuYmF0b24udjEuV2FpdFJlcXVlc3QaFi5iYXRvbi52MS5XYWl0UmVzcG9uc2UiADABEkAKB1JlbGVhc2USGC5iYXRvbi52MS5SZWxlYXNlUmVxdWVzdBoZLmJhdG9uLnYxLlJlbGVhc2VSZXNwb25zZSIAEkAKB1JlZnJlc2gSGC5iYXRvbi52MS5SZWZyZXNoUmVxdWVzdBoZLmJhdG9uLnYxLlJlZnJlc2hSZXNwb25zZSIAEkMKCERlc2NyaWJlEhkuYmF0b24udjEuRGVzY3JpYmVSZXF1ZXN0GhouYmF0b24udjEuRGVzY3JpYmVSZXNwb25zZSIAEjcKBExpc3QSFS5iYXRvbi52MS5MaXN0UmVxdWVzdBoWLmJhdG9uLnYxLkxpc3RSZXNwb25zZSIAEkAKB1Jlc2VydmUSGC5iYXRvbi52MS5SZXNlcnZlUmVxdWVzdBoZLmJhdG9uLnYxLlJlc2VydmVSZXNwb25zZSIAEjwKBVdhdGNoEhYuYmF0b24udjEuV2F0Y2hSZXF1ZXN0GhcuYmF0b24udjEuV2F0Y2hSZXNwb25zZSIAMAESRAoHU2Vzc2lvbhIYLmJhdG9uLnYxLlNlc3Npb25SZXF1ZXN0GhkuYmF0b24udjEuU2Vzc2lvblJlc3BvbnNlIgAoATABYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Lease is one granted permit.
@@ -376,6 +376,15 @@ export type WaitResponse = Message<"baton.v1.WaitResponse"> & {
      */
     value: Lost;
     case: "lost";
+  } | {
+    /**
+     * Nothing happened for a while (server setting `waitHeartbeat`, default 15 s): sent so that
+     * proxies with an idle timeout keep a long wait or a held lease's stream open. Ignore it.
+     *
+     * @generated from field: baton.v1.WaitHeartbeat heartbeat = 4;
+     */
+    value: WaitHeartbeat;
+    case: "heartbeat";
   } | { case: undefined; value?: undefined };
 };
 
@@ -385,6 +394,27 @@ export type WaitResponse = Message<"baton.v1.WaitResponse"> & {
  */
 export const WaitResponseSchema: GenMessage<WaitResponse> = /*@__PURE__*/
   messageDesc(file_baton_v1_lock, 7);
+
+/**
+ * WaitHeartbeat keeps an idle Wait stream open.
+ *
+ * @generated from message baton.v1.WaitHeartbeat
+ */
+export type WaitHeartbeat = Message<"baton.v1.WaitHeartbeat"> & {
+  /**
+   * How long the stream has been open.
+   *
+   * @generated from field: int64 elapsed_ms = 1;
+   */
+  elapsedMs: bigint;
+};
+
+/**
+ * Describes the message baton.v1.WaitHeartbeat.
+ * Use `create(WaitHeartbeatSchema)` to create a new message.
+ */
+export const WaitHeartbeatSchema: GenMessage<WaitHeartbeat> = /*@__PURE__*/
+  messageDesc(file_baton_v1_lock, 8);
 
 /**
  * Queued reports a waiter's place in the queue.
@@ -419,7 +449,7 @@ export type Queued = Message<"baton.v1.Queued"> & {
  * Use `create(QueuedSchema)` to create a new message.
  */
 export const QueuedSchema: GenMessage<Queued> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 8);
+  messageDesc(file_baton_v1_lock, 9);
 
 /**
  * Granted carries the lease of a Wait.
@@ -440,7 +470,7 @@ export type Granted = Message<"baton.v1.Granted"> & {
  * Use `create(GrantedSchema)` to create a new message.
  */
 export const GrantedSchema: GenMessage<Granted> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 9);
+  messageDesc(file_baton_v1_lock, 10);
 
 /**
  * Lost says a held lease is gone.
@@ -461,7 +491,7 @@ export type Lost = Message<"baton.v1.Lost"> & {
  * Use `create(LostSchema)` to create a new message.
  */
 export const LostSchema: GenMessage<Lost> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 10);
+  messageDesc(file_baton_v1_lock, 11);
 
 /**
  * ReleaseRequest gives back one permit.
@@ -489,7 +519,7 @@ export type ReleaseRequest = Message<"baton.v1.ReleaseRequest"> & {
  * Use `create(ReleaseRequestSchema)` to create a new message.
  */
 export const ReleaseRequestSchema: GenMessage<ReleaseRequest> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 11);
+  messageDesc(file_baton_v1_lock, 12);
 
 /**
  * ReleaseResponse confirms a release.
@@ -510,7 +540,7 @@ export type ReleaseResponse = Message<"baton.v1.ReleaseResponse"> & {
  * Use `create(ReleaseResponseSchema)` to create a new message.
  */
 export const ReleaseResponseSchema: GenMessage<ReleaseResponse> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 12);
+  messageDesc(file_baton_v1_lock, 13);
 
 /**
  * RefreshRequest extends a lease.
@@ -545,7 +575,7 @@ export type RefreshRequest = Message<"baton.v1.RefreshRequest"> & {
  * Use `create(RefreshRequestSchema)` to create a new message.
  */
 export const RefreshRequestSchema: GenMessage<RefreshRequest> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 13);
+  messageDesc(file_baton_v1_lock, 14);
 
 /**
  * RefreshResponse carries the extended lease.
@@ -566,7 +596,7 @@ export type RefreshResponse = Message<"baton.v1.RefreshResponse"> & {
  * Use `create(RefreshResponseSchema)` to create a new message.
  */
 export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 14);
+  messageDesc(file_baton_v1_lock, 15);
 
 /**
  * DescribeRequest names one lock.
@@ -587,7 +617,7 @@ export type DescribeRequest = Message<"baton.v1.DescribeRequest"> & {
  * Use `create(DescribeRequestSchema)` to create a new message.
  */
 export const DescribeRequestSchema: GenMessage<DescribeRequest> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 15);
+  messageDesc(file_baton_v1_lock, 16);
 
 /**
  * DescribeResponse shows one lock.
@@ -608,7 +638,7 @@ export type DescribeResponse = Message<"baton.v1.DescribeResponse"> & {
  * Use `create(DescribeResponseSchema)` to create a new message.
  */
 export const DescribeResponseSchema: GenMessage<DescribeResponse> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 16);
+  messageDesc(file_baton_v1_lock, 17);
 
 /**
  * ListRequest asks for a page of locks.
@@ -643,7 +673,7 @@ export type ListRequest = Message<"baton.v1.ListRequest"> & {
  * Use `create(ListRequestSchema)` to create a new message.
  */
 export const ListRequestSchema: GenMessage<ListRequest> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 17);
+  messageDesc(file_baton_v1_lock, 18);
 
 /**
  * ListResponse is one page of locks.
@@ -671,7 +701,7 @@ export type ListResponse = Message<"baton.v1.ListResponse"> & {
  * Use `create(ListResponseSchema)` to create a new message.
  */
 export const ListResponseSchema: GenMessage<ListResponse> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 18);
+  messageDesc(file_baton_v1_lock, 19);
 
 /**
  * ReserveRequest creates a lock under a random name.
@@ -699,7 +729,7 @@ export type ReserveRequest = Message<"baton.v1.ReserveRequest"> & {
  * Use `create(ReserveRequestSchema)` to create a new message.
  */
 export const ReserveRequestSchema: GenMessage<ReserveRequest> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 19);
+  messageDesc(file_baton_v1_lock, 20);
 
 /**
  * ReserveResponse names the reserved lock.
@@ -727,7 +757,7 @@ export type ReserveResponse = Message<"baton.v1.ReserveResponse"> & {
  * Use `create(ReserveResponseSchema)` to create a new message.
  */
 export const ReserveResponseSchema: GenMessage<ReserveResponse> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 20);
+  messageDesc(file_baton_v1_lock, 21);
 
 /**
  * WatchRequest chooses the locks to watch.
@@ -762,7 +792,7 @@ export type WatchRequest = Message<"baton.v1.WatchRequest"> & {
  * Use `create(WatchRequestSchema)` to create a new message.
  */
 export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 21);
+  messageDesc(file_baton_v1_lock, 22);
 
 /**
  * WatchResponse is one change of one lock.
@@ -790,7 +820,7 @@ export type WatchResponse = Message<"baton.v1.WatchResponse"> & {
  * Use `create(WatchResponseSchema)` to create a new message.
  */
 export const WatchResponseSchema: GenMessage<WatchResponse> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 22);
+  messageDesc(file_baton_v1_lock, 23);
 
 /**
  * SessionRequest is one request on a Session stream.
@@ -871,7 +901,7 @@ export type SessionRequest = Message<"baton.v1.SessionRequest"> & {
  * Use `create(SessionRequestSchema)` to create a new message.
  */
 export const SessionRequestSchema: GenMessage<SessionRequest> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 23);
+  messageDesc(file_baton_v1_lock, 24);
 
 /**
  * SessionCancel names a pending acquire to stop.
@@ -892,7 +922,7 @@ export type SessionCancel = Message<"baton.v1.SessionCancel"> & {
  * Use `create(SessionCancelSchema)` to create a new message.
  */
 export const SessionCancelSchema: GenMessage<SessionCancel> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 24);
+  messageDesc(file_baton_v1_lock, 25);
 
 /**
  * SessionResponse is one answer on a Session stream.
@@ -977,7 +1007,7 @@ export type SessionResponse = Message<"baton.v1.SessionResponse"> & {
  * Use `create(SessionResponseSchema)` to create a new message.
  */
 export const SessionResponseSchema: GenMessage<SessionResponse> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 25);
+  messageDesc(file_baton_v1_lock, 26);
 
 /**
  * SessionPing keeps an otherwise quiet session alive.
@@ -992,7 +1022,7 @@ export type SessionPing = Message<"baton.v1.SessionPing"> & {
  * Use `create(SessionPingSchema)` to create a new message.
  */
 export const SessionPingSchema: GenMessage<SessionPing> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 26);
+  messageDesc(file_baton_v1_lock, 27);
 
 /**
  * SessionOpened describes a new session.
@@ -1022,7 +1052,7 @@ export type SessionOpened = Message<"baton.v1.SessionOpened"> & {
  * Use `create(SessionOpenedSchema)` to create a new message.
  */
 export const SessionOpenedSchema: GenMessage<SessionOpened> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 27);
+  messageDesc(file_baton_v1_lock, 28);
 
 /**
  * SessionError is the failure of one request; the session stays up.
@@ -1050,7 +1080,7 @@ export type SessionError = Message<"baton.v1.SessionError"> & {
  * Use `create(SessionErrorSchema)` to create a new message.
  */
 export const SessionErrorSchema: GenMessage<SessionError> = /*@__PURE__*/
-  messageDesc(file_baton_v1_lock, 28);
+  messageDesc(file_baton_v1_lock, 29);
 
 /**
  * LockEventKind says what changed in a lock.
