@@ -1,25 +1,8 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { ADMIN_DSN, DSN_TEMPLATE as TEMPLATE, POSTGRES_REQUIRED as REQUIRED, postgresProblem } from "../helpers/postgres.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCompatServer, type CompatServer } from "./compat-server.js";
-
-/** The Postgres the test administers, and the DSN template the server gets (as in test/rendezvous). */
-const ADMIN_DSN = process.env.BATON_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const TEMPLATE = ADMIN_DSN.replace(/\/[^/?]*(\?|$)/, "/{db}$1");
-const REQUIRED = process.env.BATON_REQUIRE_POSTGRES === "1";
-
-async function postgresProblem(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: ADMIN_DSN, connectionTimeoutMillis: 3000 });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    return undefined;
-  } catch (error) {
-    return error instanceof Error && error.message !== "" ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 const problem = await postgresProblem();
 if (problem !== undefined) {

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AcquireInput, Store } from "../../src/store/types.js";
 import { newToken, newWaiterId } from "../../src/store/token.js";
 import type { StoreFactory } from "./store-conformance.js";
+import { uniqueName as unique } from "../helpers/unique.js";
 
-let seq = 0;
-const uniqueName = (base: string) => `conf-compat/${base}/${process.pid}-${Date.now().toString(36)}-${seq++}`;
+const uniqueName = (base: string): string => unique("conf-compat", base);
 
 /**
  * The parts of the Store contract that the compatibility layers and pools need: release by

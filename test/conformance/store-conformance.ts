@@ -2,18 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AcquireInput, LockEvent, Store } from "../../src/store/types.js";
 import { newToken, newWaiterId } from "../../src/store/token.js";
 import { eventually } from "../helpers/eventually.js";
+import { uniqueName as unique, type Factory } from "../helpers/unique.js";
 
-/** How a conformance run gets a fresh, empty store, and disposes of it. */
-export interface StoreFactory {
-  open(): Promise<Store>;
-  close(store: Store): Promise<void>;
-}
+/** How a conformance run gets a fresh, empty lock store, and disposes of it. */
+export type StoreFactory = Factory<Store>;
 
-let seq = 0;
-/** A lock name no other test (or earlier run against a shared Redis) has used. */
-function uniqueName(base: string): string {
-  return `conf/${base}/${process.pid}-${Date.now().toString(36)}-${seq++}`;
-}
+const uniqueName = (base: string): string => unique("conf", base);
 
 /**
  * The Store contract's behaviour, written once and run against every store (DESIGN §7). It uses

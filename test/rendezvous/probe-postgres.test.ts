@@ -1,27 +1,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { ADMIN_DSN, DSN_TEMPLATE as TEMPLATE, POSTGRES_REQUIRED as REQUIRED, postgresProblem } from "../helpers/postgres.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { rendezvousClient } from "./rendezvous-client.js";
-
-/** The Postgres the test uses as its admin connection, and the DSN template the server gets. */
-const ADMIN_DSN = process.env.BATON_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const TEMPLATE = ADMIN_DSN.replace(/\/[^/?]*(\?|$)/, "/{db}$1");
-const REQUIRED = process.env.BATON_REQUIRE_POSTGRES === "1";
-
-async function postgresProblem(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: ADMIN_DSN, connectionTimeoutMillis: 3000 });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return undefined;
-  } catch (error) {
-    return error instanceof Error && error.message !== "" ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 const problem = await postgresProblem();
 if (problem !== undefined) {

@@ -1,6 +1,6 @@
 import { createBatonClient } from "../../client/index.js";
 import type { Command } from "../command.js";
-import { SERVER_HELP, SERVER_OPTION, countFlag, durationFlag, parse, serverUrl, stringFlag } from "./args.js";
+import { LEASE_OPTIONS, SERVER_HELP, SERVER_OPTION, leaseRequest, parse, serverUrl } from "./args.js";
 import { explain } from "./errors.js";
 import { leaseJson, leaseShell } from "./format.js";
 import { acquireShowingQueue } from "./progress.js";
@@ -31,12 +31,8 @@ server error); 2 for bad usage.`;
 
 const OPTIONS = {
   ...SERVER_OPTION,
-  ttl: { type: "string" },
-  wait: { type: "string" },
-  limit: { type: "string" },
-  owner: { type: "string" },
+  ...LEASE_OPTIONS,
   json: { type: "boolean" },
-  quiet: { type: "boolean", short: "q" },
 } as const;
 
 /** `baton acquire NAME`: takes a lease and prints it for a script to keep. */
@@ -46,13 +42,7 @@ export const acquireCommand: Command = {
   usage,
   async run(args) {
     const { values, positionals } = parse(args, OPTIONS, { required: ["NAME"] });
-    const request = {
-      name: positionals[0]!,
-      ttlMs: durationFlag(values, "ttl"),
-      waitMs: durationFlag(values, "wait"),
-      limit: countFlag(values, "limit"),
-      owner: stringFlag(values, "owner"),
-    };
+    const request = leaseRequest(values, positionals[0]!);
     const url = serverUrl(values);
     const client = createBatonClient(url);
     try {

@@ -80,3 +80,23 @@ export function stringFlag(values: Parsed["values"], flag: string): string | und
   const value = values[flag];
   return typeof value === "string" ? value : undefined;
 }
+
+/** The flags of a command that asks for a lease (`lock`, `acquire`), besides --server. */
+export const LEASE_OPTIONS = {
+  ttl: { type: "string" },
+  wait: { type: "string" },
+  limit: { type: "string" },
+  owner: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+} as const;
+
+/** The lease request those flags describe, for the lock named NAME. */
+export function leaseRequest(values: Parsed["values"], name: string) {
+  return {
+    name,
+    ttlMs: durationFlag(values, "ttl"),
+    waitMs: durationFlag(values, "wait"),
+    limit: countFlag(values, "limit"),
+    owner: stringFlag(values, "owner"),
+  };
+}

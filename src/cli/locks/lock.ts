@@ -1,7 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { createBatonClient, hasCode, type Lease, type LeaseKeeper } from "../../client/index.js";
 import { UsageError, type Command } from "../command.js";
-import { SERVER_HELP, SERVER_OPTION, countFlag, durationFlag, parse, serverUrl, stringFlag } from "./args.js";
+import { LEASE_OPTIONS, SERVER_HELP, SERVER_OPTION, durationFlag, leaseRequest, parse, serverUrl } from "./args.js";
 import { signalStatus, spawnInGroup, type GroupChild } from "./child.js";
 import { explain } from "./errors.js";
 import { acquireShowingQueue } from "./progress.js";
@@ -39,12 +39,8 @@ Durations read as 500ms, 20s, 5m, 1h.`;
 
 const OPTIONS = {
   ...SERVER_OPTION,
-  ttl: { type: "string" },
-  wait: { type: "string" },
-  limit: { type: "string" },
-  owner: { type: "string" },
+  ...LEASE_OPTIONS,
   grace: { type: "string" },
-  quiet: { type: "boolean", short: "q" },
 } as const;
 
 /** `baton lock NAME -- CMD`: runs a command holding a lock. */
@@ -58,13 +54,7 @@ export const lockCommand: Command = {
     const argv = args.slice(split + 1);
     if (argv.length === 0) throw new UsageError("the command after -- is missing");
     const { values, positionals } = parse(args.slice(0, split), OPTIONS, { required: ["NAME"] });
-    const request = {
-      name: positionals[0]!,
-      ttlMs: durationFlag(values, "ttl"),
-      waitMs: durationFlag(values, "wait"),
-      limit: countFlag(values, "limit"),
-      owner: stringFlag(values, "owner"),
-    };
+    const request = leaseRequest(values, positionals[0]!);
     const graceMs = durationFlag(values, "grace") ?? 10_000;
     const url = serverUrl(values);
     return new LockRun(url, argv, graceMs, values.quiet === true).run(request);

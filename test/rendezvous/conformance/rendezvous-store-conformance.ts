@@ -1,18 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RendezvousEvent, RendezvousStore } from "../../../src/store/rendezvous.js";
 import { eventually } from "../../helpers/eventually.js";
+import { uniqueName, type Factory } from "../../helpers/unique.js";
 
 /** How a conformance run gets a fresh rendezvous store, and disposes of it. */
-export interface RendezvousStoreFactory {
-  open(): Promise<RendezvousStore>;
-  close(store: RendezvousStore): Promise<void>;
-}
+export type RendezvousStoreFactory = Factory<RendezvousStore>;
 
-let seq = 0;
-/** A key no other test (or earlier run against a shared Redis) has used. */
-function uniqueKey(base: string): string {
-  return `rvconf/${base}/${process.pid}-${Date.now().toString(36)}-${seq++}`;
-}
+const uniqueKey = (base: string): string => uniqueName("rvconf", base);
 
 /**
  * The RendezvousStore contract's behaviour, written once for every store. It uses only the
