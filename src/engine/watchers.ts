@@ -29,6 +29,8 @@ export class WatchHub {
 
   /** The store listener. Reads the state only when someone watches the lock. */
   onEvent(event: LockEvent): void {
+    // Every grant and release passes here; with nobody watching it must cost nothing.
+    if (this.sinks.size === 0) return;
     const targets = [...this.sinks].filter(([, filter]) => matches(filter, event.name)).map(([sink]) => sink);
     if (targets.length === 0) return;
     this.store.describe(event.name).then((lock) => {
