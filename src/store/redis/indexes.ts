@@ -8,11 +8,17 @@ import type { IndexHints } from "./codec.js";
  * update them; the client does, after the script, with this protocol:
  *
  * - After any script, entries are only ever *lowered* or *added* (`ZADD LT`, `ZADD`): a stale
- *   due entry is then early, never late, and a stale name is filtered out by List.
+ *   due entry is then early, never late, and a stale name is filtered out by List. The lock
+ *   store's scripts ask for a write only when the lock's index marks (lua/includes/lock.lua) do
+ *   not already promise an entry at least that early, and a name only when it is not marked
+ *   listed; the mark is set by the script, before the write it asks for lands.
+ * - A name is removed only after a script in the lock's slot found the lock gone and cleared its
+ *   "listed" mark (expire.lua), so a lock created after that lists itself again.
  * - Only `settle` (the sweeper, List's clean-up) *raises* or *removes* an entry, and it then
  *   re-reads the lock with a read-only probe and lowers / adds again what the probe shows.
  *   Scripts run one at a time, so any script that ran before the probe is seen by it, and any
- *   that ran after it issues its own lowering after our raise: no deadline or name is lost.
+ *   that ran after it issues its own lowering after our raise (the probe resets the marks to
+ *   what it found, and we write that): no deadline or name is lost.
  *
  * Left: a Baton instance that dies between a script and its index update. Heartbeats and
  * refreshes re-index their lock every time, so only a lease that is neither refreshed nor waited
@@ -45,7 +51,9 @@ export class GlobalIndexes {
     else await this.client.zadd(this.keys.due, hints.due, name);
     if (!hints.exists) await this.client.zrem(this.keys.names, name);
     const now = await probe();
-    if (now.due !== false && (hints.due === false || now.due < hints.due)) await this.client.zadd(this.keys.due, "LT", now.due, name);
+    // `lower` from a probe: it marked the lock as indexed at that deadline, so write it whatever
+    // we raised to (the lock store's marks, lua/probe.lua); otherwise only what moved earlier.
+    if (now.due !== false && (now.lower || hints.due === false || now.due < hints.due)) await this.client.zadd(this.keys.due, "LT", now.due, name);
     if (now.exists) await this.client.zadd(this.keys.names, 0, name);
   }
 

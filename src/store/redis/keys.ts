@@ -19,13 +19,16 @@ export const DUE_INDEX_KEY = `${KEY_PREFIX}:index:due`;
 /** Zset, all scores 0: names of locks that exist (held, waited for or reserved), in byte order. */
 export const NAMES_INDEX_KEY = `${KEY_PREFIX}:index:names`;
 
-/** The six keys of one lock, in the order every per-lock script expects them as KEYS. */
+/**
+ * The seven keys of one lock, in the order every per-lock script expects them as KEYS: meta,
+ * holders, waiters, queue, due, fencing, index (see lua/includes/lock.lua).
+ */
 export function lockKeys(name: string): string[] {
   if (name.includes("{") || name.includes("}")) {
     throw new Error(`lock name ${JSON.stringify(name)} contains a brace, which would break the Redis hash tag`);
   }
   const base = `${KEY_PREFIX}:{${name}}:`;
-  return [base + "meta", base + "holders", base + "waiters", base + "queue", base + "due", base + "fencing"];
+  return [base + "meta", base + "holders", base + "waiters", base + "queue", base + "due", base + "fencing", base + "index"];
 }
 
 /** The key that outlives a lock: its fencing counter. */

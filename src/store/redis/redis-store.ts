@@ -128,7 +128,7 @@ export class RedisStore implements Store {
       replies.forEach((reply, i) => {
         const name = names[i]!;
         if (reply.exists) out.push(toSnapshot(name, reply));
-        else this.indexes.settle(name, reply, () => this.run("probe", name, [])).catch((e: unknown) => this.background(e));
+        else this.forget(name).catch((e: unknown) => this.background(e));
       });
       cursor = `(${names.at(-1)!}`;
     }
@@ -191,6 +191,15 @@ export class RedisStore implements Store {
       default:
         throw new Error(`acquire.lua answered an unknown result ${String(r.r)}`);
     }
+  }
+
+  /**
+   * Takes a name List found without a lock out of the indexes: expire.lua first clears the
+   * lock's "listed" mark in its slot (unless it exists again by then), then settle removes it.
+   */
+  private async forget(name: string): Promise<void> {
+    const hints = await this.run("expire", name, []);
+    await this.call(() => this.indexes.settle(name, hints, () => this.run("probe", name, [])));
   }
 
   private async heartbeat(name: string, waiters: LocalWaiter[]): Promise<Map<string, WaiterStatus>> {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Cluster, Redis } from "ioredis";
 
-/** The per-lock scripts; each takes the six keys of keys.ts `lockKeys`. */
+/** The per-lock scripts; each takes the seven keys of keys.ts `lockKeys`. */
 export const LOCK_SCRIPTS = [
   "acquire",
   "release",
@@ -41,7 +41,7 @@ function commandName(script: string): string {
  */
 export function defineScripts(client: Redis | Cluster): void {
   for (const script of LOCK_SCRIPTS) {
-    client.defineCommand(commandName(script), { numberOfKeys: 6, lua: scriptSource(script) });
+    client.defineCommand(commandName(script), { numberOfKeys: 7, lua: scriptSource(script) });
   }
   client.defineCommand(commandName("due-now"), { numberOfKeys: 1, lua: scriptSource("due-now") });
 }

@@ -1,5 +1,5 @@
 -- acquire: the acquire-or-enqueue step.
--- KEYS: the six per-lock keys (see includes/lock.lua).
+-- KEYS: the seven per-lock keys (see includes/lock.lua).
 -- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms
 --       [4] owner [5] ttl ms [6] token [7] limit or "" (keep the lock's) [8] waiter id or "" (try once)
 --       [9] max queue length [10] "1" when an instance re-enqueues a waiter it lost (its grant

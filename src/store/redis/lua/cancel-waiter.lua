@@ -1,5 +1,5 @@
 -- cancel-waiter: removes a waiter from the queue; those behind it move up.
--- KEYS: the six per-lock keys (see includes/lock.lua).
+-- KEYS: the seven per-lock keys (see includes/lock.lua).
 -- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms [4] waiter id
 --       [5] the token its lease would carry, or "" if unknown
 -- Returns JSON: {r="cancelled"} | {r="not_waiting", lease?} (lease: it was granted already and

@@ -1,8 +1,9 @@
 -- describe: the whole state of one lock at one instant; changes nothing.
--- KEYS: the six per-lock keys (see includes/lock.lua).
+-- KEYS: the seven per-lock keys (see includes/lock.lua).
 -- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms
 -- Returns JSON: {limit, reserved, holders = [lease...], waiters = [{id, o, l, q, t}...] (queue
--- order), fencing = last fencing token as a decimal string} plus due, lower, exists, created.
+-- order), fencing = last fencing token as a decimal string} plus due, exists (lower and created
+-- are always false: describe writes nothing, not even index marks).
 --!include clock
 --!include lock
 
@@ -12,7 +13,7 @@ for _, id in ipairs(redis.call('ZRANGE', K_QUEUE, 0, -1)) do
   waiter.id = id
   waiters[#waiters + 1] = waiter
 end
-return reply({
+return read_only_reply({
   limit = lock_limit(),
   reserved = is_reserved(),
   holders = holder_list(),

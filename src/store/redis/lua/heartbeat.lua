@@ -1,6 +1,6 @@
 -- heartbeat: renews the heartbeat of the waiters one instance owns on a lock, and reports where
 -- each of them stands, so an instance that missed events (pub/sub reconnect) can catch up.
--- KEYS: the six per-lock keys (see includes/lock.lua).
+-- KEYS: the seven per-lock keys (see includes/lock.lua).
 -- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms
 --       [4], [5], ...: pairs of waiter id and the token its lease will carry
 -- Returns JSON: {statuses = {[waiter id] = "queued" | {lease} | "gone"}} plus due, lower

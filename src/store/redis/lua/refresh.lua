@@ -1,5 +1,5 @@
 -- refresh: moves a lease's deadline to now + ttl.
--- KEYS: the six per-lock keys (see includes/lock.lua).
+-- KEYS: the seven per-lock keys (see includes/lock.lua).
 -- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms [4] lease token
 --       [5] new ttl ms, or "" to keep the lease's own (0: never expires)
 -- Returns JSON: {r="refreshed", lease} | {r="not_held"}, plus due, lower (always set when the

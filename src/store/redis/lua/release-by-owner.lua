@@ -1,6 +1,6 @@
 -- release-by-owner: releases the oldest lease (lowest fencing) held by an owner, for the
 -- compatibility layers whose APIs name holders instead of presenting tokens.
--- KEYS: the six per-lock keys (see includes/lock.lua).
+-- KEYS: the seven per-lock keys (see includes/lock.lua).
 -- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms [4] owner
 -- Returns JSON: {r="released", lease} | {r="not_held"}, plus due, lower, exists, created.
 -- Events: expiries first, then released, then granted to the next waiters.

@@ -1,5 +1,5 @@
 -- release: releases the lease with a token and hands the permit to the head of the queue.
--- KEYS: the six per-lock keys (see includes/lock.lua).
+-- KEYS: the seven per-lock keys (see includes/lock.lua).
 -- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms [4] lease token
 -- Returns JSON: {r="released", lease} | {r="not_held"}, plus due, lower, exists, created.
 -- Events: expiries first, then released, then granted to the next waiters.

@@ -1,5 +1,5 @@
 -- reserve: creates an idle lock that is kept while idle.
--- KEYS: the six per-lock keys (see includes/lock.lua).
+-- KEYS: the seven per-lock keys (see includes/lock.lua).
 -- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms [4] limit
 -- Returns JSON: {r="reserved", limit} | {r="exists"}, plus due, lower, exists, created.
 -- Events: expiries first, then reserved.

@@ -8,13 +8,17 @@
 --   KEYS[4] queue    zset: waiter id, scored by arrival sequence (FIFO)
 --   KEYS[5] due      zset: "L"..token scored by lease deadline, "W"..waiter id by heartbeat deadline
 --   KEYS[6] fencing  string: last fencing token; never deleted
+--   KEYS[7] index    hash: what this lock's entries in the global indexes are known to be (see
+--                    reply()): due = the due index scores the lock no later than this; listed =
+--                    "1" when the names index holds it. Outlives the lock, expires INDEX_MARK_TTL_MS
+--                    after it was made; a missing field claims nothing
 -- and the same leading ARGV:
 --   ARGV[1] lock name (for events)   ARGV[2] events channel   ARGV[3] waiter heartbeat TTL, ms
 -- Lease JSON: o owner, t token, f fencing (a decimal string: Lua numbers are doubles and cjson
 -- prints 14 digits), a acquired at ms, e expires at ms (0: never), l ttl ms (0: never expires). Waiter JSON: o owner, l ttl ms,
 -- q queued at ms, t token the lease will carry.
 
-local K_META, K_HOLDERS, K_WAITERS, K_QUEUE, K_DUE, K_FENCING = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local K_META, K_HOLDERS, K_WAITERS, K_QUEUE, K_DUE, K_FENCING, K_INDEX = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local NAME, CHANNEL, WAITER_TTL = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local NOW = now_ms()
 local CREATED = false
@@ -132,21 +136,57 @@ local function next_due()
   return false
 end
 
-local DUE_BEFORE = next_due()
-
 local function holder_list()
   local list = {}
   for _, raw in ipairs(redis.call('HVALS', K_HOLDERS)) do list[#list + 1] = cjson.decode(raw) end
   return list
 end
 
--- Encodes a script's answer with what the caller needs to keep the global indexes right:
--- due (next deadline or false), lower (the deadline moved earlier or appeared: index it),
--- exists (the lock has state), created (the lock was created here: list it).
+-- How long an index mark lives. A mark is only ever trusted in the safe direction, but an
+-- instance that dies between a script and the index write the script asked for leaves a mark that
+-- claims too much; the mark's expiry bounds how long that lasts (before marks, the next script
+-- that lowered repaired it). Busy locks pay one extra pair of index writes per this period.
+local INDEX_MARK_TTL_MS = 10000
+
+-- Records what the caller is about to write (or the sweeper just wrote) to the global indexes.
+local function mark_index(field, value)
+  local fresh = redis.call('EXISTS', K_INDEX) == 0
+  redis.call('HSET', K_INDEX, field, value)
+  if fresh then redis.call('PEXPIRE', K_INDEX, INDEX_MARK_TTL_MS) end
+end
+
+-- Encodes a script's answer with what the caller must write to the global indexes (which live in
+-- other slots, so the script cannot): due (next deadline or false), lower (index the lock at due:
+-- its mark says no entry that early may exist), exists (the lock has state), created (the names
+-- index may lack it). The marks make the common cycle (a lock taken, released, taken again, with
+-- a deadline no earlier than the one already indexed) cost no index write at all; the caller's
+-- write lands after the mark, and a stale entry is only ever early (see indexes.ts).
+-- always_index: lower even when the mark says it is not needed, so the caller repairs an entry a
+-- dead instance never wrote (heartbeats and refreshes).
 local function reply(answer, always_index)
-  answer.due = next_due()
-  answer.lower = answer.due ~= false and (always_index or DUE_BEFORE == false or answer.due < DUE_BEFORE)
+  local due = next_due()
+  answer.due = due
   answer.exists = redis.call('EXISTS', K_META) == 1
-  answer.created = CREATED and answer.exists
+  answer.lower = false
+  answer.created = false
+  if due ~= false then
+    local mark = tonumber(redis.call('HGET', K_INDEX, 'due'))
+    local earlier = mark == nil or due < mark
+    if earlier then mark_index('due', due) end
+    answer.lower = earlier or always_index == true
+  end
+  if CREATED and answer.exists and redis.call('HGET', K_INDEX, 'listed') ~= '1' then
+    mark_index('listed', '1')
+    answer.created = true
+  end
+  return cjson.encode(answer)
+end
+
+-- The answer of a read-only script: the same fields, computed without touching the marks.
+local function read_only_reply(answer)
+  answer.due = next_due()
+  answer.exists = redis.call('EXISTS', K_META) == 1
+  answer.lower = false
+  answer.created = false
   return cjson.encode(answer)
 end
