@@ -82,17 +82,48 @@ export function toSnapshot(name: string, reply: WireReply): LockSnapshot {
 
 const KINDS = new Set<LockEventKind>(["granted", "released", "expired", "refreshed", "queued", "dequeued", "reserved"]);
 
-/** An event from its pub/sub message; undefined for a message that is not a Baton event. */
-export function parseEvent(message: string): LockEvent | undefined {
-  let wire: { n?: unknown; k?: unknown; w?: unknown; l?: WireLease };
-  try {
-    wire = JSON.parse(message) as typeof wire;
-  } catch {
-    return undefined;
-  }
+/**
+ * An event as the scripts publish it (lua/includes/lock.lua): n name, k kind, w waiter id,
+ * l lease, s the origin of the script that made it when that script also answered it (a hand-off).
+ */
+export interface WireEvent {
+  n?: unknown;
+  k?: unknown;
+  w?: unknown;
+  l?: WireLease;
+  s?: unknown;
+}
+
+/** An event from its wire form; undefined for anything that is not a Baton event. */
+export function toEvent(wire: WireEvent): LockEvent | undefined {
   if (typeof wire.n !== "string" || !KINDS.has(wire.k as LockEventKind)) return undefined;
   const event: LockEvent = { name: wire.n, kind: wire.k as LockEventKind };
   if (wire.l !== undefined) event.lease = toLease(wire.n, wire.l);
   if (typeof wire.w === "string") event.waiterId = wire.w;
   return event;
+}
+
+/**
+ * An event from its pub/sub message; undefined for a message that is not a Baton event, and for
+ * one tagged with `ownOrigin`: its script's answer brought it to this instance already.
+ */
+export function parseEvent(message: string, ownOrigin?: string): LockEvent | undefined {
+  let wire: WireEvent;
+  try {
+    wire = JSON.parse(message) as WireEvent;
+  } catch {
+    return undefined;
+  }
+  if (ownOrigin !== undefined && wire.s === ownOrigin) return undefined;
+  return toEvent(wire);
+}
+
+/** The events a script answered along with its result (a hand-off), in the order it made them. */
+export function answeredEvents(reply: WireReply): LockEvent[] {
+  const events: LockEvent[] = [];
+  for (const wire of asList<WireEvent>(reply.ev)) {
+    const event = toEvent(wire);
+    if (event !== undefined) events.push(event);
+  }
+  return events;
 }

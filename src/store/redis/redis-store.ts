@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
 import type {
   AcquireInput,
@@ -14,7 +15,7 @@ import type {
 import { DUE_INDEX_KEY, EVENTS_CHANNEL, lockKeys } from "./keys.js";
 import { callScript, defineScripts, type LockScript } from "./scripts.js";
 import { connectStore, createClient, parseRedisUrl, storeError, type RedisStoreOptions } from "./connection.js";
-import { parseEvent, parseReply, toHolders, toLease, toSnapshot, type IndexHints, type WireLease, type WireReply } from "./codec.js";
+import { answeredEvents, parseEvent, parseReply, toHolders, toLease, toSnapshot, type IndexHints, type WireLease, type WireReply } from "./codec.js";
 import { GlobalIndexes } from "./indexes.js";
 import { Sweeper } from "./sweeper.js";
 import { LocalWaiters, type LocalWaiter, type WaiterStatus } from "./local-waiters.js";
@@ -29,6 +30,8 @@ export class RedisStore implements Store {
   private readonly indexes: GlobalIndexes;
   private readonly sweeper: Sweeper;
   private readonly local: LocalWaiters;
+  /** Tags the events of this instance's hand-off scripts, which it takes from their answers. */
+  private readonly origin = randomBytes(8).toString("hex");
   private closed = false;
 
   private constructor(
@@ -211,13 +214,27 @@ export class RedisStore implements Store {
     return statuses;
   }
 
-  /** Runs a per-lock script, feeds the global indexes, and maps failures to the store's errors. */
+  /**
+   * Runs a per-lock script, delivers the events it answered (a hand-off: see flush_events in
+   * lua/includes/lock.lua), feeds the global indexes, and maps failures to the store's errors.
+   */
   private async run(script: LockScript, name: string, args: (string | number)[]): Promise<WireReply> {
     const keys = lockKeys(name);
+    const readOnly = script === "describe" || script === "probe";
     const reply = parseReply(
-      await this.call(() => callScript(this.client, script, keys, [name, EVENTS_CHANNEL, this.options.waiterHeartbeatTtlMs, ...args])),
+      await this.call(() =>
+        callScript(this.client, script, keys, [name, EVENTS_CHANNEL, this.options.waiterHeartbeatTtlMs, this.origin, ...args]).catch((error: unknown) => {
+          // A script whose answer timed out may still have run and handed a permit to one of our
+          // waiters, whose event we take from the answer only: re-read our waiters so that grant
+          // is not missed. (A lost connection does the same once it is back.)
+          if (!readOnly && error instanceof Error && /timed out/i.test(error.message)) this.local.reconcileAll();
+          throw error;
+        }),
+      ),
     );
-    if (script !== "describe" && script !== "probe") {
+    // Before the caller hears the answer: a waiter here gets its grant before the releaser does.
+    if (reply.ev !== undefined) for (const event of answeredEvents(reply)) this.deliver(event);
+    if (!readOnly) {
       const noted = this.indexes.note(name, reply as IndexHints).catch((e: unknown) => this.background(e));
       // One connection keeps the index write ahead of any later List; a cluster's connections
       // (and its redirects) do not, so there List could miss a lock that was just taken. A failed
@@ -240,7 +257,7 @@ export class RedisStore implements Store {
   private async listen(): Promise<void> {
     this.sub.on("message", (channel: string, message: string) => {
       if (channel !== EVENTS_CHANNEL) return;
-      const event = parseEvent(message);
+      const event = parseEvent(message, this.origin);
       if (event !== undefined) this.deliver(event);
     });
     await this.call(() => this.sub.subscribe(EVENTS_CHANNEL));

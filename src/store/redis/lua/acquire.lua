@@ -1,8 +1,8 @@
 -- acquire: the acquire-or-enqueue step.
 -- KEYS: the seven per-lock keys (see includes/lock.lua).
--- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms
---       [4] owner [5] ttl ms [6] token [7] limit or "" (keep the lock's) [8] waiter id or "" (try once)
---       [9] max queue length [10] "1" when an instance re-enqueues a waiter it lost (its grant
+-- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms [4] origin (see includes/lock.lua)
+--       [5] owner [6] ttl ms [7] token [8] limit or "" (keep the lock's) [9] waiter id or "" (try once)
+--       [10] max queue length [11] "1" when an instance re-enqueues a waiter it lost (its grant
 --       event then names the waiter, since no caller is waiting for this script's answer)
 -- Returns JSON: {r="granted", lease} | {r="queued", position, queueLength, holders}
 --   | {r="busy", holders, queueLength} | {r="limit_mismatch", limit} | {r="queue_full", queueLength}
@@ -10,8 +10,8 @@
 --!include clock
 --!include lock
 
-local owner, ttl, token = ARGV[4], tonumber(ARGV[5]), ARGV[6]
-local want, waiter_id, max_queue, rejoin = tonumber(ARGV[7]), ARGV[8], tonumber(ARGV[9]), ARGV[10] == '1'
+local owner, ttl, token = ARGV[5], tonumber(ARGV[6]), ARGV[7]
+local want, waiter_id, max_queue, rejoin = tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10]), ARGV[11] == '1'
 
 expire_due()
 local exists = redis.call('EXISTS', K_META) == 1

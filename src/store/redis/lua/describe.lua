@@ -1,6 +1,6 @@
 -- describe: the whole state of one lock at one instant; changes nothing.
 -- KEYS: the seven per-lock keys (see includes/lock.lua).
--- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms
+-- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms [4] origin
 -- Returns JSON: {limit, reserved, holders = [lease...], waiters = [{id, o, l, q, t}...] (queue
 -- order), fencing = last fencing token as a decimal string} plus due, exists (lower and created
 -- are always false: describe writes nothing, not even index marks).

@@ -4,7 +4,7 @@
 -- answers (lower is true whenever there is a deadline), so the marks it sets hold once that
 -- write lands; a script that runs before the write trusts the marks, and is covered by it.
 -- KEYS: the seven per-lock keys (see includes/lock.lua).
--- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms
+-- ARGV: [1] name [2] events channel [3] waiter heartbeat TTL ms [4] origin
 -- Returns JSON: {due, lower, exists, created} (created: true when the lock exists: list it).
 -- Changes only the lock's index marks; emits nothing.
 --!include clock

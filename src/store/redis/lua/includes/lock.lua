@@ -14,21 +14,36 @@
 --                    after it was made; a missing field claims nothing
 -- and the same leading ARGV:
 --   ARGV[1] lock name (for events)   ARGV[2] events channel   ARGV[3] waiter heartbeat TTL, ms
+--   ARGV[4] origin: the calling Baton instance's id (see publish)
 -- Lease JSON: o owner, t token, f fencing (a decimal string: Lua numbers are doubles and cjson
 -- prints 14 digits), a acquired at ms, e expires at ms (0: never), l ttl ms (0: never expires). Waiter JSON: o owner, l ttl ms,
 -- q queued at ms, t token the lease will carry.
 
 local K_META, K_HOLDERS, K_WAITERS, K_QUEUE, K_DUE, K_FENCING, K_INDEX = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local NAME, CHANNEL, WAITER_TTL = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local NAME, CHANNEL, WAITER_TTL, ORIGIN = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local NOW = now_ms()
 local CREATED = false
+local EVENTS = {}
+local HANDED_OFF = false
 
--- Tells every Baton instance about one change, on the events channel.
+-- Records one change; reply() publishes them all, in order, when the script ends.
 local function publish(kind, lease, waiter_id)
   local event = { n = NAME, k = kind }
   if lease then event.l = lease end
   if waiter_id then event.w = waiter_id end
-  redis.call('PUBLISH', CHANNEL, cjson.encode(event))
+  EVENTS[#EVENTS + 1] = event
+end
+
+-- Tells every Baton instance about this script's changes, on the events channel. When the script
+-- granted a queued waiter, the events also travel in the answer, tagged with the caller's origin:
+-- the caller delivers them from the answer at once (a hand-off to one of its own waiters then
+-- skips the pub/sub round trip) and drops their echo; every other instance reads them as ever.
+local function flush_events(answer)
+  if HANDED_OFF then
+    for _, event in ipairs(EVENTS) do event.s = ORIGIN end
+    answer.ev = EVENTS
+  end
+  for _, event in ipairs(EVENTS) do redis.call('PUBLISH', CHANNEL, cjson.encode(event)) end
 end
 
 local function lock_limit()
@@ -71,6 +86,7 @@ local function grant(owner, ttl, token, waiter_id)
   local lease = { o = owner, t = token, f = next_fencing(), a = NOW, e = 0, l = ttl }
   set_deadline(lease)
   publish('granted', lease, waiter_id)
+  if waiter_id then HANDED_OFF = true end
   return lease
 end
 
@@ -164,6 +180,7 @@ end
 -- always_index: lower even when the mark says it is not needed, so the caller repairs an entry a
 -- dead instance never wrote (heartbeats and refreshes).
 local function reply(answer, always_index)
+  flush_events(answer)
   local due = next_due()
   answer.due = due
   answer.exists = redis.call('EXISTS', K_META) == 1
