@@ -5,7 +5,8 @@ import { BatonError, invalid } from "./errors.js";
 import { Channel } from "./channel.js";
 import { keepAlive } from "./hold.js";
 import { busyMessage, deadlineMessage } from "./messages.js";
-import { StreamWaiter, WaiterRegistry } from "./waiters.js";
+import { WaiterRegistry } from "./waiters.js";
+import { WaitCall, type WaitEvent, type WaitHost, type WaitListener } from "./wait-call.js";
 import { WatchHub, type WatchEvent } from "./watchers.js";
 import { checkLimit, checkName, checkOwner, checkPrefix, checkToken } from "./validate.js";
 import { LockSession, type SessionEvents, type SessionHost } from "./session.js";
@@ -15,12 +16,10 @@ import { resolveRequest, resolveTtl, type AcquireParams, type EngineOptions } fr
 export type { AcquireParams, EngineOptions } from "./policy.js";
 export { WAIT_FOREVER, type LockSession, type SessionEvents } from "./session.js";
 
-/** One event of a Wait stream. */
-export type WaitEvent =
-  | { type: "queued"; position: number; queueLength: number; holders: LeaseRecord[] }
-  | { type: "granted"; lease: LeaseRecord }
-  | { type: "lost"; reason: string }
-  | { type: "heartbeat"; elapsedMs: number };
+export type { WaitEvent, WaitListener } from "./wait-call.js";
+
+/** Ends a wait's event channel without an error. */
+const END = Symbol("end");
 
 const SHUTDOWN = new BatonError("unavailable", "Baton is shutting down; retry against another instance or once it is back");
 
@@ -35,11 +34,13 @@ export class LockEngine {
   private readonly leaseWatch = new Map<string, (reason: string) => void>();
   /** Every open stream's channel, ended on shutdown (cheaper than a listener per stream on one signal). */
   private readonly channels = new Set<Channel<unknown>>();
+  /** Every wait that has not finished its clean-up, ended on shutdown. */
+  private readonly calls = new Set<WaitCall>();
   private readonly sessions = new Set<LockSession>();
   private readonly sessionHost: SessionHost;
+  private readonly waitHost: WaitHost;
   private isClosed = false;
   private readonly unsubscribe: () => void;
-  private active = 0;
   private idle: (() => void) | undefined;
 
   constructor(
@@ -63,6 +64,19 @@ export class LockEngine {
       refusal: (name, limit, result) => refusal(name, limit, result),
       log,
       forget: (session) => this.sessions.delete(session),
+    };
+    this.waitHost = {
+      store,
+      waiters: this.waiters,
+      heartbeats: this.heartbeats,
+      watchLease: (token, onLost) => this.leaseWatch.set(token, onLost),
+      unwatchLease: (token) => this.leaseWatch.delete(token),
+      refusal: (name, limit, result) => refusal(name, limit, result),
+      log,
+      closed: (call) => {
+        this.calls.delete(call);
+        if (this.calls.size === 0) this.idle?.();
+      },
     };
   }
 
@@ -99,84 +113,43 @@ export class LockEngine {
   }
 
   /**
-   * Joins the queue and yields `queued` events, then `granted`. With `hold` it then keeps the
-   * lease alive until the consumer stops (releasing it) or the lease is lost (`lost`).
+   * Starts a wait: joins the queue and reports to `listener` (see WaitCall). The caller must
+   * `close()` the call when its stream ends. Throws at once for a request that fails validation.
+   */
+  startWait(params: AcquireParams, hold: boolean, listener: WaitListener): WaitCall {
+    if (this.isClosed) throw SHUTDOWN;
+    const call = new WaitCall(this.waitHost, resolveRequest(params, this.options), hold, listener);
+    this.calls.add(call);
+    call.start();
+    return call;
+  }
+
+  /**
+   * A wait as a stream of events: `queued`, then `granted`. With `hold` it then keeps the lease
+   * alive until the consumer stops (releasing it) or the lease is lost (`lost`).
    */
   async *wait(params: AcquireParams, hold: boolean, signal: AbortSignal): AsyncGenerator<WaitEvent> {
-    const input = resolveRequest(params, this.options);
-    const { channel, dispose } = this.open<WaitEvent>(signal, input.waitMs, input.name);
-    const sink = new StreamWaiter(input.name, channel);
-    const waiterId = newWaiterId();
-    let delivered = false;
-    let stopKeeping: (() => void) | undefined;
-    this.waiters.add(waiterId, sink);
-    this.heartbeats.add(channel);
-    this.active++;
-    // Leaving the queue or releasing a held lease must not wait for this generator to be resumed:
-    // a client that resets its HTTP/2 stream while a message is being written leaves connect-node
-    // waiting on a write that never completes, and the generator's `finally` would never run.
-    // So the end of the channel (client gone, timeout, shutdown) runs the clean-up itself.
-    let cleaning: Promise<void> | undefined;
-    const cleanUp = (): Promise<void> =>
-      (cleaning ??= (async () => {
-        this.heartbeats.remove(channel);
-        dispose();
-        stopKeeping?.();
-        await this.leave(input.name, waiterId, sink);
-        const held = sink.lease;
-        if (held !== undefined) this.leaseWatch.delete(held.token);
-        if (held !== undefined && (hold || !delivered)) {
-          await this.store.release(held.name, held.token).catch((e: unknown) => this.log(`baton: release on stream end failed: ${String(e)}`));
-        }
-        if (--this.active === 0) this.idle?.();
-      })());
-    channel.onEnd = () => void cleanUp();
+    const channel = new Channel<WaitEvent | typeof END>();
+    const call = this.startWait(params, hold, {
+      event: (event) => channel.push(event),
+      end: (error) => (error === undefined ? channel.push(END) : channel.fail(error)),
+    });
+    // The call's own clean-up runs when the signal aborts, even if this generator is never
+    // resumed: a client that resets its HTTP/2 stream mid-write leaves connect-node waiting on a
+    // write that never completes.
+    const onAbort = (): void => call.fail(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
     try {
-      const result = await this.store.acquire({ ...input, token: newToken(), waiterId });
-      if (cleaning !== undefined) {
-        // The stream ended while the acquire was on its way; clean-up ran before its answer.
-        if (result.kind === "granted") await this.store.release(input.name, result.lease.token).catch(() => undefined);
-        if (result.kind === "queued") await this.store.cancelWaiter(input.name, waiterId).catch(() => undefined);
-        return;
-      }
-      if (result.kind === "granted") sink.lease = result.lease;
-      else if (result.kind !== "queued") throw refusal(input.name, input.limit, result);
-      if (result.kind === "queued") {
-        // A position re-read may have reached this waiter while the acquire was on its way (its
-        // sink is registered first so no grant is missed). Keep only what is newer than the
-        // acquire's own answer: in a FIFO queue a newer position is a smaller one.
-        for (const event of channel.drain()) {
-          if (event.type !== "queued" || event.position < result.position) channel.push(event);
-        }
-        sink.position = Math.min(sink.position || result.position, result.position);
-        yield { type: "queued", position: result.position, queueLength: result.queueLength, holders: result.holders };
-      }
-      while (sink.lease === undefined) {
-        const event = await channel.next();
-        if (event.type !== "granted") yield event;
-      }
-      channel.drain();
-      yield { type: "granted", lease: sink.lease };
-      // Resumed after clean-up: the client went away before it took the grant, which is released.
-      if (cleaning !== undefined) return;
-      delivered = true;
-      if (!hold) return;
-      const held = sink.lease;
-      const onLost = (reason: string): void => channel.push({ type: "lost", reason });
-      this.leaseWatch.set(held.token, onLost);
-      stopKeeping = keepAlive(this.store, held, onLost);
       for (;;) {
         const event = await channel.next();
-        if (event.type === "heartbeat") {
-          yield event;
-          continue;
-        }
-        sink.lease = undefined;
+        if (event === END) return;
         yield event;
-        return;
+        if (event.type === "granted") call.delivered();
       }
     } finally {
-      await cleanUp();
+      signal.removeEventListener("abort", onAbort);
+      await call.close();
     }
   }
 
@@ -260,8 +233,10 @@ export class LockEngine {
   async close(graceMs = 5000): Promise<void> {
     this.isClosed = true;
     for (const channel of this.channels) channel.fail(SHUTDOWN);
+    for (const call of this.calls) call.stop(SHUTDOWN);
+    for (const call of this.calls) void call.close();
     const sessions = Promise.all([...this.sessions].map((s) => s.end(0, SHUTDOWN)));
-    if (this.active > 0) {
+    if (this.calls.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       const done = new Promise<void>((resolve) => (this.idle = resolve));
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
@@ -284,14 +259,6 @@ export class LockEngine {
       const onLost = this.leaseWatch.get(event.lease.token);
       if (onLost !== undefined) onLost(event.kind === "expired" ? "the lease expired" : "the lease was released by someone else");
     }
-  }
-
-  private async leave(name: string, waiterId: string, sink: StreamWaiter): Promise<void> {
-    if (sink.lease === undefined) {
-      const result = await this.store.cancelWaiter(name, waiterId).catch(() => ({ kind: "not_waiting" as const }));
-      if (sink.lease === undefined && result.kind === "not_waiting") this.waiters.abandon(waiterId);
-    }
-    this.waiters.remove(waiterId);
   }
 
   private async listAll(prefix: string): Promise<LockSnapshot[]> {

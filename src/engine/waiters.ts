@@ -1,6 +1,4 @@
 import type { LeaseRecord, LockEvent, Store } from "../store/types.js";
-import type { Channel } from "./channel.js";
-import type { WaitEvent } from "./lock-engine.js";
 
 /** How long queue changes are collected before positions are re-read and sent. */
 export const POSITION_FLUSH_MS = 20;
@@ -121,25 +119,5 @@ export class WaiterRegistry {
       if (sink.quiet === true) return;
       sink.onQueued(index + 1, snapshot.waiters.length, snapshot.holders);
     });
-  }
-}
-
-/** A Wait stream's entry in the waiter registry: its queue position and, once granted, its lease. */
-export class StreamWaiter implements WaiterSink {
-  position = 0;
-  lease: LeaseRecord | undefined;
-
-  constructor(
-    readonly name: string,
-    private readonly channel: Channel<WaitEvent>,
-  ) {}
-
-  onQueued(position: number, queueLength: number, holders: LeaseRecord[]): void {
-    this.channel.push({ type: "queued", position, queueLength, holders });
-  }
-
-  onGranted(lease: LeaseRecord): void {
-    this.lease = lease;
-    this.channel.push({ type: "granted", lease });
   }
 }

@@ -16,6 +16,8 @@ import { healthRoute } from "./health.js";
 import { compatHandler } from "./compat/index.js";
 import { webPageRoute } from "./web-page.js";
 import { sessionRoute } from "./session-route.js";
+import { streamRoutes } from "./stream-routes.js";
+import { waitRoute } from "./wait-route.js";
 
 /** A composed Baton server: store, engine, RPC routes and the one-port listener. */
 export interface App {
@@ -51,10 +53,16 @@ export async function buildApp(config: Config, log: (message: string) => void = 
   // Binary Connect sessions over HTTP/2 skip connect-es's per-message pipeline (BENCHMARKS.md);
   // every other protocol and encoding of Session falls through to the router below.
   const sessions = sessionRoute(engine, log, { ...sessionTiming, readMaxBytes: config.readMaxBytes });
+  const locks = lockService(engine, log, sessionTiming);
+  const signals = rendezvousService(rendezvous, log);
+  // Likewise binary Connect server streams over HTTP/2: an idle Wait costs a few KiB, not ~36.
+  const raw = { readMaxBytes: config.readMaxBytes };
+  const waits = waitRoute(engine, log, raw);
+  const streams = streamRoutes([[LockService, locks], [RendezvousService, signals]], log, raw);
   const rpc = connectNodeAdapter({
     routes: (router) => {
-      router.service(LockService, lockService(engine, log, sessionTiming));
-      router.service(RendezvousService, rendezvousService(rendezvous, log));
+      router.service(LockService, locks);
+      router.service(RendezvousService, signals);
     },
     readMaxBytes: config.readMaxBytes,
     // Strict JSON: a misspelt field ("ttl" for "ttlMs") must be an error, not a silent default.
@@ -67,7 +75,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     req: http.IncomingMessage | http2.Http2ServerRequest,
     res: http.ServerResponse | http2.Http2ServerResponse,
   ): void => {
-    if (health(req, res) || sessions(req, res) || page(req, res) || compat(req, res)) return;
+    if (health(req, res) || page(req, res) || compat(req, res)) return;
     if (req.url === "/" && req.method === "GET") {
       // A person opening the server's address in a browser wants the live page.
       (res as http.ServerResponse).writeHead(302, { location: "/ui" });
@@ -76,7 +84,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     }
     rpc(req, res);
   };
-  const listener = new OnePortListener(handler);
+  const listener = new OnePortListener(handler, (stream, headers) => sessions(stream, headers) || waits(stream, headers) || streams(stream, headers));
   let closing: Promise<void> | undefined;
   return {
     engine,

@@ -6,11 +6,15 @@ import {
   LockEventKind,
   LockInfoSchema,
   WaiterSchema,
+  WaitResponseSchema,
+  type WaitResponse,
+  type WaitRequest,
   type Holder,
   type Lease,
   type LockInfo,
 } from "../gen/baton/v1/lock_pb.js";
 import type { LeaseRecord, LockEventKind as StoreEventKind, LockSnapshot } from "../store/types.js";
+import type { AcquireParams, WaitEvent } from "../engine/lock-engine.js";
 
 /** A lease for its holder: with its token. */
 export function leaseToProto(lease: LeaseRecord): Lease {
@@ -63,4 +67,30 @@ const KINDS: Record<StoreEventKind | "snapshot", LockEventKind> = {
 /** The API's name for a kind of change. */
 export function eventKindToProto(kind: StoreEventKind | "snapshot"): LockEventKind {
   return KINDS[kind];
+}
+
+/** One event of a Wait stream as its response message. */
+export function waitEventToProto(event: WaitEvent): WaitResponse {
+  switch (event.type) {
+    case "queued":
+      return create(WaitResponseSchema, {
+        event: { case: "queued", value: { position: event.position, queueLength: event.queueLength, holders: event.holders.map(holderToProto) } },
+      });
+    case "granted":
+      return create(WaitResponseSchema, { event: { case: "granted", value: { lease: leaseToProto(event.lease) } } });
+    case "lost":
+      return create(WaitResponseSchema, { event: { case: "lost", value: { reason: event.reason } } });
+    case "heartbeat":
+      return create(WaitResponseSchema, { event: { case: "heartbeat", value: { elapsedMs: BigInt(event.elapsedMs) } } });
+  }
+}
+
+/** A Wait request as the engine's parameters (validation happens in the engine). */
+export function waitParams(req: WaitRequest): AcquireParams {
+  return { name: req.name, owner: req.owner, ttlMs: optionalMs(req.ttlMs), limit: req.limit, waitMs: Number(req.timeoutMs) };
+}
+
+/** An optional int64 duration as a number; out-of-range values stay unsafe and fail validation. */
+export function optionalMs(value: bigint | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
 }

@@ -8,6 +8,44 @@ export type Handler = (
   res: http.ServerResponse | http2.Http2ServerResponse,
 ) => void;
 
+/**
+ * A route that serves a request straight on its HTTP/2 stream, without Node's compat
+ * request/response objects; returns whether it took the stream.
+ */
+export type StreamRoute = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
+
+/**
+ * A cleartext HTTP/2 server whose streams go to `raw` first and to `handler` otherwise. Node's
+ * compat layer would wrap every stream in an Http2ServerRequest/Response (~2.7 KiB and an extra
+ * hop per chunk each way) before any handler could look at it, so the server takes no request
+ * listener and builds those objects itself, as the compat layer does, only for what `raw` leaves.
+ */
+export function createH2Server(handler: Handler, raw: StreamRoute = () => false): http2.Http2Server {
+  // Waiting streams are long-lived: a low stream cap would queue unary calls behind them.
+  const server = http2.createServer({ settings: { maxConcurrentStreams: 1_000_000 } });
+  server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
+    // A reset stream emits 'error'; unheard, that would crash the process. Routes learn of the
+    // end from 'close', so here it is only heard.
+    stream.on("error", ignore);
+    if (raw(stream, headers)) return;
+    const req = new http2.Http2ServerRequest(stream, headers, {}, rawHeaders);
+    const res = new http2.Http2ServerResponse(stream);
+    const expect = headers.expect;
+    if (expect !== undefined) {
+      if (expect.toLowerCase() !== "100-continue") {
+        res.statusCode = 417;
+        res.end();
+        return;
+      }
+      res.writeContinue();
+    }
+    handler(req, res);
+  });
+  return server;
+}
+
+function ignore(): void {}
+
 /** The HTTP/2 connection preface's first bytes; HTTP/1.1 requests never start with them. */
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n");
 
@@ -22,10 +60,10 @@ export class OnePortListener {
   private readonly sockets = new Set<net.Socket>();
   private readonly sessions = new Set<http2.ServerHttp2Session>();
 
-  constructor(handler: Handler) {
+  /** `raw` serves the HTTP/2 streams it takes (see createH2Server); `handler` serves the rest. */
+  constructor(handler: Handler, raw?: StreamRoute) {
     this.h1 = http.createServer(handler);
-    // Waiting streams are long-lived: a low stream cap would queue unary calls behind them.
-    this.h2 = http2.createServer({ settings: { maxConcurrentStreams: 1_000_000 } }, handler);
+    this.h2 = createH2Server(handler, raw);
     this.h2.on("session", (session: http2.ServerHttp2Session) => {
       this.sessions.add(session);
       session.once("close", () => this.sessions.delete(session));

@@ -8,11 +8,10 @@ import {
   RefreshResponseSchema,
   ReleaseResponseSchema,
   ReserveResponseSchema,
-  WaitResponseSchema,
   WatchResponseSchema,
 } from "../gen/baton/v1/lock_pb.js";
 import type { LockEngine } from "../engine/lock-engine.js";
-import { eventKindToProto, holderToProto, leaseToProto, lockToProto } from "./convert.js";
+import { eventKindToProto, leaseToProto, lockToProto, optionalMs, waitEventToProto, waitParams } from "./convert.js";
 import { edge, edgeStream } from "./errors.js";
 import { sessionHandler, type SessionOptions } from "./session-service.js";
 
@@ -28,34 +27,13 @@ export function lockService(
   return {
     acquire: (req, ctx) =>
       edge(log, async () => {
-        const params = { name: req.name, owner: req.owner, ttlMs: ms(req.ttlMs), limit: req.limit, waitMs: Number(req.waitMs) };
+        const params = { name: req.name, owner: req.owner, ttlMs: optionalMs(req.ttlMs), limit: req.limit, waitMs: Number(req.waitMs) };
         const lease = await engine.acquire(params, ctx.signal);
         return create(AcquireResponseSchema, { lease: leaseToProto(lease) });
       }),
 
     async *wait(req, ctx) {
-      const params = { name: req.name, owner: req.owner, ttlMs: ms(req.ttlMs), limit: req.limit, waitMs: Number(req.timeoutMs) };
-      for await (const event of edgeStream(log, engine.wait(params, req.hold, ctx.signal))) {
-        switch (event.type) {
-          case "queued":
-            yield create(WaitResponseSchema, {
-              event: {
-                case: "queued",
-                value: { position: event.position, queueLength: event.queueLength, holders: event.holders.map(holderToProto) },
-              },
-            });
-            break;
-          case "granted":
-            yield create(WaitResponseSchema, { event: { case: "granted", value: { lease: leaseToProto(event.lease) } } });
-            break;
-          case "lost":
-            yield create(WaitResponseSchema, { event: { case: "lost", value: { reason: event.reason } } });
-            break;
-          case "heartbeat":
-            yield create(WaitResponseSchema, { event: { case: "heartbeat", value: { elapsedMs: BigInt(event.elapsedMs) } } });
-            break;
-        }
-      }
+      for await (const event of edgeStream(log, engine.wait(waitParams(req), req.hold, ctx.signal))) yield waitEventToProto(event);
     },
 
     release: (req) =>
@@ -66,7 +44,7 @@ export function lockService(
 
     refresh: (req) =>
       edge(log, async () => {
-        const lease = await engine.refresh(req.name, req.token, ms(req.ttlMs));
+        const lease = await engine.refresh(req.name, req.token, optionalMs(req.ttlMs));
         return create(RefreshResponseSchema, { lease: leaseToProto(lease) });
       }),
 
@@ -91,9 +69,4 @@ export function lockService(
 
     session: sessionHandler(engine, log, session),
   };
-}
-
-/** An optional int64 duration as a number; out-of-range values stay unsafe and fail validation. */
-function ms(value: bigint | undefined): number | undefined {
-  return value === undefined ? undefined : Number(value);
 }

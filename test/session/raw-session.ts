@@ -9,6 +9,7 @@ import { LockService, SessionRequestSchema, type SessionRequest, type SessionRes
 import { MemoryStore } from "../../src/store/memory/memory-store.js";
 import { lockService } from "../../src/server/lock-service.js";
 import { sessionRoute } from "../../src/server/session-route.js";
+import { createH2Server } from "../../src/server/listener.js";
 
 type Op = MessageInitShape<typeof SessionRequestSchema>["op"];
 
@@ -109,10 +110,7 @@ export async function startGraceServer(
     routes: (router) => router.service(LockService, lockService(engine, () => {}, { graceMs, idleTimeoutMs })),
   });
   const route = sessionRoute(engine, () => {}, { graceMs, idleTimeoutMs });
-  const server = http2.createServer((req, res) => {
-    if (serving === "raw route" && route(req, res)) return;
-    rpc(req, res);
-  });
+  const server = createH2Server(rpc, serving === "raw route" ? route : undefined);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,0 +1,67 @@
+import type * as http2 from "node:http2";
+import { create, toBinary, type DescMessage, type DescService, type MessageShape } from "@bufbuild/protobuf";
+import { finish, openResponse, readOne, takesRaw, requestChunks, timeoutHeader, writeMessage } from "./envelope.js";
+import type { StreamRoute } from "./listener.js";
+
+/** A server-streaming handler as a ServiceImpl has it; these handlers only read `ctx.signal`. */
+type StreamHandler = (req: never, ctx: { signal: AbortSignal }) => AsyncIterable<unknown>;
+
+interface Route {
+  input: DescMessage;
+  output: DescMessage;
+  handler: StreamHandler;
+}
+
+/**
+ * The server-streaming RPCs of some services (lock Wait and Watch, rendezvous Wait, Subscribe,
+ * Arrive, WaitReady) served straight on the HTTP/2 stream for binary Connect clients, with the
+ * same handlers as the Connect router. An idle stream through connect-node costs ~36 KiB of heap
+ * (its per-call contexts, abort controllers and generator pipeline); here it costs what Baton's
+ * own objects and Node's stream do, so one instance holds 100,000 waiters (BENCHMARKS.md).
+ * Anything else (gRPC, gRPC-Web, JSON, compression, HTTP/1.1) goes to the Connect router.
+ */
+export function streamRoutes(
+  services: ReadonlyArray<readonly [DescService, object]>,
+  log: (message: string) => void,
+  options: { readMaxBytes?: number } = {},
+): StreamRoute {
+  const maxBytes = options.readMaxBytes ?? 256 * 1024;
+  const routes = new Map<string, Route>();
+  for (const [service, impl] of services) {
+    for (const method of service.methods) {
+      if (method.methodKind !== "server_streaming") continue;
+      const handler = (impl as Record<string, unknown>)[method.localName];
+      if (typeof handler !== "function") continue;
+      routes.set(`/${service.typeName}/${method.name}`, { input: method.input, output: method.output, handler: handler as StreamHandler });
+    }
+  }
+  return (stream, headers) => {
+    const route = routes.get(headers[":path"] ?? "");
+    if (route === undefined || !takesRaw(headers)) return false;
+    const timeoutMs = timeoutHeader(headers);
+    if (timeoutMs === false) return false;
+    void serve(route, stream, timeoutMs, maxBytes, log);
+    return true;
+  };
+}
+
+async function serve(
+  route: Route,
+  stream: http2.ServerHttp2Stream,
+  timeoutMs: number | undefined,
+  maxBytes: number,
+  log: (message: string) => void,
+): Promise<void> {
+  const response = openResponse(stream, timeoutMs);
+  let failure: unknown;
+  try {
+    const request = await readOne(route.input, requestChunks(stream), maxBytes);
+    for await (const message of route.handler(request as never, { signal: response.signal })) {
+      await writeMessage(stream, toBinary(route.output, create(route.output, message as MessageShape<DescMessage>)));
+    }
+  } catch (error) {
+    failure = error;
+  }
+  response.done();
+  finish(stream, failure, log);
+}
