@@ -18,7 +18,6 @@ import { fmt } from "./stats.js";
  * - BENCH_CLIENT: "client" (default: the TypeScript client over HTTP/2, which uses the session
  *   stream) or "unary" (raw Acquire/Release/Wait calls, as before the session stream);
  * - BENCH_ONLY: comma-separated subset of "uncontended,contended,idle";
- * - BENCH_SERVER=route: serve with the raw Session route in front (bench/serve-with-route.ts).
  */
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -45,7 +44,7 @@ async function main(): Promise<void> {
     store: redis ? "redis (started by the bench)" : store,
     instances,
     client: kind,
-    server: process.env.BENCH_SERVER === "route" ? "raw Session route + Connect router" : "baton serve",
+    server: "baton serve",
     secondsPerRun: seconds,
     // The machine is shared: the 1/5/15-minute load average says how much else was running.
     loadAverage: loadavg().map((l) => l.toFixed(2)).join(" "),

@@ -100,6 +100,8 @@ export async function idleWaiters(server: BenchServer, make: DriverFactory, wait
   // Warm each client up, so its connection is not counted per waiter.
   await Promise.all(drivers.map(async (d, i) => d.release(`bench/idle-warm-${i}`, await d.acquire(`bench/idle-warm-${i}`, 0))));
   const before = await server.memory();
+  // With BENCH_HEAP_SNAPSHOT=1, one snapshot before the waiters and one with them, to diff.
+  if (process.env.BENCH_HEAP_SNAPSHOT === "1") await heapSnapshot(server);
   const ctl = new AbortController();
   let inOrder = 0;
   let headGranted: () => void = () => {};
@@ -136,12 +138,7 @@ export async function idleWaiters(server: BenchServer, make: DriverFactory, wait
   if (joined < waiters) failures.push(`${waiters - joined} never reported a queue position`);
   const openMs = elapsedMs(openStart);
   const after = await server.memory();
-  if (process.env.BENCH_HEAP_SNAPSHOT === "1") {
-    // The server was started with --heapsnapshot-signal=SIGUSR2 (see BENCHMARKS.md); Node
-    // writes Heap.*.heapsnapshot into its working directory.
-    process.kill(server.pid, "SIGUSR2");
-    await server.memory();
-  }
+  if (process.env.BENCH_HEAP_SNAPSHOT === "1") await heapSnapshot(server);
   const start = process.hrtime.bigint();
   await holder.release(name, token);
   await granted;
@@ -164,4 +161,14 @@ export async function idleWaiters(server: BenchServer, make: DriverFactory, wait
       ")",
     extra: { heapKiBPerWaiter: heapKiB, rssKiBPerWaiter: rssKiB, openMs, headMs },
   };
+}
+
+/**
+ * Asks the server for a heap snapshot. It was started with --heapsnapshot-signal=SIGUSR2 (see
+ * BENCHMARKS.md) and writes Heap.*.heapsnapshot into its working directory; the memory route
+ * answers only once the snapshot is written, as both run on the server's one thread.
+ */
+async function heapSnapshot(server: BenchServer): Promise<void> {
+  process.kill(server.pid, "SIGUSR2");
+  await server.memory();
 }

@@ -13,8 +13,7 @@ export interface BenchServer {
 export async function startBenchServer(flags: string[] = []): Promise<BenchServer> {
   // BENCH_SERVER_FLAGS passes Node flags to the server, e.g. "--cpu-prof --cpu-prof-dir=prof".
   const nodeFlags = (process.env.BENCH_SERVER_FLAGS ?? "").split(" ").filter((f) => f !== "");
-  // BENCH_SERVER=route runs bench/serve-with-route.ts (the raw Session route mounted) instead.
-  const entry = process.env.BENCH_SERVER === "route" ? ["--import", "tsx", "bench/serve-with-route.ts"] : ["bin/baton.js", "serve", "--port", "0"];
+  const entry = ["bin/baton.js", "serve", "--port", "0"];
   const child: ChildProcess = spawn(process.execPath, ["--expose-gc", ...nodeFlags, ...entry, ...flags], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, BATON_BENCH: "1" },
