@@ -75,10 +75,10 @@ export class WaitCall implements WaiterSink {
     host.waiters.add(this.waiterId, this);
     host.heartbeats.add(this);
     if (input.waitMs > 0) this.timer = setTimeout(() => this.fail(new BatonError("deadline_exceeded", deadlineMessage(input.name, input.waitMs))), input.waitMs);
-    host.store.acquire({ ...input, token: newToken(), waiterId: this.waiterId }).then(
-      (result) => this.joinedWith(result),
-      (error: unknown) => this.fail(error),
-    );
+    host.store
+      .acquire({ ...input, token: newToken(), waiterId: this.waiterId })
+      .then((result) => this.joinedWith(result))
+      .catch((error: unknown) => this.fail(error));
   }
 
   /** The client has the grant: it is the client's to release from now on (unless held). */

@@ -64,7 +64,12 @@ class StreamWait implements WaitListener {
 
   event(event: WaitEvent): void {
     if (this.over || this.stream.destroyed) return;
-    this.stream.write(envelope(toBinary(WaitResponseSchema, waitEventToProto(event))));
+    try {
+      this.stream.write(envelope(toBinary(WaitResponseSchema, waitEventToProto(event))));
+    } catch (error) {
+      // Called from the store's event fan-out: a failure here must end this stream only.
+      return this.stopCall(error);
+    }
     // Written to the stream: the grant is the client's now (at most once, as with any stream).
     if (event.type === "granted") this.call?.delivered();
   }
@@ -79,7 +84,7 @@ class StreamWait implements WaitListener {
   }
 
   /** The client went away or the deadline passed: the call ends (and cleans up) with `error`. */
-  private stopCall(error: BatonError): void {
+  private stopCall(error: unknown): void {
     if (this.over) return;
     if (this.call === undefined) return this.end(error);
     this.call.fail(error);
