@@ -133,8 +133,9 @@ export async function idleWaiters(server: BenchServer, make: DriverFactory, wait
     // Join in order, so the FIFO position of each is known.
     if (i % 100 === 99) await new Promise((r) => setImmediate(r));
   }
-  // A waiter that never hears of its place would stall the run: give up after a minute.
-  await Promise.race([joinedAll, new Promise((r) => setTimeout(r, 60_000))]);
+  // A waiter that never hears of its place would stall the run: give up after a minute (or
+  // 2 ms per waiter, for runs of 100,000).
+  await Promise.race([joinedAll, new Promise((r) => setTimeout(r, Math.max(60_000, waiters * 2)))]);
   if (joined < waiters) failures.push(`${waiters - joined} never reported a queue position`);
   const openMs = elapsedMs(openStart);
   const after = await server.memory();

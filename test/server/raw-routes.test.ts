@@ -187,7 +187,9 @@ describe("raw Wait route: many waiters, cut at random", () => {
     };
     await Promise.all(Array.from({ length: 20 }, (_, i) => worker(i)));
     await eventually(async () => expect((await watcher.describe({ name })).lock?.holders).toEqual([]), 5000);
-    await eventually(() => expect(fencings.length).toBe(granted), 5000);
+    // A quitter can be granted in the instant it gives up: the server then releases that grant,
+    // so the watcher may see more grants than the clients took, never fewer.
+    await eventually(() => expect(fencings.length).toBeGreaterThanOrEqual(granted), 5000);
     ctl.abort();
     await watching;
     expect(granted).toBeGreaterThan(20);
