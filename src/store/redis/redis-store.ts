@@ -17,6 +17,7 @@ import { callScript, defineScripts, type LockScript } from "./scripts.js";
 import { connectStore, createClient, parseRedisUrl, storeError, type RedisStoreOptions } from "./connection.js";
 import { answeredEvents, parseEvent, parseReply, toHolders, toLease, toSnapshot, type IndexHints, type WireLease, type WireReply } from "./codec.js";
 import { GlobalIndexes } from "./indexes.js";
+import { batchWrites } from "./write-batch.js";
 import { Sweeper } from "./sweeper.js";
 import { LocalWaiters, type LocalWaiter, type WaiterStatus } from "./local-waiters.js";
 
@@ -71,6 +72,7 @@ export class RedisStore implements Store {
     const client = createClient(options, false);
     const sub = createClient(options, true);
     const store = new RedisStore(options, client, sub, log);
+    batchWrites(client);
     await connectStore(options, client, sub, async () => {
       defineScripts(client);
       await store.listen();
