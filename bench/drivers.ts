@@ -6,7 +6,7 @@ import { createBatonClient, type BatonClient } from "../src/client/index.js";
 /** How the benchmark talks to Baton: one lease-taking client. */
 export interface Driver {
   /** Takes a permit, waiting up to `waitMs` (0: try once); resolves with the lease's token. */
-  acquire(name: string, waitMs: number, onQueued?: (position: number) => void, signal?: AbortSignal): Promise<string>;
+  acquire(name: string, waitMs: number, onQueued?: (position: number) => void, signal?: AbortSignal, ttlMs?: number): Promise<string>;
   release(name: string, token: string): Promise<void>;
   close(): void;
 }
@@ -26,12 +26,14 @@ export function driver(kind: DriverKind, url: string): Driver {
 function unaryDriver(url: string): Driver {
   const c: Client<typeof LockService> = createClient(
     LockService,
-    createConnectTransport({ baseUrl: url, httpVersion: "2", useBinaryFormat: true }),
+    // All of a driver's Wait streams share one connection: allow it 100,000 of them.
+    createConnectTransport({ baseUrl: url, httpVersion: "2", useBinaryFormat: true, nodeOptions: { maxSessionMemory: 256 } }),
   );
   return {
-    async acquire(name, waitMs, onQueued, signal) {
+    async acquire(name, waitMs, onQueued, signal, ttlMs) {
       if (onQueued === undefined) {
-        const { lease } = await c.acquire({ name, owner: "bench", waitMs: BigInt(waitMs) }, { signal });
+        const ttl = ttlMs === undefined ? undefined : BigInt(ttlMs);
+        const { lease } = await c.acquire({ name, owner: "bench", waitMs: BigInt(waitMs), ttlMs: ttl }, { signal });
         return lease!.token;
       }
       // Queue positions are only visible on a Wait stream.
@@ -50,9 +52,10 @@ function unaryDriver(url: string): Driver {
 
 function clientDriver(c: BatonClient): Driver {
   return {
-    async acquire(name, waitMs, onQueued, signal) {
+    async acquire(name, waitMs, onQueued, signal, ttlMs) {
       const lease = await c.acquire(name, {
         waitMs: waitMs === 0 ? 0 : waitMs,
+        ttlMs,
         signal,
         onQueued: onQueued ? (e) => onQueued(e.position) : undefined,
       });

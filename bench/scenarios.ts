@@ -95,7 +95,8 @@ export async function contended(make: DriverFactory, clients: number, durationMs
 export async function idleWaiters(server: BenchServer, make: DriverFactory, waiters: number, clients: number, label: string): Promise<Row> {
   const holder = make(0);
   const name = "bench/idle";
-  const token = await holder.acquire(name, 0);
+  // The holder must outlast the queueing of every waiter (over a minute for 100,000).
+  const token = await holder.acquire(name, 0, undefined, undefined, 3_600_000);
   const drivers = Array.from({ length: clients }, (_, i) => make(i));
   // Warm each client up, so its connection is not counted per waiter.
   await Promise.all(drivers.map(async (d, i) => d.release(`bench/idle-warm-${i}`, await d.acquire(`bench/idle-warm-${i}`, 0))));

@@ -22,7 +22,10 @@ export type StreamRoute = (stream: http2.ServerHttp2Stream, headers: http2.Incom
  */
 export function createH2Server(handler: Handler, raw: StreamRoute = () => false): http2.Http2Server {
   // Waiting streams are long-lived: a low stream cap would queue unary calls behind them.
-  const server = http2.createServer({ settings: { maxConcurrentStreams: 1_000_000 } });
+  // One connection may carry many thousands of waits (a client multiplexing them all): nghttp2
+  // accounts a few hundred bytes to the session per open stream, and at the default limit (10 MB)
+  // a session of ~20,000 waits starts refusing streams and is then cut off altogether.
+  const server = http2.createServer({ settings: { maxConcurrentStreams: 1_000_000 }, maxSessionMemory: 256 });
   server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
     // A reset stream emits 'error'; unheard, that would crash the process. Routes learn of the
     // end from 'close', so here it is only heard.
