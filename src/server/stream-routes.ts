@@ -13,9 +13,10 @@ interface Route {
 }
 
 /**
- * The server-streaming RPCs of some services (lock Wait and Watch, rendezvous Wait, Subscribe,
- * Arrive, WaitReady) served straight on the HTTP/2 stream for binary Connect clients, with the
- * same handlers as the Connect router. An idle stream through connect-node costs ~36 KiB of heap
+ * The server-streaming RPCs of some services (lock Watch, rendezvous Wait, Subscribe, Arrive,
+ * WaitReady; lock Wait too, though app.ts mounts wait-route.ts, its leaner route, in front) served
+ * straight on the HTTP/2 stream for binary Connect clients, with the same handlers as the
+ * Connect router. An idle stream through connect-node costs ~36 KiB of heap
  * (its per-call contexts, abort controllers and generator pipeline); here it costs what Baton's
  * own objects and Node's stream do, so one instance holds 100,000 waiters (BENCHMARKS.md).
  * Anything else (gRPC, gRPC-Web, JSON, compression, HTTP/1.1) goes to the Connect router.
