@@ -26,12 +26,41 @@ export function takesRaw(headers: http2.IncomingHttpHeaders): boolean {
   return encoding === undefined || encoding === "identity";
 }
 
+/** The error of a call whose `connect-timeout-ms` passed. */
+export function deadlineError(timeoutMs: number): BatonError {
+  return new BatonError("deadline_exceeded", `the call's deadline of ${timeoutMs} ms passed`);
+}
+
+/**
+ * Serves one streaming response: sends the headers, writes each message `produce` yields
+ * (waiting while the stream's buffer is full), and ends with the end-of-stream envelope carrying
+ * what `produce` threw, if anything. `produce`'s signal aborts when the client resets the stream
+ * or `timeoutMs` (the call's deadline) passes.
+ */
+export async function serveStream<T>(
+  stream: http2.ServerHttp2Stream,
+  log: (message: string) => void,
+  timeoutMs: number | undefined,
+  produce: (signal: AbortSignal) => AsyncIterable<T>,
+  encode: (message: T) => Uint8Array,
+): Promise<void> {
+  const response = openResponse(stream, timeoutMs);
+  let failure: unknown;
+  try {
+    for await (const message of produce(response.signal)) await writeMessage(stream, encode(message));
+  } catch (error) {
+    failure = error;
+  }
+  response.done();
+  finish(stream, failure, log);
+}
+
 /**
  * Sends the response headers, and aborts the returned signal when the client resets the stream
  * before `done()` is called (a finished stream also closes, after its end) or when `timeoutMs`
  * (the call's deadline) passes first.
  */
-export function openResponse(stream: http2.ServerHttp2Stream, timeoutMs?: number): { signal: AbortSignal; done: () => void } {
+function openResponse(stream: http2.ServerHttp2Stream, timeoutMs?: number): { signal: AbortSignal; done: () => void } {
   const aborted = new AbortController();
   let finished = false;
   stream.once("close", () => {
@@ -40,7 +69,7 @@ export function openResponse(stream: http2.ServerHttp2Stream, timeoutMs?: number
   const deadline =
     timeoutMs === undefined
       ? undefined
-      : setTimeout(() => aborted.abort(new BatonError("deadline_exceeded", `the call's deadline of ${timeoutMs} ms passed`)), timeoutMs);
+      : setTimeout(() => aborted.abort(deadlineError(timeoutMs)), timeoutMs);
   respond(stream);
   return {
     signal: aborted.signal,
@@ -57,7 +86,7 @@ export function respond(stream: http2.ServerHttp2Stream): void {
 }
 
 /** Writes one message, waiting while the stream's buffer is full (or until it closes). */
-export async function writeMessage(stream: http2.ServerHttp2Stream, data: Uint8Array): Promise<void> {
+async function writeMessage(stream: http2.ServerHttp2Stream, data: Uint8Array): Promise<void> {
   if (stream.destroyed || stream.write(envelope(data))) return;
   await new Promise<void>((resolve) => {
     const go = (): void => {

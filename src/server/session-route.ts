@@ -1,10 +1,9 @@
-import type * as http2 from "node:http2";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { SessionRequestSchema, SessionResponseSchema, type SessionRequest } from "../gen/baton/v1/lock_pb.js";
 import { BatonError } from "../engine/errors.js";
 import type { LockEngine } from "../engine/lock-engine.js";
 import { sessionHandler, type SessionOptions } from "./session-service.js";
-import { finish, openResponse, readEnvelopes, takesRaw, requestChunks, writeMessage } from "./envelope.js";
+import { readEnvelopes, requestChunks, serveStream, takesRaw } from "./envelope.js";
 import type { StreamRoute } from "./listener.js";
 
 const PATH = "/baton.v1.LockService/Session";
@@ -25,28 +24,15 @@ export function sessionRoute(engine: LockEngine, log: (message: string) => void,
   const maxBytes = options.readMaxBytes ?? 256 * 1024;
   return (stream, headers) => {
     if (headers[":path"] !== PATH || !takesRaw(headers)) return false;
-    void serve(handler, stream, maxBytes, log);
+    void serveStream(
+      stream,
+      log,
+      undefined,
+      (signal) => handler(readRequests(requestChunks(stream), maxBytes), { signal }),
+      (message) => toBinary(SessionResponseSchema, message),
+    );
     return true;
   };
-}
-
-async function serve(
-  handler: ReturnType<typeof sessionHandler>,
-  stream: http2.ServerHttp2Stream,
-  maxBytes: number,
-  log: (message: string) => void,
-): Promise<void> {
-  const response = openResponse(stream);
-  let failure: unknown;
-  try {
-    for await (const message of handler(readRequests(requestChunks(stream), maxBytes), { signal: response.signal })) {
-      await writeMessage(stream, toBinary(SessionResponseSchema, message));
-    }
-  } catch (error) {
-    failure = error;
-  }
-  response.done();
-  finish(stream, failure, log);
 }
 
 /** The request messages of the stream, decoded; a bad one ends the RPC with its error. */

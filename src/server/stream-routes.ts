@@ -1,6 +1,5 @@
-import type * as http2 from "node:http2";
 import { create, toBinary, type DescMessage, type DescService, type MessageShape } from "@bufbuild/protobuf";
-import { finish, openResponse, readOne, takesRaw, requestChunks, timeoutHeader, writeMessage } from "./envelope.js";
+import { readOne, requestChunks, serveStream, takesRaw, timeoutHeader } from "./envelope.js";
 import type { StreamRoute } from "./listener.js";
 
 /** A server-streaming handler as a ServiceImpl has it; these handlers only read `ctx.signal`. */
@@ -41,28 +40,16 @@ export function streamRoutes(
     if (route === undefined || !takesRaw(headers)) return false;
     const timeoutMs = timeoutHeader(headers);
     if (timeoutMs === false) return false;
-    void serve(route, stream, timeoutMs, maxBytes, log);
+    void serveStream(
+      stream,
+      log,
+      timeoutMs,
+      async function* (signal) {
+        const request = await readOne(route.input, requestChunks(stream), maxBytes);
+        yield* route.handler(request as never, { signal });
+      },
+      (message) => toBinary(route.output, create(route.output, message as MessageShape<DescMessage>)),
+    );
     return true;
   };
-}
-
-async function serve(
-  route: Route,
-  stream: http2.ServerHttp2Stream,
-  timeoutMs: number | undefined,
-  maxBytes: number,
-  log: (message: string) => void,
-): Promise<void> {
-  const response = openResponse(stream, timeoutMs);
-  let failure: unknown;
-  try {
-    const request = await readOne(route.input, requestChunks(stream), maxBytes);
-    for await (const message of route.handler(request as never, { signal: response.signal })) {
-      await writeMessage(stream, toBinary(route.output, create(route.output, message as MessageShape<DescMessage>)));
-    }
-  } catch (error) {
-    failure = error;
-  }
-  response.done();
-  finish(stream, failure, log);
 }

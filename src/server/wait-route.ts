@@ -4,7 +4,7 @@ import { WaitRequestSchema, WaitResponseSchema } from "../gen/baton/v1/lock_pb.j
 import { BatonError } from "../engine/errors.js";
 import type { LockEngine, WaitEvent, WaitListener } from "../engine/lock-engine.js";
 import type { WaitCall } from "../engine/wait-call.js";
-import { envelope, respond, finish, readOne, takesRaw, requestChunks, timeoutHeader } from "./envelope.js";
+import { deadlineError, envelope, respond, finish, readOne, takesRaw, requestChunks, timeoutHeader } from "./envelope.js";
 import type { StreamRoute } from "./listener.js";
 import { waitEventToProto, waitParams } from "./convert.js";
 
@@ -47,7 +47,7 @@ class StreamWait implements WaitListener {
     stream.on("close", this.onClose);
     respond(stream);
     if (timeoutMs !== undefined) {
-      this.timer = setTimeout(() => this.stopCall(new BatonError("deadline_exceeded", `the call's deadline of ${timeoutMs} ms passed`)), timeoutMs);
+      this.timer = setTimeout(() => this.stopCall(deadlineError(timeoutMs)), timeoutMs);
     }
     readOne(WaitRequestSchema, requestChunks(stream), maxBytes).then(
       (request) => {
