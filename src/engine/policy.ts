@@ -19,8 +19,8 @@ export interface AcquireParams {
   /** Unset: the pool's or server's default. 0: never expires, where a pool allows it. */
   ttlMs?: number;
   limit?: number;
-  /** Acquire: 0 tries once. Wait: 0 waits as long as the stream lives. */
-  waitMs: number;
+  /** How long to wait for a permit: unset as long as the caller lives, 0 not at all, N up to N ms. */
+  waitUpToMs?: number;
 }
 
 /** A request after validation and the pool's policy: what the store is asked for. */
@@ -29,7 +29,7 @@ export interface ResolvedRequest {
   owner: string;
   ttlMs: number;
   limit: number | undefined;
-  waitMs: number;
+  waitUpToMs: number | undefined;
   maxQueueLength: number;
 }
 
@@ -40,7 +40,7 @@ export function resolveRequest(params: AcquireParams, options: EngineOptions): R
   let limit = checkLimit(params.limit, options);
   if (pool?.limit !== undefined) {
     if (limit !== undefined && limit !== pool.limit) {
-      throw invalid(`"${name}" belongs to pool "${pool.pattern}" whose limit is ${pool.limit}; ask with that limit or none`);
+      throw invalid(`"${name}" belongs to pool "${pool.pattern}" whose limit is ${pool.limit}; ask with that limit or none`, "limit");
     }
     limit = pool.limit;
   }
@@ -49,7 +49,7 @@ export function resolveRequest(params: AcquireParams, options: EngineOptions): R
     owner: checkOwner(params.owner),
     ttlMs: resolveTtl(name, params.ttlMs, options),
     limit,
-    waitMs: checkWait(params.waitMs, "wait", options),
+    waitUpToMs: checkWait(params.waitUpToMs, "wait_ms", options),
     maxQueueLength: pool?.maxQueueLength ?? options.maxQueueLength,
   };
 }
@@ -61,10 +61,10 @@ export function resolveTtl(name: string, ttlMs: number | undefined, options: Eng
   if (ttlMs === undefined) return pool?.defaultTtlMs ?? options.defaultTtlMs;
   if (ttlMs === 0) {
     if (pool?.allowNoExpiry === true) return 0;
-    throw invalid(`ttl_ms 0 (never expire) is allowed only in pools configured for it; "${name}" is not in one`);
+    throw invalid(`ttl_ms 0 (never expire) is allowed only in pools configured for it; "${name}" is not in one`, "ttl_ms");
   }
   if (!Number.isSafeInteger(ttlMs) || ttlMs < options.minTtlMs || ttlMs > maxTtlMs) {
-    throw invalid(`ttl_ms must be between ${options.minTtlMs} and ${maxTtlMs} (got ${ttlMs})`);
+    throw invalid(`ttl_ms must be between ${options.minTtlMs} and ${maxTtlMs} (got ${ttlMs})`, "ttl_ms");
   }
   return ttlMs;
 }

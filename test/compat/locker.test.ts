@@ -120,7 +120,7 @@ describe("Locker compatibility", () => {
     await curl("PUT", "/lock/shared", '{"lock":"locker-user"}');
     const described = await client.describe({ name: "shared" });
     expect(described.lock!.holders.map((h) => h.owner)).toEqual(["locker-user"]);
-    await expect(client.acquire({ name: "shared", owner: "connect-user" })).rejects.toThrow(/held by locker-user/);
+    await expect(client.acquire({ name: "shared", owner: "connect-user", waitMs: 0n })).rejects.toThrow(/held by locker-user/);
     await curl("DELETE", "/lock/shared", '{"lock":"locker-user"}');
 
     const { lease } = await client.acquire({ name: "shared", owner: "connect-user" });

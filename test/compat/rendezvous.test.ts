@@ -2,7 +2,7 @@ import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import { createClient } from "@connectrpc/connect";
 import { afterEach, describe, expect, it } from "vitest";
-import { RendezvousService } from "../../src/gen/baton/v1/rendezvous_pb.js";
+import { RendezvousService } from "../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { transportFor } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";
 import { startCompatServer, type CompatServer } from "./compat-server.js";
@@ -118,7 +118,7 @@ describe("web-rendezvous compatibility", () => {
     expect(signalled.woken).toBe(1);
     expect(await waiting).toEqual([200, { ok: true }]);
     // The other way: a PUT through the root mount wakes a Connect waiter.
-    const stream = client.wait({ key: "build-done", timeoutMs: 20_000n });
+    const stream = client.wait({ key: "build-done", waitMs: 20_000n });
     const seen = (async () => {
       for await (const m of stream) if (m.event.case === "signaled") return m.event.value;
       return undefined;

@@ -71,7 +71,7 @@ function resolve(engine: LockEngine, pool: string, host: string): Target | undef
 async function tryGet(engine: LockEngine, target: Target): Promise<boolean> {
   if (heldBy((await engine.describe(target.pool)).holders, target.host)) return true;
   try {
-    await engine.acquire({ name: target.pool, owner: target.host, waitMs: 0 }, NEVER);
+    await engine.acquire({ name: target.pool, owner: target.host, waitUpToMs: 0 }, NEVER);
     return true;
   } catch (error) {
     if (error instanceof BatonError && error.code === "aborted") return false;
@@ -97,7 +97,7 @@ async function wait(engine: LockEngine, call: Call, target: Target): Promise<voi
 }
 
 async function waitForGrant(engine: LockEngine, target: Target, signal: AbortSignal): Promise<LeaseRecord> {
-  const events = engine.wait({ name: target.pool, owner: target.host, waitMs: 0 }, false, signal);
+  const events = engine.wait({ name: target.pool, owner: target.host }, false, signal);
   for await (const event of events) {
     if (event.type === "granted") {
       // Resume the stream once more so it counts the grant as delivered and keeps the lease.

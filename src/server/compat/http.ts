@@ -148,6 +148,8 @@ export function statusOf(error: unknown): number {
     case "unavailable":
     case "canceled":
       return 503;
+    case "internal":
+      return 500;
   }
 }
 

@@ -32,7 +32,7 @@ export function lockerLayer(engine: LockEngine, options: CompatOptions, log: (me
     const owner = body.mode === "owner" ? body.owner : body.key;
     let fresh = false;
     try {
-      await engine.acquire({ name: pool, owner, ttlMs: compatTtl(engine, pool, ttlMs), waitMs: 0 }, NEVER);
+      await engine.acquire({ name: pool, owner, ttlMs: compatTtl(engine, pool, ttlMs), waitUpToMs: 0 }, NEVER);
       fresh = true;
     } catch (error) {
       if (!(error instanceof BatonError && error.code === "aborted")) throw error;

@@ -20,13 +20,13 @@ export function rendezvousLayer(engine: RendezvousEngine, options: CompatOptions
 
   async function waitKey(call: Call, key: string): Promise<void> {
     const owner = `web-rendezvous@${(call.req as { socket?: { remoteAddress?: string } }).socket?.remoteAddress ?? "unknown"}`;
-    for await (const event of engine.wait({ key, timeoutMs, owner }, call.signal)) {
+    for await (const event of engine.wait({ key, waitUpToMs: timeoutMs, owner }, call.signal)) {
       if (event.type === "signaled") return sendJson(call.res, 200, { ok: true });
     }
   }
 
   async function waitProbe(call: Call, probe: ProbeSpec): Promise<void> {
-    for await (const event of engine.waitReady(probe, { intervalMs: 0, timeoutMs, attemptTimeoutMs: 0 }, call.signal)) {
+    for await (const event of engine.waitReady(probe, { waitUpToMs: timeoutMs }, call.signal)) {
       if (event.type === "ready") return sendJson(call.res, 200, { ok: true });
     }
   }

@@ -35,7 +35,7 @@ export function webmutexLayer(engine: LockEngine, options: CompatOptions, log: (
     },
     async grab(p) {
       const id = await existing(engine, p.required("id"));
-      const lease = await engine.acquire({ name: id, owner: p.owner(), ttlMs: compatTtl(engine, id, ttlMs), waitMs: 0 }, p.signal);
+      const lease = await engine.acquire({ name: id, owner: p.owner(), ttlMs: compatTtl(engine, id, ttlMs), waitUpToMs: 0 }, p.signal);
       return [200, { id, token: lease.token, status: "ok", fencing: lease.fencing.toString(), expires_at_ms: lease.expiresAtMs }];
     },
     async release(p) {
@@ -54,7 +54,7 @@ export function webmutexLayer(engine: LockEngine, options: CompatOptions, log: (
       const endpoint = p.required("endpoint");
       const refusal = refuseEndpoint(endpoint, options.webmutex.webhook);
       if (refusal !== undefined) throw new BatonError("permission_denied", refusal);
-      const params = { name: id, owner: p.owner(), ttlMs: compatTtl(engine, id, ttlMs), waitMs: 0 };
+      const params = { name: id, owner: p.owner(), ttlMs: compatTtl(engine, id, ttlMs) };
       const { position } = await subscriptions.start(params, endpoint);
       return [200, { id, status: "subscribed", position }];
     },
