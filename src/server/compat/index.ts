@@ -65,7 +65,7 @@ export function compatHandler(deps: CompatDeps, options: CompatOptions): CompatH
     if (mount !== undefined) {
       ({ name, layer } = mount);
       path = url.pathname.slice(mount.prefix.length) || "/";
-    } else if (root !== undefined && options.root !== null && !RESERVED.test(url.pathname)) {
+    } else if (root !== undefined && options.root !== null && !RESERVED.test(url.pathname) && !keepsServerAddress(options.root, url.pathname)) {
       name = options.root;
       layer = root;
       path = url.pathname;
@@ -96,6 +96,15 @@ export function compatHandler(deps: CompatDeps, options: CompatOptions): CompatH
       await Promise.all([...layers.values()].map((l) => l.close?.()));
     },
   });
+}
+
+/**
+ * Whether `/` stays Baton's (the redirect to the live page) although a root layer would take it:
+ * for Distributex, whose clients only ever call /get/, /wait/ and /release/, so that a person
+ * opening the server's address still gets the page. web-rendezvous's `/` is its homepage.
+ */
+function keepsServerAddress(layer: LayerName, path: string): boolean {
+  return layer === "distributex" && path === "/";
 }
 
 /** A path below a layer's prefix that is none of its routes, answered as its original did. */
