@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
-import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { ADMIN_DSN, DSN_TEMPLATE, POSTGRES_REQUIRED, postgresProblem } from "../helpers/postgres.js";
 import { startCompatServer, type CompatServer } from "./compat-server.js";
@@ -11,23 +10,27 @@ import { startCompatServer, type CompatServer } from "./compat-server.js";
  * the bodies compared byte for byte, as the Go tests compare them. The Go tests reset the state
  * and set `timeout = 1.0` before each; here each test gets a fresh server with a 1 s timeout.
  * Where the Go tests name a database or a port that only exists on their CI machine
- * (`my_db`, memcached's 11211), this test creates its own and puts its name in the expected body.
+ * (`my_db`, memcached's 11211), this test uses one that exists here (the tests' admin database, a
+ * port it listens on) and puts its name in the expected body.
  */
 
 const problem = await postgresProblem();
 if (problem !== undefined) console.warn(`\n*** TestPostgresIntegration ${POSTGRES_REQUIRED ? "FAILING" : "SKIPPED"}: cannot reach Postgres: ${problem}\n`);
 
-let server: CompatServer;
-afterEach(() => server?.close());
+let server: CompatServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
 
 /** One request as httptest.NewRecorder saw it: status and exact body. */
 async function request(method: string, path: string): Promise<[number, string]> {
-  const response = await fetch(`${server.url}/rendezvous${path}`, { method });
+  const response = await fetch(`${server!.url}/rendezvous${path}`, { method });
   expect(response.headers.get("content-type")).toBe("text/plain; charset=utf-8");
   return [response.status, await response.text()];
 }
 
-const start = (): Promise<CompatServer> => startCompatServer({ compat: { rendezvous: { timeout: "1s" } }, postgresDsn: DSN_TEMPLATE });
+const start = (timeout = "1s"): Promise<CompatServer> => startCompatServer({ compat: { rendezvous: { timeout } }, postgresDsn: DSN_TEMPLATE });
 
 describe("web-rendezvous main_test.go, byte for byte", () => {
   it("TestLockAndWait", async () => {
@@ -68,24 +71,17 @@ describe("web-rendezvous main_test.go, byte for byte", () => {
   });
 
   it.skipIf(problem !== undefined)("TestPostgresIntegration", async () => {
-    const suffix = `${process.pid}_${randomBytes(4).toString("hex")}`;
-    const myDb = `my_db_${suffix}`;
-    const noSuchDb = `no_such_db_${suffix}`;
-    const admin = new pg.Client({ connectionString: ADMIN_DSN });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE DATABASE "${myDb}"`);
-      server = await start();
-      expect(await request("GET", `/_postgres/${myDb}`)).toEqual([200, `{"ok":true}`]);
-      expect(await request("GET", "/")).toEqual([200, `{"ok":true,"waiting_and_failed":[],"marked":["/_postgres/${myDb}"]}`]);
-      expect(await request("GET", `/_postgres/${noSuchDb}`)).toEqual([404, `{"ok":false,"error":"Timeout"}`]);
-      expect(await request("GET", "/")).toEqual([
-        200,
-        `{"ok":true,"waiting_and_failed":["/_postgres/${noSuchDb}"],"marked":["/_postgres/${myDb}"]}`,
-      ]);
-    } finally {
-      await admin.query(`DROP DATABASE IF EXISTS "${myDb}" WITH (FORCE)`).catch(() => undefined);
-      await admin.end();
-    }
+    // A database that exists (the one the tests administer from) and one that cannot.
+    const myDb = decodeURIComponent(new URL(ADMIN_DSN).pathname.slice(1)) || "postgres";
+    const noSuchDb = `no_such_db_${process.pid}_${randomBytes(4).toString("hex")}`;
+    // 3 s rather than the Go test's 1 s: a connection to a busy Postgres can take longer than 1 s.
+    server = await start("3s");
+    expect(await request("GET", `/_postgres/${myDb}`)).toEqual([200, `{"ok":true}`]);
+    expect(await request("GET", "/")).toEqual([200, `{"ok":true,"waiting_and_failed":[],"marked":["/_postgres/${myDb}"]}`]);
+    expect(await request("GET", `/_postgres/${noSuchDb}`)).toEqual([404, `{"ok":false,"error":"Timeout"}`]);
+    expect(await request("GET", "/")).toEqual([
+      200,
+      `{"ok":true,"waiting_and_failed":["/_postgres/${noSuchDb}"],"marked":["/_postgres/${myDb}"]}`,
+    ]);
   });
 });
