@@ -5,6 +5,7 @@ import { DEFAULT_PROBE_ALLOWLIST, HostAllowlist } from "./engine/probes/allowlis
 import { checkDsnTemplate } from "./engine/probes/postgres.js";
 import { parsePools, type Pool } from "./engine/pools.js";
 import { DEFAULT_COMPAT_OPTIONS, parseCompatOptions, type CompatOptions } from "./server/compat/options.js";
+import { dropDistributexBackend } from "./server/compat/distributex-config.js";
 
 /** The server's whole configuration, validated once at start. */
 export interface Config {
@@ -90,8 +91,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
   return out;
 }
 
-/** Reads a YAML config file; a missing or malformed file is a clear error. */
-export function settingsFromFile(path: string): RawSettings {
+/**
+ * Reads a YAML config file; a missing or malformed file is a clear error. A Distributex config
+ * file is accepted as it is: its backend settings are dropped with a warning.
+ */
+export function settingsFromFile(path: string, warn: (message: string) => void = (m) => process.stderr.write(m + "\n")): RawSettings {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -106,7 +110,7 @@ export function settingsFromFile(path: string): RawSettings {
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc)) throw new Error(`config file ${path}: expected a mapping of settings`);
-  return doc as RawSettings;
+  return dropDistributexBackend(doc as RawSettings, path, warn);
 }
 
 /**

@@ -21,6 +21,12 @@ export interface AcquireParams {
   limit?: number;
   /** How long to wait for a permit: unset as long as the caller lives, 0 not at all, N up to N ms. */
   waitUpToMs?: number;
+  /**
+   * Lets `ttlMs: 0` (never expires) through outside a pool that allows it. Only for the
+   * compatibility layers: their original systems never expired a lock, and a layer keeps that
+   * unless a pool governing the name sets a TTL.
+   */
+  noExpiryAllowed?: boolean;
 }
 
 /** A request after validation and the pool's policy: what the store is asked for. */
@@ -47,7 +53,7 @@ export function resolveRequest(params: AcquireParams, options: EngineOptions): R
   return {
     name,
     owner: checkOwner(params.owner),
-    ttlMs: resolveTtl(name, params.ttlMs, options),
+    ttlMs: resolveTtl(name, params.ttlMs, options, params.noExpiryAllowed === true),
     limit,
     waitUpToMs: checkWait(params.waitUpToMs, "wait_ms", options),
     maxQueueLength: pool?.maxQueueLength ?? options.maxQueueLength,
@@ -55,12 +61,12 @@ export function resolveRequest(params: AcquireParams, options: EngineOptions): R
 }
 
 /** The TTL for a lock: the request's within the pool's (or server's) range, else the default. */
-export function resolveTtl(name: string, ttlMs: number | undefined, options: EngineOptions): number {
+export function resolveTtl(name: string, ttlMs: number | undefined, options: EngineOptions, noExpiryAllowed = false): number {
   const pool = poolFor(options.pools ?? [], name);
   const maxTtlMs = pool?.maxTtlMs !== undefined && pool.maxTtlMs > 0 ? pool.maxTtlMs : options.maxTtlMs;
   if (ttlMs === undefined) return pool?.defaultTtlMs ?? options.defaultTtlMs;
   if (ttlMs === 0) {
-    if (pool?.allowNoExpiry === true) return 0;
+    if (pool?.allowNoExpiry === true || noExpiryAllowed) return 0;
     throw invalid(`ttl_ms 0 (never expire) is allowed only in pools configured for it; "${name}" is not in one`, "ttl_ms");
   }
   if (!Number.isSafeInteger(ttlMs) || ttlMs < options.minTtlMs || ttlMs > maxTtlMs) {
