@@ -51,7 +51,7 @@ const TMPFS = ((): boolean => {
 describe("durable store: bad disk states get clear answers", () => {
   it("refuses a data dir written by a newer format version", async () => {
     const dir = await populated();
-    const db = open<Buffer, string>({ path: dir, encoding: "binary" });
+    const db = open<Buffer, string>({ path: dir, noSubdir: false, encoding: "binary" });
     db.transactionSync(() => db.putSync(FORMAT_KEY, encodeFormat(99)));
     await db.close();
     await expect(openStore(formatDurableSpec(dir, "full"))).rejects.toThrow(
@@ -61,7 +61,7 @@ describe("durable store: bad disk states get clear answers", () => {
 
   it("refuses a damaged record and says how to recover, and frees the dir for the next try", async () => {
     const dir = await populated();
-    const db = open<Buffer, string>({ path: dir, encoding: "binary" });
+    const db = open<Buffer, string>({ path: dir, noSubdir: false, encoding: "binary" });
     // A lock record whose bytes no longer match their checksum (bit rot, a bad copy).
     db.transactionSync(() => db.putSync("l/a", Buffer.from("\x00\x00\x00\x00{}")));
     await db.close();

@@ -43,6 +43,8 @@ export function openDatabase(dirInput: string, durability: Durability, log: (mes
     try {
       db = open<Buffer, string>({
         path: dir,
+        // lmdb guesses "a file, not a dir" from a dot in the name (baton.data); say it.
+        noSubdir: false,
         encoding: "binary",
         // Full durability commits synchronously with LMDB's own fsyncs (data, then meta page);
         // relaxed commits without them and flushes on a timer.
