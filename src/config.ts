@@ -6,13 +6,21 @@ import { checkDsnTemplate } from "./engine/probes/postgres.js";
 import { parsePools, type Pool } from "./engine/pools.js";
 import { DEFAULT_COMPAT_OPTIONS, parseCompatOptions, type CompatOptions } from "./server/compat/options.js";
 import { dropDistributexBackend } from "./server/compat/distributex-config.js";
+import { formatDurableSpec, isDurableSpec, parseDurableSpec } from "./store/durable/spec.js";
 
 /** The server's whole configuration, validated once at start. */
 export interface Config {
   host: string;
   port: number;
-  /** "memory" (default) or a redis:// URL. */
+  /**
+   * "durable" (default: LMDB under dataDir), "memory", or a redis:// URL. buildConfig resolves a
+   * durable store with a non-default dataDir or durability to "durable:DIR?durability=MODE".
+   */
   store: string;
+  /** Where the durable store keeps its files; created on first start. */
+  dataDir: string;
+  /** "full": answer after fsync; "relaxed": answer after the OS has the write (docs/durable-store.md). */
+  durability: string;
   defaultTtlMs: number;
   minTtlMs: number;
   maxTtlMs: number;
@@ -46,7 +54,9 @@ export interface Config {
 export const DEFAULT_CONFIG: Config = {
   host: "127.0.0.1",
   port: 7070,
-  store: "memory",
+  store: "durable",
+  dataDir: "./baton-data",
+  durability: "full",
   defaultTtlMs: 30_000,
   minTtlMs: 100,
   maxTtlMs: 24 * 3_600_000,
@@ -69,7 +79,7 @@ type Key = Exclude<keyof Config, "pools" | "compat">;
 const STRUCTURED = ["pools", "compat"];
 const DURATIONS: Key[] = ["defaultTtlMs", "minTtlMs", "maxTtlMs", "maxWaitMs", "shutdownGraceMs", "rendezvousHeartbeatMs", "waitHeartbeatMs", "sessionTtlMs"];
 const COUNTS: Key[] = ["port", "maxLimit", "maxQueueLength", "readMaxBytes"];
-const STRINGS: Key[] = ["host", "store", "postgresDsn"];
+const STRINGS: Key[] = ["host", "store", "dataDir", "durability", "postgresDsn"];
 /** Lists: a YAML sequence, or comma-separated text in env and flags. */
 const LISTS: Key[] = ["probeAllowlist"];
 
@@ -163,9 +173,17 @@ function checkConfig(c: Config): Config {
   if (c.maxLimit < 1) throw new Error("maxLimit must be at least 1");
   if (c.maxQueueLength < 1) throw new Error("maxQueueLength must be at least 1");
   if (c.readMaxBytes < 1024) throw new Error("readMaxBytes must be at least 1024");
-  if (c.store !== "memory" && !/^rediss?:\/\//.test(c.store)) {
-    throw new Error(`store: "${c.store}" is neither "memory" nor a redis:// URL`);
+  if (c.store !== "memory" && !/^rediss?:\/\//.test(c.store) && !isDurableSpec(c.store)) {
+    throw new Error(`store: "${c.store}" is neither "memory" nor a redis:// URL nor "durable"`);
   }
+  if (c.durability !== "full" && c.durability !== "relaxed") {
+    throw new Error(`durability: "${c.durability}" must be "full" or "relaxed"`);
+  }
+  if (c.dataDir.trim() === "") throw new Error("dataDir must name a directory");
+  if (c.store === "durable" && (c.dataDir !== DEFAULT_CONFIG.dataDir || c.durability !== DEFAULT_CONFIG.durability)) {
+    c.store = formatDurableSpec(c.dataDir, c.durability === "relaxed" ? "relaxed" : "full");
+  }
+  if (isDurableSpec(c.store)) parseDurableSpec(c.store);
   if (c.rendezvousHeartbeatMs < 10) throw new Error("rendezvousHeartbeat must be at least 10ms");
   if (c.waitHeartbeatMs !== 0 && c.waitHeartbeatMs < 10) throw new Error("waitHeartbeat must be 0 (off) or at least 10ms");
   if (c.sessionTtlMs < c.minTtlMs || c.sessionTtlMs > c.maxTtlMs) throw new Error(`sessionTtl (${c.sessionTtlMs}ms) must lie between minTtl and maxTtl`);
