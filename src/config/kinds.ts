@@ -60,20 +60,26 @@ export function kind<T>(spec: KindSpec<T>): Kind<T> {
   };
 }
 
-/** A kind whose values must also pass `check`, which throws an Error saying what is wrong. */
-export function checked<T>(base: Kind<T>, check: (value: T) => void, prefix = ""): Kind<T> {
+/**
+ * A kind whose values must also pass `check`, which throws an Error saying what is wrong (its
+ * `prefix`, e.g. "store: ", is dropped: the error names the setting already).
+ */
+export function checked<T>(base: Kind<T>, check: (value: T) => void, options: { prefix?: string; accepts?: string } = {}): Kind<T> {
+  const prefix = options.prefix ?? "";
   const schema = base.schema.superRefine((value, ctx) => {
     try {
       check(value);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      ctx.addIssue({ code: "custom", message: message.startsWith(prefix) ? message.slice(prefix.length) : message });
+      // A ConfigError (from a nested parser) carries its problems one by one.
+      const problems = (error as { problems?: unknown }).problems;
+      const messages = Array.isArray(problems) ? problems.map(String) : [error instanceof Error ? error.message : String(error)];
+      for (const message of messages) ctx.addIssue({ code: "custom", message: message.startsWith(prefix) ? message.slice(prefix.length) : message });
     }
   });
-  return { ...base, schema };
+  return { ...base, schema, accepts: options.accepts ?? base.accepts };
 }
 
-const DURATION_FORMS = "500ms, 20s, 5m, 1h; a bare number is milliseconds";
+const DURATION_FORMS = "such as 500ms, 20s, 5m or 1h";
 
 /**
  * A duration, read as milliseconds: "500ms", "20s", "5m", "1h", or a bare number of ms (as YAML
@@ -82,7 +88,7 @@ const DURATION_FORMS = "500ms, 20s, 5m, 1h; a bare number is milliseconds";
 export function duration(options: { min?: number; offAtZero?: boolean; note?: string } = {}): Kind<number> {
   const min = options.min ?? 0;
   const range = min > 0 ? ` ≥ ${formatDuration(min)}` : "";
-  const accepts = `${options.offAtZero ? "0 (off) or " : ""}a duration${range} (${DURATION_FORMS})${options.note ? `; ${options.note}` : ""}`;
+  const accepts = `${options.offAtZero ? "0 (off) or " : ""}a duration${range}${range ? "," : ""} ${DURATION_FORMS}${options.note ? `; ${options.note}` : ""}`;
   return kind({
     accepts,
     placeholder: "DUR",
@@ -127,6 +133,7 @@ export function text(options: { nonEmpty?: boolean; scalars?: boolean; placehold
   return kind({
     accepts: options.nonEmpty ? "non-empty text" : "text",
     placeholder: options.placeholder ?? "TEXT",
+    show: (value) => (value === "" ? '""' : value),
     read(value) {
       const ok = typeof value === "string" || (options.scalars === true && (typeof value === "number" || typeof value === "boolean"));
       if (!ok) return new Problem(`${quote(value)} is not text`);

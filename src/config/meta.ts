@@ -39,13 +39,13 @@ export function metaOf(schema: z.ZodType): SettingMeta | undefined {
 type MetaInput = Omit<SettingMeta, "kind" | "defaultText"> & { defaultText?: string };
 
 /** A top-level setting: a kind with its default (in the Config's own units: ms for durations). */
-export function setting<T>(kind: Kind<T>, defaultValue: T, meta: MetaInput & { group: string }): z.ZodDefault<z.ZodType<T, unknown>> {
+export function setting<T>(kind: Kind<T>, defaultValue: NoInfer<T>, meta: MetaInput & { group: string }): z.ZodDefault<z.ZodType<T, unknown>> {
   const schema = kind.schema.default(defaultValue as z.util.NoUndefined<T>);
   return describeSchema(schema, { kind, defaultText: kind.show(defaultValue), ...meta });
 }
 
 /** A field of a structured setting; with a default, or required (`.optional()` makes it optional). */
-export function field<T>(kind: Kind<T>, meta: MetaInput, ...defaultValue: [] | [T]): z.ZodType<T, unknown> {
+export function field<T>(kind: Kind<T>, meta: MetaInput, ...defaultValue: [] | [NoInfer<T>]): z.ZodType<T, unknown> {
   if (defaultValue.length === 0) return describeSchema(kind.schema, { kind, ...meta });
   const value = defaultValue[0] as T;
   return describeSchema(kind.schema.default(value as z.util.NoUndefined<T>), { kind, defaultText: kind.show(value), ...meta });

@@ -122,7 +122,7 @@ export const compatFields = {
       grabTtl: layerTtl("TTL of a grab outside a pool that sets one; unset: never expires, as in WebMutex"),
       webhook: section(
         {
-          secret: field(text(), { doc: "HMAC-SHA256 key of the X-Baton-Signature header (16 characters at least); subscribe_and_grab is refused without one" }, dh.secret),
+          secret: field(text(), { doc: "HMAC-SHA256 key of the X-Baton-Signature header (16 characters at least); subscribe_and_grab is refused without one", defaultText: "none" }, dh.secret),
           allow: field(urlPrefixes(), { doc: "URL prefixes an endpoint must start with (scheme, host and port exact; *. allowed in the host)" }, dh.allow),
           attempts: field(count({ min: 1 }), { doc: "delivery attempts before the grant is released" }, dh.attempts),
           initialBackoff: field(duration(), { doc: "delay before the second attempt; it doubles after each failure, up to maxBackoff" }, dh.initialBackoffMs),
