@@ -1,5 +1,6 @@
 import { buildConfig, FlagError, settingsFromArgs, settingsFromEnv, settingsFromFile } from "../config.js";
 import { serveUsage } from "../config/help.js";
+import { CONFIG_FILE } from "../config/names.js";
 import { buildApp } from "../server/app.js";
 import { UsageError, type Command } from "./command.js";
 import { isDurableSpec, parseDurableSpec } from "../store/durable/spec.js";
@@ -25,7 +26,7 @@ export const serveCommand: Command = {
       throw error instanceof FlagError ? new UsageError(error.message) : error;
     }
     const warn = (message: string): void => void process.stderr.write(message + "\n");
-    const file = flags.configFile ?? process.env.BATON_CONFIG;
+    const file = flags.configFile ?? process.env[CONFIG_FILE.env];
     const config = buildConfig(file ? settingsFromFile(file, warn) : {}, settingsFromEnv(process.env, warn), flags.settings);
     const app = await buildApp(config);
     const url = await app.listen();

@@ -19,7 +19,7 @@ const EXPECTED: Record<string, string> = {
 };
 
 function what(value: unknown): string {
-  if (value === null) return "nothing";
+  if (value === null) return "an empty value";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   return quote(value);

@@ -27,9 +27,10 @@ export class Problem {
   constructor(readonly message: string) {}
 }
 
-/** A value as an error message quotes it (text in quotes, at most 60 characters). */
+/** A value as an error message quotes it (text in quotes, at most 60 characters; YAML's `key:` alone is empty). */
 export function quote(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : value === undefined ? "nothing" : JSON.stringify(value) ?? String(value);
+  if (value === null || value === undefined) return "an empty value";
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? text.slice(0, 57) + "…" : text;
 }
 

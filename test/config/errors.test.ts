@@ -65,6 +65,12 @@ describe("a bad value", () => {
     expect(() => buildConfig(settingsFromFile(path), {}, {})).toThrow(/3 problems[^]*host \(config file [^)]*\): \{\} is not text[^]*port \(config file [^)]*\): \[1\] is not a whole number[^]*probeAllowlist[^]*\{"a":1\} is not a list/);
   });
 
+  it("left empty in the file (`port:` alone) is refused, not read as 0", () => {
+    const path = join(dir, "empty-value.yaml");
+    writeFileSync(path, "port:\n");
+    expect(() => buildConfig(settingsFromFile(path), {}, {})).toThrow(/port \(config file [^)]*\): an empty value is not a whole number/);
+  });
+
   it("never echoes a password in the store URL", () => {
     const message = refusal("env", "store", "store", "BATON_STORE", "redis://u:hunter2@db:6379/x");
     expect(message).toContain('store (env BATON_STORE): database "x" is not a number');
