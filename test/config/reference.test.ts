@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { buildConfig, DEFAULT_CONFIG, settingsFromArgs, settingsFromEnv } from "../../src/config.js";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { buildConfig, DEFAULT_CONFIG, settingsFromArgs, settingsFromEnv, type Config } from "../../src/config.js";
+import type { Pool } from "../../src/engine/pools.js";
+import type { CompatOptions } from "../../src/server/compat/options.js";
 import { serveUsage, settingLines } from "../../src/config/help.js";
 import { SETTINGS } from "../../src/config/names.js";
 import { configurationReference } from "../../src/config/reference.js";
@@ -59,5 +61,17 @@ describe("baton serve --help", () => {
   it("says that the file alone holds the structured settings, and lists the old spellings", () => {
     expect(serveUsage()).toContain("config file holds pools: and compat:");
     expect(serveUsage()).toContain("Older spellings still read: --max-queue (now --max-queue-length).");
+  });
+});
+
+describe("the Config type", () => {
+  it("is inferred from the schema, with the structured settings' own types", () => {
+    // Checked by tsc (CI type-checks the tests); a wrong type fails the build, not this run.
+    expectTypeOf<Config["pools"]>().toEqualTypeOf<Pool[]>();
+    expectTypeOf<Config["compat"]>().toEqualTypeOf<CompatOptions>();
+    expectTypeOf<Config["defaultTtlMs"]>().toEqualTypeOf<number>();
+    expectTypeOf<Config["durability"]>().toEqualTypeOf<"full" | "relaxed">();
+    expectTypeOf<Config["probeAllowlist"]>().toEqualTypeOf<string[]>();
+    expectTypeOf<keyof Config>().toEqualTypeOf<(typeof SETTINGS)[number]["key"]>();
   });
 });
