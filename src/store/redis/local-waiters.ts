@@ -1,4 +1,5 @@
 import type { AcquireResult, LeaseRecord, LockEvent } from "../types.js";
+import { DirtyQueue } from "./dirty-queue.js";
 
 /** A waiter this instance put in a queue, as it remembers it. */
 export interface LocalWaiter {
@@ -26,25 +27,40 @@ export interface WaiterTarget {
   emitLocal(event: LockEvent): void;
 }
 
+/** Locks re-read at once at most; a pass over 10,000 locks then takes a fraction of a second. */
+const CONCURRENCY = 32;
+
 /**
  * The waiters this instance enqueued and whose streams it serves. Renews their heartbeats (so
  * the sweepers of other instances leave them queued) and reconciles them with Redis: after a
- * pub/sub reconnect, or when one was dropped by heartbeat expiry while this instance lived, it
- * emits the grant it missed or puts the waiter back in the queue.
+ * pub/sub reconnect, a lost answer, or when one was dropped by heartbeat expiry while this
+ * instance lived, it emits the grant it missed or puts the waiter back in the queue.
+ *
+ * Waiters are kept by lock, and every re-read goes through one DirtyQueue: a lock is re-read
+ * once however many triggers named it, at most CONCURRENCY locks at once, and not at all while
+ * Redis is failing (the queue backs off). A re-read over every lock costs one script per lock.
  */
 export class LocalWaiters {
   private readonly waiters = new Map<string, LocalWaiter>();
-  private readonly inFlight = new Set<string>();
+  private readonly byName = new Map<string, Map<string, LocalWaiter>>();
+  private readonly queue: DirtyQueue;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly target: WaiterTarget,
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    this.queue = new DirtyQueue((name) => this.reconcile(name), onError, { concurrency: CONCURRENCY, retryBaseMs: 100, retryMaxMs: 2000 });
+  }
 
   /** Remembers a waiter before its enqueue is sent, so a grant that overtakes the answer is seen. */
   begin(waiter: Omit<LocalWaiter, "pending">): void {
-    this.waiters.set(waiter.id, { ...waiter, pending: true });
+    this.drop(waiter.id);
+    const entry = { ...waiter, pending: true };
+    this.waiters.set(entry.id, entry);
+    let mine = this.byName.get(entry.name);
+    if (mine === undefined) this.byName.set(entry.name, (mine = new Map()));
+    mine.set(entry.id, entry);
   }
 
   /** Records the answer of the enqueue: still queued, or not (granted at once, refused, failed). */
@@ -52,13 +68,17 @@ export class LocalWaiters {
     const waiter = this.waiters.get(id);
     if (waiter === undefined) return;
     if (queued) waiter.pending = false;
-    else this.waiters.delete(id);
+    else this.drop(id);
   }
 
   /** Forgets a waiter (cancelled or granted); returns what was remembered of it. */
   drop(id: string): LocalWaiter | undefined {
     const waiter = this.waiters.get(id);
+    if (waiter === undefined) return undefined;
     this.waiters.delete(id);
+    const mine = this.byName.get(waiter.name);
+    mine?.delete(id);
+    if (mine?.size === 0) this.byName.delete(waiter.name);
     return waiter;
   }
 
@@ -67,7 +87,7 @@ export class LocalWaiters {
     if (event.waiterId === undefined) return;
     if (event.kind === "granted") this.drop(event.waiterId);
     // Dequeued without a cancel from us: its heartbeat lapsed. Put it back.
-    if (event.kind === "dequeued" && this.waiters.get(event.waiterId)?.pending === false) this.reconcile(event.name);
+    if (event.kind === "dequeued" && this.waiters.get(event.waiterId)?.pending === false) this.request(event.name);
   }
 
   /** Renews heartbeats every `intervalMs`, reconciling as it goes. */
@@ -79,11 +99,17 @@ export class LocalWaiters {
   /** Stops renewing. */
   stop(): void {
     clearInterval(this.timer);
+    this.queue.stop();
   }
 
   /** Re-reads every lock with local waiters (after a reconnect, and on every heartbeat). */
   reconcileAll(): void {
-    for (const name of new Set([...this.waiters.values()].map((w) => w.name))) this.reconcile(name);
+    this.queue.markAll(this.byName.keys());
+  }
+
+  /** Re-reads one lock soon, if this instance has waiters on it (e.g. a script's answer was lost). */
+  request(name: string): void {
+    if (this.byName.has(name)) this.queue.mark(name);
   }
 
   /** How many waiters this instance serves. */
@@ -91,24 +117,27 @@ export class LocalWaiters {
     return this.waiters.size;
   }
 
-  private reconcile(name: string): void {
-    if (this.inFlight.has(name)) return;
-    const mine = [...this.waiters.values()].filter((w) => w.name === name && !w.pending);
+  /** Names of the locks this instance has waiters on. */
+  names(): IterableIterator<string> {
+    return this.byName.keys();
+  }
+
+  private async reconcile(name: string): Promise<void> {
+    const mine = [...(this.byName.get(name)?.values() ?? [])].filter((w) => !w.pending);
     if (mine.length === 0) return;
-    this.inFlight.add(name);
-    this.target
-      .heartbeat(name, mine)
-      .then((statuses) => {
-        for (const waiter of mine) {
-          const status = statuses.get(waiter.id);
-          // Only act on waiters still ours and settled: a grant event may have beaten the answer.
-          if (status === undefined || status === "queued" || this.waiters.get(waiter.id) !== waiter || waiter.pending) continue;
-          if (status === "gone") void this.rejoin(waiter);
-          else this.deliver(waiter, status);
-        }
-      })
-      .catch(this.onError)
-      .finally(() => this.inFlight.delete(name));
+    const statuses = await this.target.heartbeat(name, mine);
+    const rejoins: Promise<void>[] = [];
+    for (const waiter of mine) {
+      const status = statuses.get(waiter.id);
+      // Only act on waiters still ours and settled: a grant event may have beaten the answer.
+      if (status === undefined || status === "queued" || this.waiters.get(waiter.id) !== waiter || waiter.pending) continue;
+      if (status === "gone") rejoins.push(this.rejoin(waiter));
+      else this.deliver(waiter, status);
+    }
+    // Waited for, so a pass re-queues at the queue's pace; a failure makes the queue back off
+    // and re-read this lock later, when the waiter is found gone again.
+    const failed = (await Promise.allSettled(rejoins)).find((r) => r.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
   }
 
   private deliver(waiter: LocalWaiter, lease: LeaseRecord): void {
@@ -118,22 +147,24 @@ export class LocalWaiters {
 
   private async rejoin(waiter: LocalWaiter): Promise<void> {
     waiter.pending = true;
+    let result: AcquireResult;
     try {
-      const result = await this.target.rejoin(waiter);
-      if (this.waiters.get(waiter.id) !== waiter) {
-        // Cancelled while we re-enqueued it: take it out again.
-        if (result.kind === "queued") await this.target.cancel(waiter.name, waiter.id);
-        return;
-      }
-      if (result.kind === "granted") this.deliver(waiter, result.lease);
-      else if (result.kind === "queued") waiter.pending = false;
-      else {
-        this.drop(waiter.id);
-        this.onError(new Error(`waiter ${waiter.id} on "${waiter.name}" was lost and could not queue again (${result.kind})`));
-      }
+      result = await this.target.rejoin(waiter);
     } catch (error) {
+      // Still ours and not queued: the next re-read of its lock finds it gone and tries again.
       waiter.pending = false;
-      this.onError(error);
+      throw error;
+    }
+    if (this.waiters.get(waiter.id) !== waiter) {
+      // Cancelled while we re-enqueued it: take it out again.
+      if (result.kind === "queued") await this.target.cancel(waiter.name, waiter.id);
+      return;
+    }
+    if (result.kind === "granted") this.deliver(waiter, result.lease);
+    else if (result.kind === "queued") waiter.pending = false;
+    else {
+      this.drop(waiter.id);
+      this.onError(new Error(`waiter ${waiter.id} on "${waiter.name}" was lost and could not queue again (${result.kind})`));
     }
   }
 }

@@ -20,6 +20,8 @@ import { GlobalIndexes } from "./indexes.js";
 import { batchWrites } from "./write-batch.js";
 import { Sweeper } from "./sweeper.js";
 import { LocalWaiters, type LocalWaiter, type WaiterStatus } from "./local-waiters.js";
+import { DirtyQueue } from "./dirty-queue.js";
+import { mayHaveRun } from "./lost-answers.js";
 
 /**
  * The Redis store (DESIGN §4): every transition is one Lua script on one lock's slot, events
@@ -31,6 +33,8 @@ export class RedisStore implements Store {
   private readonly indexes: GlobalIndexes;
   private readonly sweeper: Sweeper;
   private readonly local: LocalWaiters;
+  /** Locks a mutating script ran on (or may have) without its answer reaching us: see repair(). */
+  private readonly repairs: DirtyQueue;
   /** Tags the events of this instance's hand-off scripts, which it takes from their answers. */
   private readonly origin = randomBytes(8).toString("hex");
   private closed = false;
@@ -47,7 +51,12 @@ export class RedisStore implements Store {
       {
         dueNames: async (limit, claimMs) => (await this.call(() => callScript(this.client, "due-now", [DUE_INDEX_KEY], [limit, claimMs]))) as string[],
         expire: (name) => this.run("expire", name, []),
-        settle: (name, hints) => this.call(() => this.indexes.settle(name, hints, () => this.run("probe", name, []))),
+        settle: (name, hints) =>
+          this.call(() => this.indexes.settle(name, hints, () => this.run("probe", name, []))).catch((error: unknown) => {
+            // A raise may have landed without the probe that follows it.
+            this.repairs.mark(name);
+            throw error;
+          }),
       },
       options.sweepIntervalMs,
       onError,
@@ -61,6 +70,7 @@ export class RedisStore implements Store {
       },
       onError,
     );
+    this.repairs = new DirtyQueue((name) => this.repair(name), onError, { concurrency: 32, retryBaseMs: 100, retryMaxMs: 2000 });
   }
 
   /**
@@ -149,6 +159,7 @@ export class RedisStore implements Store {
     if (this.closed) return;
     this.closed = true;
     this.local.stop();
+    this.repairs.stop();
     await this.sweeper.stop();
     this.listeners.clear();
     await Promise.allSettled([this.client.quit(), this.sub.quit()]);
@@ -226,10 +237,7 @@ export class RedisStore implements Store {
     const reply = parseReply(
       await this.call(() =>
         callScript(this.client, script, keys, [name, EVENTS_CHANNEL, this.options.waiterHeartbeatTtlMs, this.origin, ...args]).catch((error: unknown) => {
-          // A script whose answer timed out may still have run and handed a permit to one of our
-          // waiters, whose event we take from the answer only: re-read our waiters so that grant
-          // is not missed. (A lost connection does the same once it is back.)
-          if (!readOnly && error instanceof Error && /timed out/i.test(error.message)) this.local.reconcileAll();
+          if (!readOnly && mayHaveRun(error)) this.repairs.mark(name);
           throw error;
         }),
       ),
@@ -237,14 +245,32 @@ export class RedisStore implements Store {
     // Before the caller hears the answer: a waiter here gets its grant before the releaser does.
     if (reply.ev !== undefined) for (const event of answeredEvents(reply)) this.deliver(event);
     if (!readOnly) {
-      const noted = this.indexes.note(name, reply as IndexHints).catch((e: unknown) => this.background(e));
+      const noted = this.indexes.note(name, reply as IndexHints).catch((error: unknown) => {
+        // The script set the lock's index marks, so no later script would write what failed.
+        this.repairs.mark(name);
+        this.background(error);
+      });
       // One connection keeps the index write ahead of any later List; a cluster's connections
       // (and its redirects) do not, so there List could miss a lock that was just taken. A failed
-      // index write must not turn a grant the script made into an error: it is logged, and the
-      // next heartbeat, refresh or sweep re-indexes the lock.
+      // index write must not turn a grant the script made into an error: it is repaired instead.
       if (this.options.cluster) await noted;
     }
     return reply;
+  }
+
+  /**
+   * Makes good a script whose answer was lost (a command timeout: Redis ran it, or will, when it
+   * resumes; or a connection lost after sending it). Its index writes were never made, yet it set
+   * the lock's index marks, which would keep every later script from making them: without this a
+   * lease it granted would be neither listed nor swept. probe.lua resets the marks to what it
+   * finds and the writes follow. Its events came to no one here: our waiters on the lock are
+   * re-read, so a grant it made to one of them is delivered. Sent on the same connection as the
+   * lost script, the probe runs after it.
+   */
+  private async repair(name: string): Promise<void> {
+    const found = await this.run("probe", name, []);
+    await this.call(() => this.indexes.note(name, found));
+    this.local.request(name);
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
