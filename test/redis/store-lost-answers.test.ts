@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { RedisStore } from "../../src/store/redis/redis-store.js";
+import { RedisRendezvousStore } from "../../src/store/redis/rendezvous/redis-rendezvous-store.js";
 import { lockKeys } from "../../src/store/redis/keys.js";
+import { rendezvousKeys } from "../../src/store/redis/rendezvous/rendezvous-keys.js";
 import { newToken } from "../../src/store/token.js";
 import { eventually } from "../helpers/eventually.js";
 import { uniqueName } from "../helpers/unique.js";
@@ -46,6 +48,27 @@ describeRedis(
         expect(left.filter((n) => n === 1)).toHaveLength(0);
       }, 10_000);
       expect(await store.list({ prefix, after: "", limit: 100 })).toEqual([]);
+    });
+
+    it("expires on time values signalled with a TTL by signals that timed out", async () => {
+      const rv = await RedisRendezvousStore.open(`${redis.url}?commandTimeout=300ms`, () => {});
+      try {
+        const keys = Array.from({ length: 20 }, (_, i) => `${uniqueName("lost", "signal")}/${i}`);
+        redis.pause();
+        const answers = await Promise.all(
+          keys.map((key) => rv.signal({ key, payload: "v", owner: "o", ttlMs: 1500 }).then(() => "answered", (e: unknown) => String(e))),
+        );
+        redis.resume();
+        expect(answers.every((a) => /unavailable/.test(a))).toBe(true);
+        await eventually(async () => expect(await admin.exists(rendezvousKeys(keys[0]!)[0]!)).toBe(1));
+        // Nothing touches these keys again: only the sweep can expire them.
+        await eventually(async () => {
+          const left = await Promise.all(keys.map((key) => admin.exists(rendezvousKeys(key)[0]!)));
+          expect(left.filter((n) => n === 1)).toHaveLength(0);
+        }, 10_000);
+      } finally {
+        await rv.close();
+      }
     });
   },
   "server",

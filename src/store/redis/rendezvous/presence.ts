@@ -1,5 +1,6 @@
 import type { ArriveResult, JoinWaitResult, PresenceRef, RendezvousEvent, SignalRecord } from "../../rendezvous.js";
 import { toSignal, type WireSignal, type WireTrip } from "./rendezvous-codec.js";
+import { DirtyQueue } from "../dirty-queue.js";
 
 /** A waiter or barrier participant this instance registered, as it remembers it. */
 export interface Registration {
@@ -32,33 +33,51 @@ export interface PresenceTarget {
   emitLocal(event: RendezvousEvent, seq: number): void;
 }
 
+/** Keys renewed at once at most by the background renewal. */
+const CONCURRENCY = 32;
+
 /**
  * The waiters and participants this instance registered and whose streams it serves. Renews
  * their presence (so other instances' sweeps keep them counted while this one lives) and
  * reconciles them with Redis after a reconnect or a lapse: a signal or trip whose event was
  * missed is delivered, a registration that lapsed while this instance lived is made again.
+ * Registrations are kept by key; background renewals go through one DirtyQueue (a key once
+ * however often named, CONCURRENCY at a time, backing off while Redis fails).
  */
 export class Presence {
   private readonly regs = new Map<string, Registration>();
+  private readonly byKey = new Map<string, Map<string, Registration>>();
   /** Waiters a signal event woke; their stream's leave then needs no round trip to Redis. */
   private readonly woken = new Set<string>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly queue: DirtyQueue;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly target: PresenceTarget,
     private readonly presenceMs: number,
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    this.queue = new DirtyQueue((key) => this.reconcile(key, this.presenceMs), onError, { concurrency: CONCURRENCY, retryBaseMs: 100, retryMaxMs: 2000 });
+  }
 
   /** Remembers a registration the store confirmed. */
   add(reg: Registration): void {
+    this.drop(reg.id);
     this.regs.set(reg.id, reg);
+    let mine = this.byKey.get(reg.key);
+    if (mine === undefined) this.byKey.set(reg.key, (mine = new Map()));
+    mine.set(reg.id, reg);
   }
 
   /** Forgets a registration (left, woken, tripped); forgotten first, so a failed leave lapses instead of being renewed. */
   drop(id: string): void {
+    const reg = this.regs.get(id);
+    if (reg === undefined) return;
     this.regs.delete(id);
+    const mine = this.byKey.get(reg.key);
+    mine?.delete(id);
+    if (mine?.size === 0) this.byKey.delete(reg.key);
   }
 
   /**
@@ -78,8 +97,8 @@ export class Presence {
   /** The store's event hook: forgets what an event ended, notices a lapse of its own. */
   onEvent(event: RendezvousEvent, seq: number): void {
     if (event.kind === "signaled") {
-      for (const reg of [...this.regs.values()]) {
-        if (reg.kind !== "W" || reg.key !== event.key || reg.joinSeq >= seq) continue;
+      for (const reg of [...(this.byKey.get(event.key)?.values() ?? [])]) {
+        if (reg.kind !== "W" || reg.joinSeq >= seq) continue;
         this.drop(reg.id);
         this.woken.add(reg.id);
       }
@@ -87,25 +106,30 @@ export class Presence {
       for (const id of event.participants) if (this.regs.get(id)?.kind === "P") this.drop(id);
     } else if (event.kind === "left" && this.regs.get(event.participantId)?.kind === "P") {
       // Uncounted without a leave from us: its presence lapsed. Count it again.
-      void this.reconcile(event.key, this.presenceMs);
+      this.queue.mark(event.key);
     }
   }
 
   /** Renews presence every third of the presence time, reconciling as it goes. */
   start(): void {
-    this.timer = setInterval(() => void this.reconcileAll(this.presenceMs), Math.max(10, Math.floor(this.presenceMs / 3)));
+    this.timer = setInterval(() => this.reconcileAll(), Math.max(10, Math.floor(this.presenceMs / 3)));
     this.timer.unref();
   }
 
   /** Stops renewing. */
   stop(): void {
     clearInterval(this.timer);
+    this.queue.stop();
   }
 
-  /** Renews and re-reads every key with registrations (after a reconnect, and periodically). */
-  async reconcileAll(leaseMs: number): Promise<void> {
-    const keys = new Set([...this.regs.values()].map((r) => r.key));
-    await Promise.all([...keys].map((key) => this.reconcile(key, leaseMs)));
+  /** Renews and re-reads every key with registrations soon (after a reconnect, and periodically). */
+  reconcileAll(): void {
+    this.queue.markAll(this.byKey.keys());
+  }
+
+  /** Renews and re-reads one key soon, if this instance has registrations on it (e.g. a script's answer was lost). */
+  request(key: string): void {
+    if (this.byKey.has(key)) this.queue.mark(key);
   }
 
   /** Renews the given refs (the engine's touch) with their keys' other registrations. */
@@ -118,13 +142,14 @@ export class Presence {
       list.push({ kind: ref.kind === "waiter" ? "W" : "P", id: ref.id });
       extra.set(ref.key, list);
     }
-    await Promise.all([...keys].map((key) => this.reconcile(key, leaseMs, extra.get(key) ?? [])));
+    await Promise.all([...keys].map((key) => this.reconcile(key, leaseMs, extra.get(key) ?? []).catch((error: unknown) => this.onError(error))));
   }
 
+  /** Renews a key's registrations (and `extra`) and acts on what it reports; rejects when Redis fails. */
   private reconcile(key: string, leaseMs: number, extra: { kind: "W" | "P"; id: string }[] = []): Promise<void> {
     const running = this.inFlight.get(key);
     if (running !== undefined && extra.length === 0) return running;
-    const mine = [...this.regs.values()].filter((r) => r.key === key);
+    const mine = [...(this.byKey.get(key)?.values() ?? [])];
     const refs = [...mine.map((r) => ({ kind: r.kind, id: r.id })), ...extra];
     if (refs.length === 0) return Promise.resolve();
     const work = this.target
@@ -135,7 +160,7 @@ export class Presence {
         if (this.inFlight.get(key) === work) this.inFlight.delete(key);
       });
     this.inFlight.set(key, work);
-    return work.catch((error: unknown) => this.onError(error));
+    return work;
   }
 
   /** Acts on one registration's status; only on one still ours (an event or leave may have beaten the answer). */

@@ -27,6 +27,8 @@ import { GlobalIndexes } from "../indexes.js";
 import { Presence, type TouchReport } from "./presence.js";
 import { listRendezvous } from "./rendezvous-list.js";
 import { RecentDeliveries } from "./recent-deliveries.js";
+import { DirtyQueue } from "../dirty-queue.js";
+import { mayHaveRun } from "../lost-answers.js";
 
 /** How long timed-out waits are listed, and how long the last value and trip of a key are kept for catching up. */
 export const RECENT_WINDOW_MS = 10 * 60_000;
@@ -47,6 +49,8 @@ export class RedisRendezvousStore implements RendezvousStore {
   private readonly sweeper: Sweeper;
   private readonly presence: Presence;
   private readonly delivered = new RecentDeliveries();
+  /** Keys a mutating script ran on (or may have) without its answer or index write landing: see repair(). */
+  private readonly repairs: DirtyQueue;
   private closed = false;
 
   private constructor(
@@ -79,6 +83,7 @@ export class RedisRendezvousStore implements RendezvousStore {
       options.waiterHeartbeatTtlMs,
       onError,
     );
+    this.repairs = new DirtyQueue((key) => this.repair(key), onError, { concurrency: 32, retryBaseMs: 100, retryMaxMs: 2000 });
   }
 
   /**
@@ -184,6 +189,7 @@ export class RedisRendezvousStore implements RendezvousStore {
     if (this.closed) return;
     this.closed = true;
     this.presence.stop();
+    this.repairs.stop();
     await this.sweeper.stop();
     this.listeners.clear();
     await Promise.allSettled([this.client.quit(), this.sub.quit()]);
@@ -223,10 +229,31 @@ export class RedisRendezvousStore implements RendezvousStore {
   /** Runs a per-key script, feeds the global indexes, and maps failures to the store's errors. */
   private async run(script: RendezvousScript, key: string, args: (string | number)[]): Promise<WireReply> {
     const keys = rendezvousKeys(key);
-    const raw = await this.call(() => callRendezvousScript(this.client, script, keys, [key, RV_EVENTS_CHANNEL, RECENT_WINDOW_MS, ...args]));
+    const mutates = !READ_ONLY.has(script);
+    const raw = await this.call(() =>
+      callRendezvousScript(this.client, script, keys, [key, RV_EVENTS_CHANNEL, RECENT_WINDOW_MS, ...args]).catch((error: unknown) => {
+        if (mutates && mayHaveRun(error)) this.repairs.mark(key);
+        throw error;
+      }),
+    );
     const reply = parseReply(raw);
-    if (!READ_ONLY.has(script)) await this.call(() => this.indexes.note(key, reply));
+    // Waited for, so a List right after the call sees the key; a failed write does not undo what
+    // the script did, so it is repaired rather than reported to the caller.
+    if (mutates) await this.call(() => this.indexes.note(key, reply)).catch(() => this.repairs.mark(key));
     return reply;
+  }
+
+  /**
+   * Makes good a script whose answer (or index write) was lost: it ran, or runs once a stalled
+   * Redis resumes, but the index writes it asked for were never made, and a later script only
+   * asks for them when its deadline moves earlier, so a value's expiry could be missed for good.
+   * The probe (on the same connection, so after that script) reads what the indexes need, and
+   * this instance's registrations on the key are re-read, for the events that reached no one.
+   */
+  private async repair(key: string): Promise<void> {
+    const found = await this.run("probe", key, []);
+    await this.call(() => this.indexes.note(key, { ...found, lower: found.due !== false, created: found.exists }));
+    this.presence.request(key);
   }
 
   /** Runs a script on a global index key (the timeouts index unless named). */
@@ -258,12 +285,12 @@ export class RedisRendezvousStore implements RendezvousStore {
       wasDown = false;
       // Events published while we were away are lost: confirm the subscription, then re-read.
       this.call(() => this.sub.subscribe(RV_EVENTS_CHANNEL)).then(
-        () => this.presence.reconcileAll(this.options.waiterHeartbeatTtlMs),
+        () => this.presence.reconcileAll(),
         (e: unknown) => this.background(e),
       );
     });
     this.client.on("ready", () => {
-      if (!this.closed) void this.presence.reconcileAll(this.options.waiterHeartbeatTtlMs);
+      if (!this.closed) this.presence.reconcileAll();
     });
   }
 
