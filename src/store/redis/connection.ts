@@ -12,6 +12,8 @@ export interface RedisStoreOptions {
   cluster: boolean;
   /** How long a waiter stays queued after its instance stopped renewing its heartbeat. */
   waiterHeartbeatTtlMs: number;
+  /** How long an instance counts as alive after its last presence renewal (README "Instances that die"). */
+  presenceTtlMs: number;
   /** How often each instance looks for due deadlines. */
   sweepIntervalMs: number;
   /** How long a Redis command may take before the call fails as unavailable. */
@@ -20,12 +22,13 @@ export interface RedisStoreOptions {
 
 const QUERY_DURATIONS = {
   heartbeatTtl: "waiterHeartbeatTtlMs",
+  presenceTtl: "presenceTtlMs",
   sweepInterval: "sweepIntervalMs",
   commandTimeout: "commandTimeoutMs",
 } as const;
 
 /**
- * Reads `redis[s]://[user:password@]host[:port][/db][?cluster=1&heartbeatTtl=10s&sweepInterval=20ms&commandTimeout=2s]`.
+ * Reads `redis[s]://[user:password@]host[:port][/db][?cluster=1&heartbeatTtl=10s&presenceTtl=1500ms&sweepInterval=20ms&commandTimeout=2s]`.
  * Throws an Error naming what is wrong.
  */
 export function parseRedisUrl(url: string): RedisStoreOptions {
@@ -52,6 +55,7 @@ export function parseRedisUrl(url: string): RedisStoreOptions {
     },
     cluster: false,
     waiterHeartbeatTtlMs: 10_000,
+    presenceTtlMs: 1_500,
     sweepIntervalMs: 20,
     commandTimeoutMs: 2_000,
   };

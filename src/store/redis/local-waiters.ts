@@ -10,6 +10,10 @@ export interface LocalWaiter {
   ttlMs: number;
   /** An enqueue is in flight: its outcome is not known yet. */
   pending: boolean;
+  /** The instance id it was queued (or last re-tagged) under. */
+  origin: string;
+  /** Granted, but the grant is not claimed yet (see heartbeat.lua): not handed on yet. */
+  claiming: boolean;
 }
 
 /** Where a waiter stands according to heartbeat.lua. */
@@ -17,14 +21,19 @@ export type WaiterStatus = "queued" | "gone" | LeaseRecord;
 
 /** What LocalWaiters needs from the store. */
 export interface WaiterTarget {
-  /** Renews the heartbeats of these waiters of one lock and reports where each stands. */
-  heartbeat(name: string, waiters: LocalWaiter[]): Promise<Map<string, WaiterStatus>>;
+  /**
+   * Renews the heartbeats of these waiters of one lock, claims their grants, and reports where
+   * each stands; `retag` moves the queued ones to this instance's current id.
+   */
+  heartbeat(name: string, waiters: LocalWaiter[], retag: boolean): Promise<Map<string, WaiterStatus>>;
   /** Enqueues a waiter again (at the back) after it was lost. */
   rejoin(waiter: LocalWaiter): Promise<AcquireResult>;
   /** Takes a waiter out of the queue. */
   cancel(name: string, id: string): Promise<unknown>;
   /** Delivers an event to this instance's listeners only. */
   emitLocal(event: LockEvent): void;
+  /** This instance's current id (see InstancePresence). */
+  currentId(): string;
 }
 
 /** Locks re-read at once at most; a pass over 10,000 locks then takes a fraction of a second. */
@@ -39,24 +48,32 @@ const CONCURRENCY = 32;
  * Waiters are kept by lock, and every re-read goes through one DirtyQueue: a lock is re-read
  * once however many triggers named it, at most CONCURRENCY locks at once, and not at all while
  * Redis is failing (the queue backs off). A re-read over every lock costs one script per lock.
+ *
+ * A grant another instance made to one of these waiters comes unclaimed: it is claimed first
+ * (heartbeat.lua on just the waiters granted, through a second queue so a long re-read pass
+ * does not delay it) and only then handed to the engine. Had this instance died meanwhile, the
+ * grant would be released by its evictor, the next waiter served at once.
  */
 export class LocalWaiters {
   private readonly waiters = new Map<string, LocalWaiter>();
   private readonly byName = new Map<string, Map<string, LocalWaiter>>();
   private readonly queue: DirtyQueue;
+  private readonly claims: DirtyQueue;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly target: WaiterTarget,
     private readonly onError: (error: unknown) => void,
   ) {
-    this.queue = new DirtyQueue((name) => this.reconcile(name), onError, { concurrency: CONCURRENCY, retryBaseMs: 100, retryMaxMs: 2000 });
+    const pace = { concurrency: CONCURRENCY, retryBaseMs: 100, retryMaxMs: 2000 };
+    this.queue = new DirtyQueue((name) => this.reconcile(name, (w) => !w.pending || w.claiming), onError, pace);
+    this.claims = new DirtyQueue((name) => this.reconcile(name, (w) => w.claiming), onError, pace);
   }
 
   /** Remembers a waiter before its enqueue is sent, so a grant that overtakes the answer is seen. */
-  begin(waiter: Omit<LocalWaiter, "pending">): void {
+  begin(waiter: Omit<LocalWaiter, "pending" | "origin" | "claiming">): void {
     this.drop(waiter.id);
-    const entry = { ...waiter, pending: true };
+    const entry = { ...waiter, pending: true, origin: this.target.currentId(), claiming: false };
     this.waiters.set(entry.id, entry);
     let mine = this.byName.get(entry.name);
     if (mine === undefined) this.byName.set(entry.name, (mine = new Map()));
@@ -82,12 +99,26 @@ export class LocalWaiters {
     return waiter;
   }
 
-  /** The store's event hook, before listeners see the event. */
-  onEvent(event: LockEvent): void {
-    if (event.waiterId === undefined) return;
-    if (event.kind === "granted") this.drop(event.waiterId);
-    // Dequeued without a cancel from us: its heartbeat lapsed. Put it back.
-    if (event.kind === "dequeued" && this.waiters.get(event.waiterId)?.pending === false) this.request(event.name);
+  /**
+   * The store's event hook, before listeners see the event. Returns false for an unclaimed grant
+   * to one of our waiters: it is claimed first, and the grant emitted once it is (emitLocal).
+   */
+  onEvent(event: LockEvent, unclaimed: boolean): boolean {
+    if (event.waiterId === undefined) return true;
+    const waiter = this.waiters.get(event.waiterId);
+    if (waiter === undefined) return true;
+    if (event.kind === "granted") {
+      if (!unclaimed) {
+        this.drop(waiter.id);
+        return true;
+      }
+      waiter.claiming = true;
+      this.claims.mark(waiter.name);
+      return false;
+    }
+    // Dequeued without a cancel from us: its heartbeat lapsed, or this instance was evicted.
+    if (event.kind === "dequeued" && !waiter.pending && !waiter.claiming) this.request(event.name);
+    return true;
   }
 
   /** Renews heartbeats every `intervalMs`, reconciling as it goes. */
@@ -100,6 +131,7 @@ export class LocalWaiters {
   stop(): void {
     clearInterval(this.timer);
     this.queue.stop();
+    this.claims.stop();
   }
 
   /** Re-reads every lock with local waiters (after a reconnect, and on every heartbeat). */
@@ -122,15 +154,29 @@ export class LocalWaiters {
     return this.byName.keys();
   }
 
-  private async reconcile(name: string): Promise<void> {
-    const mine = [...(this.byName.get(name)?.values() ?? [])].filter((w) => !w.pending);
+  /** Whether this instance has waiters on a lock (granted ones being claimed included). */
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  private async reconcile(name: string, which: (w: LocalWaiter) => boolean): Promise<void> {
+    const mine = [...(this.byName.get(name)?.values() ?? [])].filter(which);
     if (mine.length === 0) return;
-    const statuses = await this.target.heartbeat(name, mine);
+    const id = this.target.currentId();
+    const statuses = await this.target.heartbeat(name, mine, mine.some((w) => w.origin !== id));
     const rejoins: Promise<void>[] = [];
     for (const waiter of mine) {
       const status = statuses.get(waiter.id);
-      // Only act on waiters still ours and settled: a grant event may have beaten the answer.
-      if (status === undefined || status === "queued" || this.waiters.get(waiter.id) !== waiter || waiter.pending) continue;
+      // Only act on waiters still ours; a queued one must be settled (a grant event may have
+      // beaten the answer), a granted one was claimed by this very call.
+      if (status === undefined || this.waiters.get(waiter.id) !== waiter) continue;
+      if (status === "queued") {
+        waiter.origin = id;
+        waiter.claiming = false;
+        continue;
+      }
+      if (waiter.pending && !waiter.claiming) continue;
+      waiter.claiming = false;
       if (status === "gone") rejoins.push(this.rejoin(waiter));
       else this.deliver(waiter, status);
     }
@@ -161,7 +207,10 @@ export class LocalWaiters {
       return;
     }
     if (result.kind === "granted") this.deliver(waiter, result.lease);
-    else if (result.kind === "queued") waiter.pending = false;
+    else if (result.kind === "queued") {
+      waiter.pending = false;
+      waiter.origin = this.target.currentId();
+    }
     else {
       this.drop(waiter.id);
       this.onError(new Error(`waiter ${waiter.id} on "${waiter.name}" was lost and could not queue again (${result.kind})`));

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
 import type {
   AcquireInput,
@@ -12,21 +11,24 @@ import type {
   ReserveResult,
   Store,
 } from "../types.js";
-import { DUE_INDEX_KEY, EVENTS_CHANNEL, lockKeys } from "./keys.js";
+import { DUE_INDEX_KEY, EVENTS_CHANNEL, PRESENCE_KEYS, instanceLocksKey, lockKeys } from "./keys.js";
 import { callScript, defineScripts, type LockScript } from "./scripts.js";
 import { connectStore, createClient, parseRedisUrl, storeError, type RedisStoreOptions } from "./connection.js";
-import { answeredEvents, parseEvent, parseReply, toHolders, toLease, toSnapshot, type IndexHints, type WireLease, type WireReply } from "./codec.js";
+import { answeredEvents, parseEvent, parseReply, toHolders, toLease, toSnapshot, type IndexHints, type StoreEvent, type WireLease, type WireReply } from "./codec.js";
 import { GlobalIndexes } from "./indexes.js";
 import { batchWrites } from "./write-batch.js";
 import { Sweeper } from "./sweeper.js";
 import { LocalWaiters, type LocalWaiter, type WaiterStatus } from "./local-waiters.js";
 import { DirtyQueue } from "./dirty-queue.js";
 import { mayHaveRun } from "./lost-answers.js";
+import { InstancePresence } from "./instance-presence.js";
+import { Evictor } from "./evictor.js";
 
 /**
  * The Redis store (DESIGN §4): every transition is one Lua script on one lock's slot, events
  * travel by pub/sub to every Baton instance, a due index swept by every instance expires leases
- * on time, and heartbeats keep this instance's waiters queued while it lives.
+ * on time, and this instance's presence keeps its waiters queued while it lives: once it lapses,
+ * the other instances evict them (README "Instances that die").
  */
 export class RedisStore implements Store {
   private readonly listeners = new Set<(event: LockEvent) => void>();
@@ -35,8 +37,9 @@ export class RedisStore implements Store {
   private readonly local: LocalWaiters;
   /** Locks a mutating script ran on (or may have) without its answer reaching us: see repair(). */
   private readonly repairs: DirtyQueue;
-  /** Tags the events of this instance's hand-off scripts, which it takes from their answers. */
-  private readonly origin = randomBytes(8).toString("hex");
+  /** This instance's id: tags its waiters, and the events of its hand-offs, which it takes from their answers. */
+  private readonly presence: InstancePresence;
+  private readonly evictor: Evictor;
   private closed = false;
 
   private constructor(
@@ -63,13 +66,41 @@ export class RedisStore implements Store {
     );
     this.local = new LocalWaiters(
       {
-        heartbeat: (name, waiters) => this.heartbeat(name, waiters),
+        heartbeat: (name, waiters, retag) => this.heartbeat(name, waiters, retag),
         rejoin: (w) => this.enqueue({ name: w.name, owner: w.owner, ttlMs: w.ttlMs, token: w.token, waiterId: w.id, maxQueueLength: Number.MAX_SAFE_INTEGER }, true),
         cancel: (name, id) => this.run("cancel-waiter", name, [id, ""]),
-        emitLocal: (event) => this.deliver(event),
+        emitLocal: (event) => this.deliver({ event, unclaimed: false }),
+        currentId: () => this.presence.id,
       },
       onError,
     );
+    this.presence = new InstancePresence(
+      client,
+      {
+        hasWaiters: (name) => this.local.has(name),
+        lockNames: () => this.local.names(),
+        changedId: () => this.local.reconcileAll(),
+        onError: (error) => this.background(storeError(error, options.displayUrl)),
+        log,
+      },
+      options.presenceTtlMs,
+      options.cluster,
+    );
+    this.evictor = new Evictor({
+      due: async (limit) =>
+        (await this.call(() =>
+          callScript(client, "presence-due", PRESENCE_KEYS, [limit, Math.max(5_000, 4 * options.presenceTtlMs), options.presenceTtlMs, this.presence.stallMs]),
+        )) as string[],
+      lockNames: (id, count) => this.call(() => client.srandmember(instanceLocksKey(id), count)),
+      evict: async (name, id) => {
+        const r = await this.run("evict", name, [id]);
+        return { waiters: Number(r.waiters ?? 0), leases: Number(r.leases ?? 0) };
+      },
+      forgetLocks: (id, names) => this.call(async () => void (await client.srem(instanceLocksKey(id), ...names))),
+      forgetInstance: (id) => this.call(async () => void (await client.zrem(PRESENCE_KEYS[1]!, id))),
+      onError,
+      log,
+    });
     this.repairs = new DirtyQueue((name) => this.repair(name), onError, { concurrency: 32, retryBaseMs: 100, retryMaxMs: 2000 });
   }
 
@@ -86,7 +117,9 @@ export class RedisStore implements Store {
     await connectStore(options, client, sub, async () => {
       defineScripts(client);
       await store.listen();
+      await store.presence.start();
     });
+    store.evictor.start(Math.max(10, Math.floor(options.presenceTtlMs / 6)));
     store.sweeper.start();
     store.local.start(Math.max(10, Math.floor(options.waiterHeartbeatTtlMs / 3)));
     return store;
@@ -118,7 +151,7 @@ export class RedisStore implements Store {
     if (r.r === "cancelled") return { kind: "cancelled" };
     // Granted already: if that grant's event was lost on the way, deliver it now, so the engine,
     // which no longer wants it, releases it instead of leaving it to expire.
-    if (r.lease !== undefined) this.deliver({ name, kind: "granted", lease: toLease(name, r.lease as WireLease), waiterId });
+    if (r.lease !== undefined) this.deliver({ event: { name, kind: "granted", lease: toLease(name, r.lease as WireLease), waiterId }, unclaimed: false });
     return { kind: "not_waiting" };
   }
 
@@ -159,12 +192,19 @@ export class RedisStore implements Store {
     if (this.closed) return;
     this.closed = true;
     this.local.stop();
+    this.evictor.stop();
+    await this.presence.leave().catch(() => undefined);
     this.repairs.stop();
     await this.sweeper.stop();
     this.listeners.clear();
     await Promise.allSettled([this.client.quit(), this.sub.quit()]);
     this.client.disconnect();
     this.sub.disconnect();
+  }
+
+  /** This instance's current presence id (for tests and logs; it changes after a lapse). */
+  get instanceId(): string {
+    return this.presence.id;
   }
 
   /** Waiters this instance keeps queued (for tests and health). */
@@ -179,6 +219,8 @@ export class RedisStore implements Store {
     }
     let r: WireReply;
     try {
+      // Registered first, so that if this instance dies its evictor finds the waiter.
+      if (waiterId !== undefined) await this.call(() => this.presence.register(name));
       r = await this.run("acquire", name, [
         input.owner,
         input.ttlMs,
@@ -218,8 +260,9 @@ export class RedisStore implements Store {
     await this.call(() => this.indexes.settle(name, hints, () => this.run("probe", name, [])));
   }
 
-  private async heartbeat(name: string, waiters: LocalWaiter[]): Promise<Map<string, WaiterStatus>> {
-    const r = await this.run("heartbeat", name, waiters.flatMap((w) => [w.id, w.token]));
+  private async heartbeat(name: string, waiters: LocalWaiter[], retag: boolean): Promise<Map<string, WaiterStatus>> {
+    if (retag) await this.call(() => this.presence.register(name));
+    const r = await this.run("heartbeat", name, [retag ? "1" : "0", ...waiters.flatMap((w) => [w.id, w.token])]);
     const statuses = new Map<string, WaiterStatus>();
     for (const [id, status] of Object.entries((r.statuses ?? {}) as Record<string, "queued" | "gone" | WireLease>)) {
       statuses.set(id, typeof status === "string" ? status : toLease(name, status));
@@ -236,7 +279,7 @@ export class RedisStore implements Store {
     const readOnly = script === "describe" || script === "probe";
     const reply = parseReply(
       await this.call(() =>
-        callScript(this.client, script, keys, [name, EVENTS_CHANNEL, this.options.waiterHeartbeatTtlMs, this.origin, ...args]).catch((error: unknown) => {
+        callScript(this.client, script, keys, [name, EVENTS_CHANNEL, this.options.waiterHeartbeatTtlMs, this.presence.id, ...args]).catch((error: unknown) => {
           if (!readOnly && mayHaveRun(error)) this.repairs.mark(name);
           throw error;
         }),
@@ -285,7 +328,7 @@ export class RedisStore implements Store {
   private async listen(): Promise<void> {
     this.sub.on("message", (channel: string, message: string) => {
       if (channel !== EVENTS_CHANNEL) return;
-      const event = parseEvent(message, this.origin);
+      const event = parseEvent(message, (origin) => this.presence.isOwn(origin));
       if (event !== undefined) this.deliver(event);
     });
     await this.call(() => this.sub.subscribe(EVENTS_CHANNEL));
@@ -305,9 +348,10 @@ export class RedisStore implements Store {
     });
   }
 
-  private deliver(event: LockEvent): void {
+  /** Hands an event to the engine, unless it is an unclaimed grant to one of ours (claimed first). */
+  private deliver({ event, unclaimed }: StoreEvent): void {
     if (this.closed) return;
-    this.local.onEvent(event);
+    if (!this.local.onEvent(event, unclaimed)) return;
     for (const listener of this.listeners) listener(event);
   }
 
