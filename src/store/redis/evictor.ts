@@ -2,11 +2,11 @@
 export interface EvictTarget {
   /** Ids whose presence lapsed, claimed for this evictor (presence-due.lua). */
   due(limit: number): Promise<string[]>;
-  /** Up to `count` locks of an instance's set. */
+  /** Up to `count` names (locks, or rendezvous keys) of an instance's set. */
   lockNames(id: string, count: number): Promise<string[]>;
-  /** evict.lua on one lock: how many waiters and unclaimed grants of `id` it removed. */
-  evict(name: string, id: string): Promise<{ waiters: number; leases: number }>;
-  /** Takes locks out of an instance's set once they were evicted. */
+  /** evict.lua on one name: how many of each kind of thing of `id` it removed ("waiters": 2, ...). */
+  evict(name: string, id: string): Promise<Record<string, number>>;
+  /** Takes names out of an instance's set once they were evicted. */
   forgetLocks(id: string, names: string[]): Promise<void>;
   /** Drops an instance whose every lock was evicted. */
   forgetInstance(id: string): Promise<void>;
@@ -24,8 +24,8 @@ const CONCURRENCY = 32;
 /**
  * Every `periodMs` each instance asks Redis for instances whose presence lapsed (presence-due.lua
  * claims them, so two evictors rarely work on one) and takes everything of theirs out of every
- * lock their set names (evict.lua). A failed eviction is left as it is: its claim runs out and
- * an evictor (this one or another) starts it again; evict.lua is idempotent.
+ * lock (or rendezvous key) their set names (evict.lua). A failed eviction is left as it is: its
+ * claim runs out and an evictor (this one or another) starts it again; evict.lua is idempotent.
  */
 export class Evictor {
   private timer: NodeJS.Timeout | undefined;
@@ -57,25 +57,22 @@ export class Evictor {
   }
 
   private async evictInstance(id: string): Promise<void> {
-    let locks = 0;
-    let waiters = 0;
-    let leases = 0;
+    let names = 0;
+    const removed = new Map<string, number>();
     for (;;) {
-      const names = await this.target.lockNames(id, BATCH);
-      if (names.length === 0) break;
-      for (let i = 0; i < names.length; i += CONCURRENCY) {
-        const results = await Promise.all(names.slice(i, i + CONCURRENCY).map((name) => this.target.evict(name, id)));
-        for (const r of results) {
-          waiters += r.waiters;
-          leases += r.leases;
-        }
+      const batch = await this.target.lockNames(id, BATCH);
+      if (batch.length === 0) break;
+      for (let i = 0; i < batch.length; i += CONCURRENCY) {
+        const results = await Promise.all(batch.slice(i, i + CONCURRENCY).map((name) => this.target.evict(name, id)));
+        for (const r of results) for (const [what, n] of Object.entries(r)) removed.set(what, (removed.get(what) ?? 0) + n);
       }
-      locks += names.length;
-      await this.target.forgetLocks(id, names);
+      names += batch.length;
+      await this.target.forgetLocks(id, batch);
     }
     await this.target.forgetInstance(id);
-    if (waiters + leases > 0) {
-      this.target.log(`baton: evicted instance ${id}, whose presence lapsed: ${waiters} queued waiters and ${leases} unclaimed grants on ${locks} locks`);
+    const counts = [...removed].filter(([, n]) => n > 0);
+    if (counts.length > 0) {
+      this.target.log(`baton: evicted instance ${id}, whose presence lapsed: ${counts.map(([what, n]) => `${n} ${what}`).join(", ")} from ${names} names`);
     }
   }
 }

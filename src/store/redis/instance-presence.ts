@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
-import { PRESENCE_KEYS, instanceLocksKey } from "./keys.js";
-import { callScript } from "./scripts.js";
 
 /** What InstancePresence needs from the store. */
 export interface PresenceHost {
+  /** presence-renew.lua on the store's presence keys: "ok" or "lapsed". */
+  renew(id: string, ttlMs: number, stallMs: number, mode: "join" | "renew" | "leave"): Promise<unknown>;
+  /** The key of an instance's set of locks (or rendezvous keys). */
+  setKey(id: string): string;
   /** Whether this instance still has waiters (or unclaimed grants) on a lock. */
   hasWaiters(name: string): boolean;
   /** Every lock this instance has waiters on. */
@@ -21,7 +23,8 @@ export interface PresenceHost {
 const CHUNK = 500;
 
 /**
- * This instance's presence in Redis (see README "Instances that die"): an id kept in the live
+ * This instance's presence in Redis (see README "Instances that die"), for the lock store and,
+ * with its own keys, the rendezvous store: an id kept in the live
  * set with a deadline renewed every sixth of the presence TTL, and the set of locks it has
  * waiters on, registered before a waiter is queued there, so that once its presence lapses an
  * evictor on another instance finds every queue to take its waiters out of.
@@ -71,7 +74,7 @@ export class InstancePresence {
   /** Stops renewing and leaves at once: other instances evict whatever is left without waiting for a lapse. */
   async leave(): Promise<void> {
     this.stop();
-    await callScript(this.client, "presence-renew", PRESENCE_KEYS, [this.current, this.ttlMs, this.stallMs, "leave"]);
+    await this.host.renew(this.current, this.ttlMs, this.stallMs, "leave");
   }
 
   /**
@@ -83,7 +86,7 @@ export class InstancePresence {
     if (this.registered.has(name)) return Promise.resolve();
     this.registered.add(name);
     const id = this.current;
-    const sent = this.client.sadd(instanceLocksKey(id), name).then(
+    const sent = this.client.sadd(this.host.setKey(id), name).then(
       () => undefined,
       (error: unknown) => {
         // Try again with the next waiter; the waiter queued meanwhile lapses by heartbeat if we die.
@@ -115,7 +118,7 @@ export class InstancePresence {
   }
 
   private async renew(mode: "join" | "renew"): Promise<void> {
-    const answer = await callScript(this.client, "presence-renew", PRESENCE_KEYS, [this.current, this.ttlMs, this.stallMs, mode]);
+    const answer = await this.host.renew(this.current, this.ttlMs, this.stallMs, mode);
     if (answer === "ok") return;
     const old = this.current;
     this.current = newId();
@@ -126,13 +129,13 @@ export class InstancePresence {
     const names = [...this.host.lockNames()];
     for (let i = 0; i < names.length; i += CHUNK) {
       const chunk = names.slice(i, i + CHUNK);
-      await this.client.sadd(instanceLocksKey(this.current), ...chunk);
+      await this.client.sadd(this.host.setKey(this.current), ...chunk);
       for (const name of chunk) this.registered.add(name);
     }
     this.host.changedId();
     // Whatever the old set still names is ours and alive: re-read under the new id, it needs no
     // eviction (an evictor still walking it just stops early).
-    await this.client.del(instanceLocksKey(old));
+    await this.client.del(this.host.setKey(old));
   }
 
   /** Takes locks this instance no longer waits on out of its set, so an eviction stays small. */
@@ -140,7 +143,7 @@ export class InstancePresence {
     const idle = [...this.registered].filter((name) => !this.host.hasWaiters(name)).slice(0, CHUNK);
     if (idle.length === 0) return;
     for (const name of idle) this.registered.delete(name);
-    await this.client.srem(instanceLocksKey(this.current), ...idle);
+    await this.client.srem(this.host.setKey(this.current), ...idle);
   }
 }
 

@@ -21,8 +21,8 @@ import { Sweeper } from "./sweeper.js";
 import { LocalWaiters, type LocalWaiter, type WaiterStatus } from "./local-waiters.js";
 import { DirtyQueue } from "./dirty-queue.js";
 import { mayHaveRun } from "./lost-answers.js";
-import { InstancePresence } from "./instance-presence.js";
-import { Evictor } from "./evictor.js";
+import type { InstancePresence } from "./instance-presence.js";
+import { wireInstances, type Instances } from "./instances.js";
 
 /**
  * The Redis store (DESIGN §4): every transition is one Lua script on one lock's slot, events
@@ -39,7 +39,7 @@ export class RedisStore implements Store {
   private readonly repairs: DirtyQueue;
   /** This instance's id: tags its waiters, and the events of its hand-offs, which it takes from their answers. */
   private readonly presence: InstancePresence;
-  private readonly evictor: Evictor;
+  private readonly instances: Instances;
   private closed = false;
 
   private constructor(
@@ -74,33 +74,24 @@ export class RedisStore implements Store {
       },
       onError,
     );
-    this.presence = new InstancePresence(
+    this.instances = wireInstances({
       client,
-      {
-        hasWaiters: (name) => this.local.has(name),
-        lockNames: () => this.local.names(),
-        changedId: () => this.local.reconcileAll(),
-        onError: (error) => this.background(storeError(error, options.displayUrl)),
-        log,
-      },
-      options.presenceTtlMs,
-      options.cluster,
-    );
-    this.evictor = new Evictor({
-      due: async (limit) =>
-        (await this.call(() =>
-          callScript(client, "presence-due", PRESENCE_KEYS, [limit, Math.max(5_000, 4 * options.presenceTtlMs), options.presenceTtlMs, this.presence.stallMs]),
-        )) as string[],
-      lockNames: (id, count) => this.call(() => client.srandmember(instanceLocksKey(id), count)),
+      options,
+      presenceKeys: PRESENCE_KEYS,
+      setKey: instanceLocksKey,
+      script: (script, keys, args) => callScript(client, script, keys, args),
       evict: async (name, id) => {
         const r = await this.run("evict", name, [id]);
-        return { waiters: Number(r.waiters ?? 0), leases: Number(r.leases ?? 0) };
+        return { "queued waiters": Number(r.waiters ?? 0), "unclaimed grants": Number(r.leases ?? 0) };
       },
-      forgetLocks: (id, names) => this.call(async () => void (await client.srem(instanceLocksKey(id), ...names))),
-      forgetInstance: (id) => this.call(async () => void (await client.zrem(PRESENCE_KEYS[1]!, id))),
+      hasWaiters: (name) => this.local.has(name),
+      names: () => this.local.names(),
+      changedId: () => this.local.reconcileAll(),
+      call: (fn) => this.call(fn),
       onError,
       log,
     });
+    this.presence = this.instances.presence;
     this.repairs = new DirtyQueue((name) => this.repair(name), onError, { concurrency: 32, retryBaseMs: 100, retryMaxMs: 2000 });
   }
 
@@ -117,9 +108,8 @@ export class RedisStore implements Store {
     await connectStore(options, client, sub, async () => {
       defineScripts(client);
       await store.listen();
-      await store.presence.start();
+      await store.instances.start();
     });
-    store.evictor.start(Math.max(10, Math.floor(options.presenceTtlMs / 6)));
     store.sweeper.start();
     store.local.start(Math.max(10, Math.floor(options.waiterHeartbeatTtlMs / 3)));
     return store;
@@ -192,8 +182,7 @@ export class RedisStore implements Store {
     if (this.closed) return;
     this.closed = true;
     this.local.stop();
-    this.evictor.stop();
-    await this.presence.leave().catch(() => undefined);
+    await this.instances.close();
     this.repairs.stop();
     await this.sweeper.stop();
     this.listeners.clear();

@@ -12,6 +12,8 @@ export interface Registration {
   joinSeq: number;
   /** Participant: the number of parties it arrived for. */
   parties: number;
+  /** The instance id it was registered (or last re-tagged) under. */
+  origin: string;
 }
 
 /** What touch.lua reported for one key. */
@@ -23,8 +25,13 @@ export interface TouchReport {
 
 /** What Presence needs from the store. */
 export interface PresenceTarget {
-  /** Renews these registrations of one key for `leaseMs` and reports where each stands. */
-  touch(key: string, refs: { kind: "W" | "P"; id: string }[], leaseMs: number): Promise<TouchReport>;
+  /**
+   * Renews these registrations of one key for `leaseMs` and reports where each stands; `retag`
+   * (an id, or "") moves them to this instance's current id.
+   */
+  touch(key: string, refs: { kind: "W" | "P"; id: string }[], leaseMs: number, retag: string): Promise<TouchReport>;
+  /** This instance's current id (see ../instance-presence.ts). */
+  currentId(): string;
   /** Registers a waiter again after its presence lapsed. */
   rejoin(reg: Registration): Promise<{ result: JoinWaitResult; seq: number }>;
   /** Counts a participant again after its presence lapsed. */
@@ -94,6 +101,16 @@ export class Presence {
     return this.regs.size;
   }
 
+  /** Whether this instance has registrations on a key. */
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  /** Keys this instance has registrations on. */
+  keys(): IterableIterator<string> {
+    return this.byKey.keys();
+  }
+
   /** The store's event hook: forgets what an event ended, notices a lapse of its own. */
   onEvent(event: RendezvousEvent, seq: number): void {
     if (event.kind === "signaled") {
@@ -152,9 +169,13 @@ export class Presence {
     const mine = [...(this.byKey.get(key)?.values() ?? [])];
     const refs = [...mine.map((r) => ({ kind: r.kind, id: r.id })), ...extra];
     if (refs.length === 0) return Promise.resolve();
+    const id = this.target.currentId();
     const work = this.target
-      .touch(key, refs, leaseMs)
-      .then((report) => Promise.all(mine.map((reg) => this.settle(reg, report))))
+      .touch(key, refs, leaseMs, mine.some((r) => r.origin !== id) ? id : "")
+      .then((report) => {
+        for (const reg of mine) if (report.statuses.get(reg.id) === "here") reg.origin = id;
+        return Promise.all(mine.map((reg) => this.settle(reg, report)));
+      })
       .then(() => undefined)
       .finally(() => {
         if (this.inFlight.get(key) === work) this.inFlight.delete(key);
@@ -169,7 +190,9 @@ export class Presence {
     if (reg.kind === "W") {
       const last = report.last;
       if (last !== undefined && Number(last.n) > reg.joinSeq) return this.wake(reg, last);
+      const id = this.target.currentId();
       const { result, seq } = await this.target.rejoin(reg);
+      reg.origin = id;
       if (this.regs.get(reg.id) !== reg) return;
       if (result.kind === "set") this.wakeWith(reg, result.signal, seq);
       else reg.joinSeq = seq;
@@ -182,7 +205,9 @@ export class Presence {
       this.target.emitLocal({ kind: "tripped", key: reg.key, generation: trip.g, parties: trip.p, participants: ids }, 0);
       return;
     }
+    const id = this.target.currentId();
     const result = await this.target.rearrive(reg);
+    reg.origin = id;
     if (this.regs.get(reg.id) !== reg) return;
     if (result.kind === "tripped") {
       this.drop(reg.id);

@@ -20,7 +20,16 @@ import type {
 import { StoreUnavailableError } from "../../errors.js";
 import { connectStore, createClient, parseRedisUrl, storeError, type RedisStoreOptions } from "../connection.js";
 import { Sweeper } from "../sweeper.js";
-import { RV_DUE_INDEX_KEY, RV_EVENTS_CHANNEL, RV_NAMES_INDEX_KEY, RV_TIMEOUTS_INDEX_KEY, rendezvousKeys, timeoutKey } from "./rendezvous-keys.js";
+import {
+  RV_DUE_INDEX_KEY,
+  RV_EVENTS_CHANNEL,
+  RV_NAMES_INDEX_KEY,
+  RV_PRESENCE_KEYS,
+  RV_TIMEOUTS_INDEX_KEY,
+  rendezvousKeys,
+  rvInstanceKeysKey,
+  timeoutKey,
+} from "./rendezvous-keys.js";
 import { callRendezvousScript, defineRendezvousScripts, type IndexScript, type RendezvousScript } from "./rendezvous-scripts.js";
 import { asList, parseEvent, parseReply, seqOf, toSignal, type WireReply, type WireSignal, type WireTrip } from "./rendezvous-codec.js";
 import { GlobalIndexes } from "../indexes.js";
@@ -29,6 +38,7 @@ import { listRendezvous } from "./rendezvous-list.js";
 import { RecentDeliveries } from "./recent-deliveries.js";
 import { DirtyQueue } from "../dirty-queue.js";
 import { mayHaveRun } from "../lost-answers.js";
+import { wireInstances, type Instances } from "../instances.js";
 
 /** How long timed-out waits are listed, and how long the last value and trip of a key are kept for catching up. */
 export const RECENT_WINDOW_MS = 10 * 60_000;
@@ -51,6 +61,10 @@ export class RedisRendezvousStore implements RendezvousStore {
   private readonly delivered = new RecentDeliveries();
   /** Keys a mutating script ran on (or may have) without its answer or index write landing: see repair(). */
   private readonly repairs: DirtyQueue;
+  /** This instance's presence, and the evictor of dead instances' registrations (../README.md "Instances that die"). */
+  private readonly instances: Instances;
+  /** Keys with a join or arrival in flight: registered in our set, not yet in `presence`. */
+  private readonly joining = new Map<string, number>();
   private closed = false;
 
   private constructor(
@@ -72,9 +86,10 @@ export class RedisRendezvousStore implements RendezvousStore {
     );
     this.presence = new Presence(
       {
-        touch: (key, refs, leaseMs) => this.touchKey(key, refs, leaseMs),
+        touch: (key, refs, leaseMs, retag) => this.touchKey(key, refs, leaseMs, retag),
+        currentId: () => this.instances.presence.id,
         rejoin: async (reg) => {
-          const r = await this.run("join-wait", reg.key, [reg.id, reg.owner, this.options.waiterHeartbeatTtlMs]);
+          const r = await this.withKeyRegistered(reg.key, () => this.run("join-wait", reg.key, [reg.id, reg.owner, this.options.waiterHeartbeatTtlMs, this.instances.presence.id]));
           return { result: this.joinResult(reg.key, r), seq: r.r === "set" ? seqOf(r.s as WireSignal) : Number(r.n ?? 0) };
         },
         rearrive: (reg) => this.arriveStep({ key: reg.key, participantId: reg.id, owner: reg.owner, parties: reg.parties }),
@@ -84,6 +99,23 @@ export class RedisRendezvousStore implements RendezvousStore {
       onError,
     );
     this.repairs = new DirtyQueue((key) => this.repair(key), onError, { concurrency: 32, retryBaseMs: 100, retryMaxMs: 2000 });
+    this.instances = wireInstances({
+      client,
+      options,
+      presenceKeys: RV_PRESENCE_KEYS,
+      setKey: rvInstanceKeysKey,
+      script: (script, keys, args) => callRendezvousScript(client, script, keys, args),
+      evict: async (key, id) => {
+        const r = await this.run("evict", key, [id]);
+        return { waiters: Number(r.waiters ?? 0), "barrier participants": Number(r.participants ?? 0) };
+      },
+      hasWaiters: (key) => this.presence.has(key) || this.joining.has(key),
+      names: () => this.presence.keys(),
+      changedId: () => this.presence.reconcileAll(),
+      call: (fn) => this.call(fn),
+      onError,
+      log,
+    });
   }
 
   /**
@@ -99,6 +131,7 @@ export class RedisRendezvousStore implements RendezvousStore {
     await connectStore(options, client, sub, async () => {
       defineRendezvousScripts(client);
       await store.listen();
+      await store.instances.start();
     });
     store.sweeper.start();
     store.presence.start();
@@ -121,10 +154,11 @@ export class RedisRendezvousStore implements RendezvousStore {
   }
 
   async joinWait(input: JoinWaitInput): Promise<JoinWaitResult> {
-    const r = await this.run("join-wait", input.key, [input.waiterId, input.owner, this.options.waiterHeartbeatTtlMs]);
+    const origin = this.instances.presence.id;
+    const r = await this.withKeyRegistered(input.key, () => this.run("join-wait", input.key, [input.waiterId, input.owner, this.options.waiterHeartbeatTtlMs, origin]));
     const result = this.joinResult(input.key, r);
     if (result.kind === "waiting") {
-      this.presence.add({ kind: "W", key: input.key, id: input.waiterId, owner: input.owner, joinSeq: Number(r.n ?? 0), parties: 0 });
+      this.presence.add({ kind: "W", key: input.key, id: input.waiterId, owner: input.owner, joinSeq: Number(r.n ?? 0), parties: 0, origin });
     }
     return result;
   }
@@ -141,9 +175,10 @@ export class RedisRendezvousStore implements RendezvousStore {
   }
 
   async arrive(input: ArriveInput): Promise<ArriveResult> {
+    const origin = this.instances.presence.id;
     const result = await this.arriveStep(input);
     if (result.kind === "waiting") {
-      this.presence.add({ kind: "P", key: input.key, id: input.participantId, owner: input.owner, joinSeq: 0, parties: input.parties });
+      this.presence.add({ kind: "P", key: input.key, id: input.participantId, owner: input.owner, joinSeq: 0, parties: input.parties, origin });
     }
     return result;
   }
@@ -190,6 +225,7 @@ export class RedisRendezvousStore implements RendezvousStore {
     this.closed = true;
     this.presence.stop();
     this.repairs.stop();
+    await this.instances.close();
     await this.sweeper.stop();
     this.listeners.clear();
     await Promise.allSettled([this.client.quit(), this.sub.quit()]);
@@ -207,7 +243,9 @@ export class RedisRendezvousStore implements RendezvousStore {
   }
 
   private async arriveStep(input: ArriveInput): Promise<ArriveResult> {
-    const r = await this.run("arrive", input.key, [input.participantId, input.owner, input.parties, this.options.waiterHeartbeatTtlMs]);
+    const r = await this.withKeyRegistered(input.key, () =>
+      this.run("arrive", input.key, [input.participantId, input.owner, input.parties, this.options.waiterHeartbeatTtlMs, this.instances.presence.id]),
+    );
     switch (r.r) {
       case "waiting":
         return { kind: "waiting", generation: Number(r.g), arrived: Number(r.a), parties: Number(r.p) };
@@ -220,8 +258,25 @@ export class RedisRendezvousStore implements RendezvousStore {
     }
   }
 
-  private async touchKey(key: string, refs: { kind: "W" | "P"; id: string }[], leaseMs: number): Promise<TouchReport> {
-    const r = await this.run("touch", key, [leaseMs, ...refs.flatMap((ref) => [ref.kind, ref.id])]);
+  /**
+   * Runs a join or arrival with its key registered in this instance's set first (so that if this
+   * instance dies its evictor finds the registration) and kept there while it runs.
+   */
+  private async withKeyRegistered<T>(key: string, step: () => Promise<T>): Promise<T> {
+    this.joining.set(key, (this.joining.get(key) ?? 0) + 1);
+    try {
+      await this.call(() => this.instances.presence.register(key));
+      return await step();
+    } finally {
+      const left = (this.joining.get(key) ?? 1) - 1;
+      if (left === 0) this.joining.delete(key);
+      else this.joining.set(key, left);
+    }
+  }
+
+  private async touchKey(key: string, refs: { kind: "W" | "P"; id: string }[], leaseMs: number, retag: string): Promise<TouchReport> {
+    if (retag !== "") await this.call(() => this.instances.presence.register(key));
+    const r = await this.run("touch", key, [leaseMs, retag, ...refs.flatMap((ref) => [ref.kind, ref.id])]);
     const statuses = new Map(Object.entries((r.st ?? {}) as Record<string, "here" | "gone">));
     return { statuses, last: r.last as WireSignal | undefined, trip: r.trip as WireTrip | undefined };
   }
