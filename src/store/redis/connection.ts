@@ -28,7 +28,7 @@ const QUERY_DURATIONS = {
 } as const;
 
 /**
- * Reads `redis[s]://[user:password@]host[:port][/db][?cluster=1&heartbeatTtl=10s&presenceTtl=1500ms&sweepInterval=20ms&commandTimeout=2s]`.
+ * Reads `redis[s]://[user:password@]host[:port][/db][?cluster=1&heartbeatTtl=30s&presenceTtl=1500ms&sweepInterval=20ms&commandTimeout=2s]`.
  * Throws an Error naming what is wrong.
  */
 export function parseRedisUrl(url: string): RedisStoreOptions {
@@ -54,7 +54,7 @@ export function parseRedisUrl(url: string): RedisStoreOptions {
       tls: parsed.protocol === "rediss:" ? {} : undefined,
     },
     cluster: false,
-    waiterHeartbeatTtlMs: 10_000,
+    waiterHeartbeatTtlMs: 30_000,
     presenceTtlMs: 1_500,
     sweepIntervalMs: 20,
     commandTimeoutMs: 2_000,

@@ -193,6 +193,7 @@ export class LocalWaiters {
 
   private async rejoin(waiter: LocalWaiter): Promise<void> {
     waiter.pending = true;
+    const id = this.target.currentId();
     let result: AcquireResult;
     try {
       result = await this.target.rejoin(waiter);
@@ -209,7 +210,7 @@ export class LocalWaiters {
     if (result.kind === "granted") this.deliver(waiter, result.lease);
     else if (result.kind === "queued") {
       waiter.pending = false;
-      waiter.origin = this.target.currentId();
+      waiter.origin = id;
     }
     else {
       this.drop(waiter.id);

@@ -23,6 +23,7 @@ import { DirtyQueue } from "./dirty-queue.js";
 import { mayHaveRun } from "./lost-answers.js";
 import type { InstancePresence } from "./instance-presence.js";
 import { wireInstances, type Instances } from "./instances.js";
+import { subscribeEvents } from "./subscription.js";
 
 /**
  * The Redis store (DESIGN §4): every transition is one Lua script on one lock's slot, events
@@ -314,26 +315,16 @@ export class RedisStore implements Store {
   }
 
   /** Subscribes before anything reads state, and re-reads local waiters after every reconnect. */
-  private async listen(): Promise<void> {
-    this.sub.on("message", (channel: string, message: string) => {
-      if (channel !== EVENTS_CHANNEL) return;
-      const event = parseEvent(message, (origin) => this.presence.isOwn(origin));
-      if (event !== undefined) this.deliver(event);
-    });
-    await this.call(() => this.sub.subscribe(EVENTS_CHANNEL));
-    let wasDown = false;
-    this.sub.on("close", () => (wasDown = true));
-    this.sub.on("ready", () => {
-      if (!wasDown || this.closed) return;
-      wasDown = false;
-      // Events published while we were away are lost: confirm the subscription, then re-read.
-      this.call(() => this.sub.subscribe(EVENTS_CHANNEL)).then(
-        () => this.local.reconcileAll(),
-        (e: unknown) => this.background(e),
-      );
-    });
-    this.client.on("ready", () => {
-      if (!this.closed) this.local.reconcileAll();
+  private listen(): Promise<void> {
+    return subscribeEvents(this.sub, this.client, EVENTS_CHANNEL, {
+      onMessage: (message) => {
+        const event = parseEvent(message, (origin) => this.presence.isOwn(origin));
+        if (event !== undefined) this.deliver(event);
+      },
+      reread: () => this.local.reconcileAll(),
+      closed: () => this.closed,
+      call: (fn) => this.call(fn),
+      onError: (error) => this.background(error),
     });
   }
 

@@ -39,6 +39,7 @@ import { RecentDeliveries } from "./recent-deliveries.js";
 import { DirtyQueue } from "../dirty-queue.js";
 import { mayHaveRun } from "../lost-answers.js";
 import { wireInstances, type Instances } from "../instances.js";
+import { subscribeEvents } from "../subscription.js";
 
 /** How long timed-out waits are listed, and how long the last value and trip of a key are kept for catching up. */
 export const RECENT_WINDOW_MS = 10 * 60_000;
@@ -326,26 +327,16 @@ export class RedisRendezvousStore implements RendezvousStore {
   }
 
   /** Subscribes before anything reads state, and re-reads local registrations after every reconnect. */
-  private async listen(): Promise<void> {
-    this.sub.on("message", (channel: string, message: string) => {
-      if (channel !== RV_EVENTS_CHANNEL) return;
-      const parsed = parseEvent(message);
-      if (parsed !== undefined) this.deliver(parsed.event, parsed.seq);
-    });
-    await this.call(() => this.sub.subscribe(RV_EVENTS_CHANNEL));
-    let wasDown = false;
-    this.sub.on("close", () => (wasDown = true));
-    this.sub.on("ready", () => {
-      if (!wasDown || this.closed) return;
-      wasDown = false;
-      // Events published while we were away are lost: confirm the subscription, then re-read.
-      this.call(() => this.sub.subscribe(RV_EVENTS_CHANNEL)).then(
-        () => this.presence.reconcileAll(),
-        (e: unknown) => this.background(e),
-      );
-    });
-    this.client.on("ready", () => {
-      if (!this.closed) this.presence.reconcileAll();
+  private listen(): Promise<void> {
+    return subscribeEvents(this.sub, this.client, RV_EVENTS_CHANNEL, {
+      onMessage: (message) => {
+        const parsed = parseEvent(message);
+        if (parsed !== undefined) this.deliver(parsed.event, parsed.seq);
+      },
+      reread: () => this.presence.reconcileAll(),
+      closed: () => this.closed,
+      call: (fn) => this.call(fn),
+      onError: (error) => this.background(error),
     });
   }
 
