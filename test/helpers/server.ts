@@ -8,9 +8,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a server on 127.0.0.1 and a free port; `overrides` change the default config. */
+/**
+ * Starts a server on 127.0.0.1 and a free port; `overrides` change the default config. The store
+ * is memory unless an override names one: test servers must not share `./baton-data`.
+ */
 export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
-  const config: Config = { ...DEFAULT_CONFIG, port: 0, shutdownGraceMs: 500, ...overrides };
+  const config: Config = { ...DEFAULT_CONFIG, store: "memory", port: 0, shutdownGraceMs: 500, ...overrides };
   const logs: string[] = [];
   const app = await buildApp(config, (m) => logs.push(m));
   const url = await app.listen();

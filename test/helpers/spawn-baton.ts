@@ -5,10 +5,13 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /**
  * Runs `baton serve --port 0 ARGS…` as a real child process, for tests that must kill or signal
- * it; resolves with the child and the URL it prints once it listens.
+ * it; resolves with the child and the URL it prints once it listens. The store is memory unless
+ * ARGS name one (`--store`, or `--data-dir` for a durable store in the test's own dir), so tests
+ * never share `./baton-data`.
  */
 export async function spawnBaton(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["bin/baton.js", "serve", "--port", "0", ...args], {
+  const store = args.includes("--store") || args.includes("--data-dir") ? [] : ["--store", "memory"];
+  const child = spawn(process.execPath, ["bin/baton.js", "serve", "--port", "0", ...store, ...args], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
   });
