@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { WaitResponse } from "../../src/gen/baton/v1/lock_pb.js";
+import type { WaitResponse } from "../../src/gen/baton/lock/v1/lock_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { lockClient } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";
@@ -56,7 +56,7 @@ function waitStream(url: string, name: string, owner: string) {
   })().catch(() => undefined);
   const lease = () => {
     const granted = events.find((e) => e.event.case === "granted");
-    return granted?.event.case === "granted" ? granted.event.value.lease : undefined;
+    return granted?.event.case === "granted" ? granted.event.value : undefined;
   };
   return { lease, close: () => (ctl.abort(), done) };
 }

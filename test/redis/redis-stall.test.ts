@@ -3,7 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { lockKeys } from "../../src/store/redis/keys.js";
-import type { Lease } from "../../src/gen/baton/v1/lock_pb.js";
+import type { Lease } from "../../src/gen/baton/lock/v1/lock_pb.js";
 import { lockClient } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";
 import { spawnBaton } from "../helpers/spawn-baton.js";
@@ -82,7 +82,7 @@ describeRedis(
       // past the command timeout on a loaded machine, which is not what this test is about.
       for (let i = 0; i < WAITERS; i++) {
         void (async () => {
-          const wait = streams.wait({ name: `${prefix}/q/${i}`, owner: `w${i}`, timeoutMs: 600_000n, ttlMs: 30_000n }, { signal: ctl.signal });
+          const wait = streams.wait({ name: `${prefix}/q/${i}`, owner: `w${i}`, ttlMs: 30_000n }, { signal: ctl.signal });
           for await (const event of wait) {
             if (event.event.case === "queued" && event.event.value.position === 1) queued++;
             if (event.event.case === "granted") granted++;
@@ -99,7 +99,7 @@ describeRedis(
       // script is in Redis's input buffer and grants the lease on SIGCONT, unknown to anyone.
       const lost = Array.from({ length: LOST_GRANTS }, (_, i) => `${prefix}/lost/${i}`);
       const refused = await Promise.all(
-        lost.map((name) => unary.acquire({ name, owner: "lost", ttlMs: BigInt(LOST_TTL_MS) }).then(() => "granted", (e: unknown) => String(e))),
+        lost.map((name) => unary.acquire({ name, owner: "lost", ttlMs: BigInt(LOST_TTL_MS), waitMs: 0n }).then(() => "granted", (e: unknown) => String(e))),
       );
       expect(refused.every((r) => /unavailable/.test(r))).toBe(true);
       await new Promise((r) => setTimeout(r, STALL_MS - (Date.now() - stalledAt)));
