@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { RedisStore } from "../../src/store/redis/redis-store.js";
-import { PRESENCE_KEYS, lockKeys } from "../../src/store/redis/keys.js";
+import { PRESENCE_KEYS, instanceLocksKey, lockKeys } from "../../src/store/redis/keys.js";
 import { newToken, newWaiterId } from "../../src/store/token.js";
 import type { LockEvent } from "../../src/store/types.js";
 import { eventually } from "../helpers/eventually.js";
@@ -76,6 +76,15 @@ describeRedis(
       await eventually(async () => expect(await queued(a, name)).toEqual([fromA]), 5000);
       console.log(`presence: the waiters of an instance that closed left the queue ${Date.now() - closedAt} ms after close()`);
       expect(fromB).toBeDefined();
+    });
+
+    it("registers the locks it queues waiters on, and takes them out of its set once they have none", async () => {
+      const [a, b] = [await openStore(), await openStore()];
+      const name = uniqueName("presence", "set");
+      const [waiterId] = await queue(name, a, [b]);
+      expect(await admin.smembers(instanceLocksKey(b.instanceId))).toContain(name);
+      expect(await b.cancelWaiter(name, waiterId!)).toEqual({ kind: "cancelled" });
+      await eventually(async () => expect(await admin.smembers(instanceLocksKey(b.instanceId))).not.toContain(name), 3000);
     });
 
     it("goes on under a new id when its presence was taken away, queueing its evicted waiters again", async () => {

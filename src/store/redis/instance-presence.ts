@@ -39,6 +39,8 @@ export class InstancePresence {
   /** Every id this instance had: its scripts' events come back tagged with any of them. */
   private readonly past = new Set<string>([this.current]);
   private registered = new Set<string>();
+  /** Registered names whose last waiter left (see idle()); checked again before they are dropped. */
+  private idleNames = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private renewing = false;
 
@@ -99,6 +101,11 @@ export class InstancePresence {
     return Promise.resolve();
   }
 
+  /** The store's last waiter on a name left: the name may leave the set at the next renewal. */
+  idle(name: string): void {
+    if (this.registered.has(name)) this.idleNames.add(name);
+  }
+
   /** Milliseconds between stall-free presence scripts beyond which Redis counts as having stalled. */
   get stallMs(): number {
     return Math.max(1, Math.floor(this.ttlMs / 2));
@@ -124,6 +131,7 @@ export class InstancePresence {
     this.current = newId();
     this.past.add(this.current);
     this.registered = new Set();
+    this.idleNames = new Set();
     this.host.log(`baton: this instance's presence in Redis lapsed (it was unreachable or too busy for ${this.ttlMs} ms); its waiters queue again under a new id (${old} -> ${this.current})`);
     await this.renew("join");
     const names = [...this.host.lockNames()];
@@ -140,7 +148,12 @@ export class InstancePresence {
 
   /** Takes locks this instance no longer waits on out of its set, so an eviction stays small. */
   private async unregisterIdle(): Promise<void> {
-    const idle = [...this.registered].filter((name) => !this.host.hasWaiters(name)).slice(0, CHUNK);
+    const idle: string[] = [];
+    for (const name of this.idleNames) {
+      if (idle.length === CHUNK) break;
+      this.idleNames.delete(name);
+      if (this.registered.has(name) && !this.host.hasWaiters(name)) idle.push(name);
+    }
     if (idle.length === 0) return;
     for (const name of idle) this.registered.delete(name);
     await this.client.srem(this.host.setKey(this.current), ...idle);

@@ -34,6 +34,8 @@ export interface WaiterTarget {
   emitLocal(event: LockEvent): void;
   /** This instance's current id (see InstancePresence). */
   currentId(): string;
+  /** The last waiter on a lock left (see InstancePresence.idle). */
+  idle(name: string): void;
 }
 
 /** Locks re-read at once at most; a pass over 10,000 locks then takes a fraction of a second. */
@@ -95,7 +97,10 @@ export class LocalWaiters {
     this.waiters.delete(id);
     const mine = this.byName.get(waiter.name);
     mine?.delete(id);
-    if (mine?.size === 0) this.byName.delete(waiter.name);
+    if (mine?.size === 0) {
+      this.byName.delete(waiter.name);
+      this.target.idle(waiter.name);
+    }
     return waiter;
   }
 

@@ -72,6 +72,7 @@ export class RedisStore implements Store {
         cancel: (name, id) => this.run("cancel-waiter", name, [id, ""]),
         emitLocal: (event) => this.deliver({ event, unclaimed: false }),
         currentId: () => this.presence.id,
+        idle: (name) => this.presence.idle(name),
       },
       onError,
     );

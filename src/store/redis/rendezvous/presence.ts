@@ -32,6 +32,8 @@ export interface PresenceTarget {
   touch(key: string, refs: { kind: "W" | "P"; id: string }[], leaseMs: number, retag: string): Promise<TouchReport>;
   /** This instance's current id (see ../instance-presence.ts). */
   currentId(): string;
+  /** The last registration on a key left (see InstancePresence.idle). */
+  idle(key: string): void;
   /** Registers a waiter again after its presence lapsed. */
   rejoin(reg: Registration): Promise<{ result: JoinWaitResult; seq: number }>;
   /** Counts a participant again after its presence lapsed. */
@@ -84,7 +86,10 @@ export class Presence {
     this.regs.delete(id);
     const mine = this.byKey.get(reg.key);
     mine?.delete(id);
-    if (mine?.size === 0) this.byKey.delete(reg.key);
+    if (mine?.size === 0) {
+      this.byKey.delete(reg.key);
+      this.target.idle(reg.key);
+    }
   }
 
   /**

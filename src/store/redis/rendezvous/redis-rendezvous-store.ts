@@ -89,6 +89,7 @@ export class RedisRendezvousStore implements RendezvousStore {
       {
         touch: (key, refs, leaseMs, retag) => this.touchKey(key, refs, leaseMs, retag),
         currentId: () => this.instances.presence.id,
+        idle: (key) => this.instances.presence.idle(key),
         rejoin: async (reg) => {
           const r = await this.withKeyRegistered(reg.key, () => this.run("join-wait", reg.key, [reg.id, reg.owner, this.options.waiterHeartbeatTtlMs, this.instances.presence.id]));
           return { result: this.joinResult(reg.key, r), seq: r.r === "set" ? seqOf(r.s as WireSignal) : Number(r.n ?? 0) };
@@ -270,8 +271,12 @@ export class RedisRendezvousStore implements RendezvousStore {
       return await step();
     } finally {
       const left = (this.joining.get(key) ?? 1) - 1;
-      if (left === 0) this.joining.delete(key);
-      else this.joining.set(key, left);
+      if (left > 0) this.joining.set(key, left);
+      else {
+        this.joining.delete(key);
+        // Answered at once (the value was set, the barrier tripped) or failed: nothing to keep.
+        if (!this.presence.has(key)) this.instances.presence.idle(key);
+      }
     }
   }
 
