@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { RedisStore } from "../../src/store/redis/redis-store.js";
+import { RedisRendezvousStore } from "../../src/store/redis/rendezvous/redis-rendezvous-store.js";
 import { PRESENCE_KEYS, instanceLocksKey, lockKeys } from "../../src/store/redis/keys.js";
 import { newToken, newWaiterId } from "../../src/store/token.js";
 import type { LockEvent } from "../../src/store/types.js";
@@ -78,6 +79,27 @@ describeRedis(
       expect(fromB).toBeDefined();
     });
 
+    it("rendezvous: drops the waiters and uncounts the participants of an instance that closed, at once", async () => {
+      const [a, b] = [await RedisRendezvousStore.open(redis.url, () => {}), await RedisRendezvousStore.open(redis.url, () => {})];
+      try {
+        const key = uniqueName("presence", "rv");
+        expect((await b.joinWait({ key: `${key}/w`, waiterId: newWaiterId(), owner: "on-b" })).kind).toBe("waiting");
+        expect((await b.arrive({ key, participantId: newWaiterId(), owner: "on-b", parties: 3 })).kind).toBe("waiting");
+        expect((await a.arrive({ key, participantId: newWaiterId(), owner: "on-a", parties: 3 })).kind).toBe("waiting");
+        const listing = () => a.list({ prefix: key, limit: 10 });
+        expect((await listing()).barriers).toMatchObject([{ arrived: 2 }]);
+        await b.close();
+        await eventually(async () => {
+          const now = await listing();
+          expect(now.barriers).toMatchObject([{ arrived: 1, owners: ["on-a"] }]);
+          expect(now.waiting).toEqual([]);
+        }, 5000);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
     it("registers the locks it queues waiters on, and takes them out of its set once they have none", async () => {
       const [a, b] = [await openStore(), await openStore()];
       const name = uniqueName("presence", "set");
@@ -95,9 +117,12 @@ describeRedis(
       // What an evictor does once B's presence lapsed (B unreachable, or its event loop stuck).
       await admin.zrem(PRESENCE_KEYS[0]!, oldId);
       await admin.zadd(PRESENCE_KEYS[1]!, 0, oldId);
-      // A evicts B's waiters; B, finding its id gone, takes a new one and queues them again at the back.
+      // B, finding its id gone, takes a new one and re-reads its locks. Who gets there first
+      // decides where its waiters end up: A's evictor takes them out and B queues them again at
+      // the back, or B re-tags them in place and the eviction finds nothing of the old id.
+      // (The paused-instance test in kill-instance.test.ts takes the first path for certain.)
       await eventually(async () => expect(b.instanceId).not.toBe(oldId), 5000);
-      await eventually(async () => expect(await queued(a, name)).toEqual([a1, b1, b2]), 5000);
+      await eventually(async () => expect([[a1, b1, b2].join(), [b1, a1, b2].join()]).toContain((await queued(a, name)).join()), 5000);
       // Re-queued under whichever id it had then, then re-tagged with the new one.
       await eventually(async () => {
         const raw = await admin.hmget(lockKeys(name)[2]!, b1!, b2!);

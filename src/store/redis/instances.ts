@@ -43,7 +43,11 @@ export function wireInstances(w: InstanceWiring): Instances {
   const presence = new InstancePresence(
     w.client,
     {
-      renew: (id, ttl, stallMs, mode) => w.call(() => w.script("presence-renew", w.presenceKeys, [id, ttl, stallMs, mode])),
+      // Leaving is the store's last word, said after it closed to its callers: no error mapping.
+      renew: (id, ttl, stallMs, mode) => {
+        const sent = () => w.script("presence-renew", w.presenceKeys, [id, ttl, stallMs, mode]);
+        return mode === "leave" ? sent() : w.call(sent);
+      },
       setKey: w.setKey,
       hasWaiters: w.hasWaiters,
       lockNames: w.names,

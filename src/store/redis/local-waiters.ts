@@ -216,8 +216,7 @@ export class LocalWaiters {
     else if (result.kind === "queued") {
       waiter.pending = false;
       waiter.origin = id;
-    }
-    else {
+    } else {
       this.drop(waiter.id);
       this.onError(new Error(`waiter ${waiter.id} on "${waiter.name}" was lost and could not queue again (${result.kind})`));
     }
