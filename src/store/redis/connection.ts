@@ -11,6 +11,8 @@ export interface RedisStoreOptions {
   cluster: boolean;
   /** How long a waiter stays queued after its instance stopped renewing its heartbeat. */
   waiterHeartbeatTtlMs: number;
+  /** How long an instance counts as alive after its last presence renewal (README "Instances that die"). */
+  presenceTtlMs: number;
   /** How often each instance looks for due deadlines. */
   sweepIntervalMs: number;
   /** How long a Redis command may take before the call fails as unavailable. */

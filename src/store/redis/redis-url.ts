@@ -7,7 +7,8 @@ import type { RedisStoreOptions } from "./connection.js";
 /** The options a Redis store URL may carry in its query, with their defaults; the docs list them. */
 export const redisUrlOptionFields = {
   cluster: field(bool(), { doc: "treat the host as a seed node of a Redis Cluster (`?cluster` alone means true)" }, false),
-  heartbeatTtl: field(duration({ min: 1 }), { doc: "how long a waiter stays queued after its instance stopped renewing its heartbeat" }, 10_000),
+  heartbeatTtl: field(duration({ min: 1 }), { doc: "backstop: how long a waiter stays queued after its instance stopped renewing its heartbeat (dead instances are evicted sooner, by presence)" }, 30_000),
+  presenceTtl: field(duration({ min: 1 }), { doc: "how long an instance's presence lasts without renewal; its waiters are evicted once it lapses" }, 1_500),
   sweepInterval: field(duration({ min: 1 }), { doc: "how often each instance looks for due deadlines" }, 20),
   commandTimeout: field(duration({ min: 1 }), { doc: "how long a Redis command may take before the call fails as unavailable" }, 2_000),
 };
@@ -20,7 +21,7 @@ function redact(url: string): string {
 }
 
 /**
- * Reads `redis[s]://[user:password@]host[:port][/db][?cluster=1&heartbeatTtl=10s&sweepInterval=20ms&commandTimeout=2s]`.
+ * Reads `redis[s]://[user:password@]host[:port][/db][?cluster=1&heartbeatTtl=30s&presenceTtl=1500ms&sweepInterval=20ms&commandTimeout=2s]`.
  * Throws an Error naming what is wrong, never the password.
  */
 export function parseRedisUrl(url: string): RedisStoreOptions {
@@ -58,6 +59,7 @@ export function parseRedisUrl(url: string): RedisStoreOptions {
     },
     cluster: options.cluster,
     waiterHeartbeatTtlMs: options.heartbeatTtl,
+    presenceTtlMs: options.presenceTtl,
     sweepIntervalMs: options.sweepInterval,
     commandTimeoutMs: options.commandTimeout,
   };
