@@ -1,0 +1,53 @@
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { LockService } from "./api.js";
+
+/**
+ * Many queued waiters on one instance: a Wait stream each, multiplexed on one HTTP/2
+ * connection, as a busy service's clients would leave them. Counts what they were told.
+ */
+export class WaiterCrowd {
+  queued = 0;
+  granted = 0;
+  /** Streams that ended in an error other than our own cancellation. */
+  failed = new Map<string, number>();
+  private readonly ctl = new AbortController();
+  private readonly done: Promise<void>[] = [];
+
+  constructor(url: string, names: string[], perName: number, owner: string) {
+    const client = createClient(LockService, createConnectTransport({ baseUrl: url, httpVersion: "2", useBinaryFormat: true }));
+    for (const name of names) {
+      for (let i = 0; i < perName; i++) {
+        const counted = { queued: false };
+        const stream = client.wait({ name, owner: `${owner}-${i}`, ttlMs: 2000n, timeoutMs: 0n, hold: false }, { signal: this.ctl.signal });
+        this.done.push(
+          (async () => {
+            for await (const e of stream) {
+              if (e.event.case === "queued" && !counted.queued) {
+                counted.queued = true;
+                this.queued++;
+              } else if (e.event.case === "granted") this.granted++;
+            }
+          })().catch((error: unknown) => {
+            if (this.ctl.signal.aborted) return;
+            const key = String((error as Error).message).slice(0, 80);
+            this.failed.set(key, (this.failed.get(key) ?? 0) + 1);
+          }),
+        );
+      }
+    }
+  }
+
+  /** Waits until `n` have been told their place in the queue, or `timeoutMs` passes. */
+  async untilQueued(n: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queued < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return this.queued >= n;
+  }
+
+  /** Cancels every stream that is still open. */
+  async close(): Promise<void> {
+    this.ctl.abort();
+    await Promise.all(this.done);
+  }
+}
