@@ -5,9 +5,9 @@ import type { FaultRecord, GrantRecord, History } from "./history.js";
  * 1. fencing is never reused per lock, across restarts of anything;
  * 2. fencing never goes backwards: a grant requested after another grant of the same lock was
  *    received carries a larger token (real-time order, which no amount of concurrency excuses);
- * 3. overlapping holders of a mutex are counted; an overlap is explained when the earlier lease
- *    had expired by the server's own word, or a fault struck between the two grants; an
- *    unexplained overlap is a failure of mutual exclusion;
+ * 3. overlapping holders of a mutex are counted; an overlap is explained when one of the two
+ *    leases had expired by the server's own word (or arrived expired), or a fault struck
+ *    between the two grants; an unexplained overlap is a failure of mutual exclusion;
  * 4. the fenced resource never accepts interleaved writes of two holders (A, B, A) nor writes of
  *    two grants with one token: accepted overlapping writes must be 0;
  * 5. after every fault, every steady client that was not its target is granted again within
@@ -84,7 +84,13 @@ function faultBetween(faults: FaultRecord[], from: number, to: number): boolean 
   return faults.some((f) => f.at <= to && f.healedAt >= from);
 }
 
-/** Rule 3 for one mutex. */
+/**
+ * Rule 3 for one mutex. An overlap is two holders' intervals (grant received → release sent)
+ * intersecting, as the clients saw them. It breaks mutual exclusion for certain only if both
+ * leases were surely valid at once: each is surely valid from its receipt until the earlier of
+ * its release and its stated expiry (a grant that arrives already expired never is), and no
+ * fault struck in between that could have taken the earlier one away.
+ */
 function checkOverlaps(lock: string, grants: GrantRecord[], faults: FaultRecord[], end: number, v: Verdict): void {
   const ordered = [...grants].sort((a, b) => a.grantedAt - b.grantedAt);
   let active: GrantRecord[] = [];
@@ -92,9 +98,9 @@ function checkOverlaps(lock: string, grants: GrantRecord[], faults: FaultRecord[
     active = active.filter((a) => (a.endAt ?? end) > b.grantedAt);
     for (const a of active) {
       v.overlaps++;
-      const expired = a.expiresAt <= b.grantedAt;
-      if (!expired && !faultBetween(faults, a.grantedAt, b.grantedAt)) {
-        push(v.unexplainedOverlaps, `${lock}: ${b.id} (fencing ${b.fencing}) granted while ${a.id} (fencing ${a.fencing}) held a lease ${Math.round(a.expiresAt - b.grantedAt)} ms from expiry, no fault in between`);
+      const surelyBoth = Math.min(a.endAt ?? end, a.expiresAt, b.endAt ?? end, b.expiresAt) - b.grantedAt;
+      if (surelyBoth > 0 && !faultBetween(faults, a.grantedAt, b.grantedAt)) {
+        push(v.unexplainedOverlaps, `${lock}: ${b.id} (fencing ${b.fencing}) and ${a.id} (fencing ${a.fencing}) both held unexpired leases for ${Math.round(surelyBoth)} ms, no fault in between`);
       }
     }
     active.push(b);

@@ -1,0 +1,101 @@
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { redisMode } from "../helpers/redis-server.js";
+import { fixedCases, hugeTimeoutChecks } from "./fuzz/fixed.js";
+import { randomCase } from "./fuzz/generate.js";
+import { Rng, runSeed } from "./fuzz/rng.js";
+import { describeCase, sendCase, type FuzzCase } from "./fuzz/send.js";
+import { BatonProcess } from "./lib/baton-process.js";
+import { scale, timeoutFor } from "./lib/mode.js";
+import { RedisProcess } from "./lib/redis-process.js";
+import { Run } from "./lib/run.js";
+import { sleep } from "./lib/specs.js";
+import { acquireReleaseWorks, drained, rendezvousLeftovers } from "./lib/state.js";
+
+// A fuzzer over every endpoint and protocol (see fuzz/generate.ts), then a check that the
+// server's state is intact. A crash is bisected: the cases in flight are replayed one at a time
+// on a restarted server until one of them ends it again, and that case is the reproduction.
+
+const CONCURRENCY = 16;
+const stores = redisMode === "server" ? (["memory", "redis"] as const) : (["memory"] as const);
+const CASES = { memory: scale(2500, 30_000), redis: scale(1000, 10_000) };
+// Short leases and waits, so anything the fuzzer took is gone by the time state is checked.
+const ARGS = ["--max-ttl", "2s", "--default-ttl", "1s", "--min-ttl", "50ms", "--max-wait", "5s", "--session-grace", "500ms"];
+
+/** Replays suspects one at a time on a restarted server; the first that kills it again is the culprit. */
+async function bisect(server: BatonProcess, suspects: FuzzCase[]): Promise<string> {
+  for (const c of suspects) {
+    await sendCase(server.url, c);
+    await sleep(150);
+    if (!server.alive()) {
+      await server.restart();
+      return `reproduced alone by ${describeCase(c)}`;
+    }
+  }
+  const file = join(process.env.CHAOS_RESULTS_DIR || tmpdir(), `fuzz-suspects-${process.pid}-${Date.now()}.json`);
+  writeFileSync(file, JSON.stringify(suspects.map(describeCase), null, 1));
+  return `not reproduced by any single case in flight; they are in ${file}`;
+}
+
+describe.each(stores)("chaos: fuzzing every endpoint and protocol (%s store)", (store) => {
+  it(
+    "survives every request, answers bad input with a client error, and is intact afterwards",
+    async () => {
+      const seed = runSeed();
+      const run = new Run(`fuzz (${store}, seed ${seed})`, { recoveryBoundMs: 5000 });
+      const redis = store === "redis" ? await RedisProcess.start(false) : undefined;
+      const server = await BatonProcess.start(`baton-fuzz-${store}`, ["--store", redis?.url ?? "memory", ...ARGS]);
+      run.servers.push(server);
+      const statuses = new Map<string, number>();
+      const count = (c: FuzzCase, status: number | undefined): void => {
+        const key = `${status ?? "none"} ${c.label.split(" ")[0]}`;
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
+      };
+      try {
+        await run.guard(async () => {
+          for (const c of fixedCases()) {
+            const r = await sendCase(server.url, c);
+            run.fuzzed++;
+            await sleep(100);
+            const problem = server.alive() ? c.expect?.(r) : "the server died";
+            if (problem !== undefined) run.problem(`${c.label}: ${problem}`);
+            if (!server.alive()) await server.restart();
+          }
+          for (const p of await hugeTimeoutChecks(server.url, "fuzz/fixed/")) run.problem(p);
+          run.fuzzed += 5;
+          const rng = new Rng(seed);
+          let previous: FuzzCase[] = [];
+          for (let sent = 0; sent < CASES[store]; sent += CONCURRENCY) {
+            const batch = Array.from({ length: CONCURRENCY }, () => randomCase(rng));
+            const results = await Promise.all(batch.map((c) => sendCase(server.url, c)));
+            batch.forEach((c, i) => count(c, results[i]!.status));
+            run.fuzzed += batch.length;
+            if (!server.alive()) {
+              await sleep(100);
+              await server.restart();
+              run.problem(`crash ${server.crashes.length}: ${await bisect(server, [...previous, ...batch])}`);
+            }
+            previous = batch;
+          }
+          await sleep(2500);
+          run.problem(server.alive() ? undefined : "the server is not running after the fuzz");
+          const health = await server.health();
+          if (health !== 200) run.problem(`/healthz answered ${health} after the fuzz`);
+          run.problem(await acquireReleaseWorks(server.url, "chaos/after-fuzz"));
+          run.problem(await drained(server.url, "", 5000));
+          run.problem(await rendezvousLeftovers(server.url, ""));
+          for (const [line, n] of server.unexpectedLogs) run.problem(`the server logged ${n}× "${line}"`);
+        });
+      } finally {
+        await server.stop();
+        await redis?.dispose();
+      }
+      const summary = [...statuses].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}×${n}`);
+      console.log(`fuzz (${store}): answers by status and kind: ${summary.join(", ")}`);
+      expect(run.finish().problems).toEqual([]);
+    },
+    timeoutFor(CASES[store] * 5 + 20_000),
+  );
+});
