@@ -21,22 +21,26 @@ import { acquireReleaseWorks, drained, rendezvousLeftovers } from "./lib/state.j
 const CONCURRENCY = 16;
 const stores = redisMode === "server" ? (["memory", "redis"] as const) : (["memory"] as const);
 const CASES = { memory: scale(2500, 30_000), redis: scale(1000, 10_000) };
+// A crash costs a restart (and, for the first few, a bisection): cap both, and the time.
+const BUDGET_MS = scale(25_000, 300_000);
+const MAX_CRASHES = 30;
+const BISECTS = 8;
 // Short leases and waits, so anything the fuzzer took is gone by the time state is checked.
 const ARGS = ["--max-ttl", "2s", "--default-ttl", "1s", "--min-ttl", "50ms", "--max-wait", "5s", "--session-grace", "500ms"];
 
 /** Replays suspects one at a time on a restarted server; the first that kills it again is the culprit. */
-async function bisect(server: BatonProcess, suspects: FuzzCase[]): Promise<string> {
+async function bisect(server: BatonProcess, suspects: FuzzCase[]): Promise<{ culprit?: FuzzCase; detail: string }> {
   for (const c of suspects) {
     await sendCase(server.url, c);
     await sleep(150);
     if (!server.alive()) {
       await server.restart();
-      return `reproduced alone by ${describeCase(c)}`;
+      return { culprit: c, detail: `reproduced alone by ${describeCase(c)}` };
     }
   }
   const file = join(process.env.CHAOS_RESULTS_DIR || tmpdir(), `fuzz-suspects-${process.pid}-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify(suspects.map(describeCase), null, 1));
-  return `not reproduced by any single case in flight; they are in ${file}`;
+  return { detail: `the cases in flight are in ${file}` };
 }
 
 describe.each(stores)("chaos: fuzzing every endpoint and protocol (%s store)", (store) => {
@@ -49,6 +53,7 @@ describe.each(stores)("chaos: fuzzing every endpoint and protocol (%s store)", (
       const server = await BatonProcess.start(`baton-fuzz-${store}`, ["--store", redis?.url ?? "memory", ...ARGS]);
       run.servers.push(server);
       const statuses = new Map<string, number>();
+      const culprits = new Map<string, { count: number; example: string }>();
       const count = (c: FuzzCase, status: number | undefined): void => {
         const key = `${status ?? "none"} ${c.label.split(" ")[0]}`;
         statuses.set(key, (statuses.get(key) ?? 0) + 1);
@@ -67,7 +72,9 @@ describe.each(stores)("chaos: fuzzing every endpoint and protocol (%s store)", (
           run.fuzzed += 5;
           const rng = new Rng(seed);
           let previous: FuzzCase[] = [];
-          for (let sent = 0; sent < CASES[store]; sent += CONCURRENCY) {
+          const stopAt = Date.now() + BUDGET_MS;
+          const crashesBefore = server.crashes.length;
+          for (let sent = 0; sent < CASES[store] && Date.now() < stopAt && server.crashes.length - crashesBefore < MAX_CRASHES; sent += CONCURRENCY) {
             const batch = Array.from({ length: CONCURRENCY }, () => randomCase(rng));
             const results = await Promise.all(batch.map((c) => sendCase(server.url, c)));
             batch.forEach((c, i) => count(c, results[i]!.status));
@@ -75,15 +82,22 @@ describe.each(stores)("chaos: fuzzing every endpoint and protocol (%s store)", (
             if (!server.alive()) {
               await sleep(100);
               await server.restart();
-              run.problem(`crash ${server.crashes.length}: ${await bisect(server, [...previous, ...batch])}`);
+              if (server.crashes.length - crashesBefore > BISECTS) continue;
+              const found = await bisect(server, [...previous, ...batch]);
+              const c = found.culprit;
+              const key = c === undefined ? "not reproduced by one case alone" : `${c.via} ${c.label.includes("host=") ? "with a bad Host / :authority" : c.label}`;
+              const seen = culprits.get(key);
+              culprits.set(key, { count: (seen?.count ?? 0) + 1, example: seen?.example ?? found.detail });
             }
             previous = batch;
           }
+          if (server.crashes.length - crashesBefore >= MAX_CRASHES) run.problem(`the fuzz stopped after ${MAX_CRASHES} crashes (${run.fuzzed} requests sent)`);
+          for (const [label, { count, example }] of culprits) run.problem(`a crash ×${count} by [${label}]: ${example}`);
           await sleep(2500);
           run.problem(server.alive() ? undefined : "the server is not running after the fuzz");
           const health = await server.health();
           if (health !== 200) run.problem(`/healthz answered ${health} after the fuzz`);
-          run.problem(await acquireReleaseWorks(server.url, "chaos/after-fuzz"));
+          run.problem(await acquireReleaseWorks(server.url, "chaos/after-fuzz", 1000));
           run.problem(await drained(server.url, "", 5000));
           run.problem(await rendezvousLeftovers(server.url, ""));
           for (const [line, n] of server.unexpectedLogs) run.problem(`the server logged ${n}× "${line}"`);
@@ -96,6 +110,6 @@ describe.each(stores)("chaos: fuzzing every endpoint and protocol (%s store)", (
       console.log(`fuzz (${store}): answers by status and kind: ${summary.join(", ")}`);
       expect(run.finish().problems).toEqual([]);
     },
-    timeoutFor(CASES[store] * 5 + 20_000),
+    timeoutFor(BUDGET_MS + MAX_CRASHES * 2000 + 20_000),
   );
 });

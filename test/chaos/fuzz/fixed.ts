@@ -37,6 +37,11 @@ export function fixedCases(): FuzzCase[] {
   for (const authority of ["%", "[", "x:99999999"]) {
     cases.push({ label: `:authority ${JSON.stringify(authority)}`, via: "h2", method: "POST", path: DESCRIBE, headers: [[":authority", authority], ["content-type", "application/json"]], body: describeBody, expect: answered });
   }
+  // A path that starts with "//" reads as a scheme-relative URL: new URL("//x", base) throws.
+  for (const path of ["//", "//x", `/${DESCRIBE}`]) {
+    cases.push({ ...h1Describe(`path ${path.slice(0, 12)}`, [["Host", "127.0.0.1"]]), path });
+    cases.push({ label: `h2 path ${path.slice(0, 12)}`, via: "h2", method: "GET", path, headers: [], expect: answered });
+  }
   const rest = Buffer.from(`OST ${DESCRIBE} HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${describeBody.length}\r\n\r\n${describeBody}`);
   cases.push({
     label: 'HTTP/1.1 whose first TCP segment is "P"',
@@ -99,7 +104,7 @@ export async function hugeTimeoutChecks(base: string, prefix: string): Promise<s
   try {
     for (const [i, check] of checks.entries()) {
       const name = `${prefix}huge-timeout-${i}`;
-      const holder = await json.acquire(name, { owner: "holder", ttlMs: 30_000, waitMs: 1000 });
+      const holder = await json.acquire(name, { owner: "holder", ttlMs: 2000, waitMs: 1000 });
       const answer = sendCase(base, { ...check.make(name), timeoutMs: 6000 });
       await new Promise((r) => setTimeout(r, 300));
       await json.release(name, holder.token).catch(() => undefined);

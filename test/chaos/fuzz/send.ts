@@ -112,7 +112,7 @@ function sendH2(url: URL, c: FuzzCase): Promise<FuzzResult> {
     try {
       const headers: http2.OutgoingHttpHeaders = { ":method": c.method ?? "POST", ":path": c.path ?? "/" };
       for (const [k, v] of c.headers ?? []) headers[k] = v;
-      stream = session.request(headers);
+      stream = session.request(headers, { endStream: false });
     } catch (error) {
       // Node's own client refused to send it (an invalid header): nothing reached the server.
       return finish(`not sent: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
@@ -150,6 +150,7 @@ export function sendCase(base: string, c: FuzzCase): Promise<FuzzResult> {
 export function describeCase(c: FuzzCase): string {
   const body = c.body ?? Buffer.concat((c.chunks ?? []).map((x) => x.data));
   const shown = body.length > 200 ? `${body.subarray(0, 200).toString("base64")}… (${body.length} bytes)` : body.toString("base64");
-  const headers = (c.headers ?? []).map(([k, v]) => `${k}: ${v.length > 80 ? `${v.slice(0, 80)}…(${v.length})` : v}`).join(" | ");
+  const all = c.headers ?? [];
+  const headers = all.slice(0, 8).map(([k, v]) => `${k}: ${v.length > 80 ? `${v.slice(0, 80)}…(${v.length})` : v}`).join(" | ") + (all.length > 8 ? ` | …${all.length - 8} more` : "");
   return `[${c.label}] ${c.via} ${c.method ?? ""} ${c.path ?? ""} {${headers}} body(base64)=${shown}${c.cutAfterMs === undefined ? "" : ` cut after ${c.cutAfterMs} ms`}`;
 }

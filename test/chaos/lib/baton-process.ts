@@ -18,8 +18,8 @@ export class BatonProcess {
   child: ChildProcess | undefined;
   url = "";
   port = 0;
-  /** Exits nobody asked for, each with the end of the server's log. */
-  readonly crashes: string[] = [];
+  /** Exits nobody asked for, each with what killed it and where its log is. */
+  readonly crashes: Crash[] = [];
   /** Log lines the server should never print ("unexpected error …"), with how often each came. */
   readonly unexpectedLogs = new Map<string, number>();
   private log = "";
@@ -49,6 +49,9 @@ export class BatonProcess {
 
   /** Starts it again on the same port (after a kill or a crash). */
   async restart(): Promise<void> {
+    // A process that is dying may not have reported its exit yet.
+    for (let i = 0; i < 20 && this.alive(); i++) await new Promise((r) => setTimeout(r, 50));
+    if (this.alive()) throw new Error(`${this.name} is still running; kill it before restarting it`);
     await this.spawn(this.port);
   }
 
@@ -117,7 +120,7 @@ export class BatonProcess {
     child.once("exit", (code, signal) => {
       if (this.expectedExit) return;
       const file = saveCrashLog(this.name, this.log);
-      this.crashes.push(`${this.name} exited by itself (${signal ?? `code ${code}`}); its log: ${file}; it ends:\n${this.logTail(1500)}`);
+      this.crashes.push({ signature: `${this.name} exited (${signal ?? `code ${code}`}): ${crashSignature(this.log)}`, file, tail: this.logTail(1500) });
     });
     this.url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.name}: baton serve did not start:\n${this.logTail()}`)), 30_000);
@@ -131,11 +134,28 @@ export class BatonProcess {
       child.stderr!.on("data", onData);
       child.once("exit", (code) => {
         clearTimeout(timer);
-        reject(new Error(`${this.name}: baton serve exited with ${code} at start:\n${this.logTail()}`));
+        reject(new Error(`${this.name}: baton serve exited with ${code} at start (port ${port}):\n${startLog}`));
       });
     });
     this.port = Number(new URL(this.url).port);
   }
+}
+
+/** A server that exited by itself. */
+export interface Crash {
+  /** The error that ended it and where it was thrown, to group crashes of one cause. */
+  signature: string;
+  file: string;
+  tail: string;
+}
+
+/** The last uncaught error in a log: its first line and the first stack frame outside node:internal. */
+export function crashSignature(log: string): string {
+  const lines = log.split("\n");
+  const at = lines.findLastIndex((l) => /^\s*(\w*Error|\w+Exception|\[\w+)\b.*/.test(l) && !/^baton:/.test(l));
+  if (at < 0) return lines.filter((l) => l.trim() !== "").slice(-1)[0] ?? "(empty log)";
+  const frame = lines.slice(at + 1).find((l) => /^\s+at /.test(l) && !l.includes("node:internal"));
+  return `${lines[at]!.trim()}${frame === undefined ? "" : ` ${frame.trim()}`}`;
 }
 
 /** Keeps a crashed server's log (the last 20 KB) where the report can point to it. */

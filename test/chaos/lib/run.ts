@@ -1,4 +1,4 @@
-import type { BatonProcess } from "./baton-process.js";
+import type { BatonProcess, Crash } from "./baton-process.js";
 import { check, violations } from "./checker.js";
 import { ChildClients } from "./child-clients.js";
 import { FencedResource } from "./fenced-resource.js";
@@ -107,7 +107,10 @@ export class Run {
   finish(): Row {
     process.off("unhandledRejection", this.onRejection);
     const v = check(this.history, { recoveryBoundMs: this.options.recoveryBoundMs });
-    const crashes = [...this.servers.flatMap((s) => s.crashes), ...this.children.flatMap((c) => (c.crash === undefined ? [] : [c.crash]))];
+    const serverCrashes = this.servers.flatMap((s) => s.crashes);
+    const clientCrashes = this.children.flatMap((c) => (c.crash === undefined ? [] : [c.crash]));
+    const bySignature = new Map<string, Crash[]>();
+    for (const c of serverCrashes) bySignature.set(c.signature, [...(bySignature.get(c.signature) ?? []), c]);
     const errors = [...this.history.errors].map(([k, n]) => `${k}×${n}`).join(", ");
     // Workers always wait (waitMs > 0), so `aborted` (a try that found the lock held) is never
     // the true answer: a client that reports it misnames a failure (issue 10, bug 6).
@@ -119,13 +122,14 @@ export class Run {
       grants: v.grants,
       faults: v.faults + this.extraFaults,
       fuzzed: this.fuzzed,
-      crashes: crashes.length,
+      crashes: serverCrashes.length + clientCrashes.length,
       overlaps: v.overlaps,
       acceptedOverlaps: v.acceptedOverlapCount,
       recoveryP50Ms: percentile(v.recoveryMs, 50),
       recoveryMaxMs: percentile(v.recoveryMs, 100),
       problems: [
-        ...crashes.map((c) => `crash: ${c}`),
+        ...[...bySignature].map(([sig, list]) => `crash ×${list.length}: ${sig}\n(log: ${list[0]!.file})\n${list[0]!.tail}`),
+        ...clientCrashes.map((c) => `client crash: ${c}`),
         ...this.rejections.map((r) => `unhandled rejection in the test process: ${String(r)}`),
         ...violations(v),
         ...misnamed.map(([k, n]) => `misnamed error: ${k} seen ${n} times by clients that wait (aborted means "held" on a try)`),

@@ -66,10 +66,10 @@ export async function rendezvousLeftovers(url: string, prefix: string): Promise<
 }
 
 /** A normal acquire and release of a fresh lock; resolves with a problem description if either fails. */
-export async function acquireReleaseWorks(url: string, name: string): Promise<string | undefined> {
+export async function acquireReleaseWorks(url: string, name: string, ttlMs = 5000): Promise<string | undefined> {
   const client = new JsonLockClient(url);
   try {
-    const grant = await client.acquire(name, { owner: "chaos-check", ttlMs: 5000, waitMs: 5000 });
+    const grant = await client.acquire(name, { owner: "chaos-check", ttlMs, waitMs: 5000 });
     await client.release(name, grant.token);
     return undefined;
   } catch (error) {
