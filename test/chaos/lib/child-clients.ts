@@ -87,6 +87,8 @@ export class ChildClients {
     this.expectedExit = true;
     this.child.kill("SIGKILL");
     await this.exited;
+    // The dead write nothing more: their holds end here.
+    this.history.closeOpen(nowMs(), new Set(this.specs.map((s) => s.id)));
   }
 
   pause(): void {

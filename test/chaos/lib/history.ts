@@ -110,8 +110,8 @@ export class History {
     return f;
   }
 
-  /** Grants whose holders never said they let go (killed clients): their interval runs to `at`. */
-  closeOpen(at: number): void {
-    for (const id of [...this.open.keys()]) this.end(id, at, "abandoned");
+  /** Grants whose holders never said they let go (killed clients): their interval ends at `at`. */
+  closeOpen(at: number, workers?: ReadonlySet<string>): void {
+    for (const [id, g] of [...this.open]) if (workers === undefined || workers.has(g.worker)) this.end(id, at, "abandoned");
   }
 }

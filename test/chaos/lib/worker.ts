@@ -47,7 +47,11 @@ export interface WorkerSpec {
   /** This share of grants (0–1) is held for `longHoldMs` instead, so some holds span a fault. */
   longHoldShare?: number;
   longHoldMs?: number;
+  /** Share one client per kind and instance with the other workers of this process (a busy service's pool). */
+  sharedClient?: boolean;
 }
+
+const shared = new Map<string, LockClient>();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,14 +80,15 @@ export class Worker {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
-    for (const c of this.clients.values()) c.close();
+    if (this.spec.sharedClient !== true) for (const c of this.clients.values()) c.close();
   }
 
   private client(): LockClient {
     const url = this.spec.urls[this.urlIndex % this.spec.urls.length]!;
     let c = this.clients.get(url);
     if (c === undefined) {
-      c = makeClient(this.spec.kind, url);
+      const key = `${this.spec.kind} ${url}`;
+      c = this.spec.sharedClient === true ? (shared.get(key) ?? shared.set(key, makeClient(this.spec.kind, url)).get(key)!) : makeClient(this.spec.kind, url);
       this.clients.set(url, c);
     }
     return c;
