@@ -8,7 +8,8 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
  * it; resolves with the child and the URL it prints once it listens.
  */
 export async function spawnBaton(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["bin/baton.js", "serve", "--port", "0", ...args], {
+  // Strict: a rejection nobody handles ends the server, so the test that caused it fails.
+  const child = spawn(process.execPath, ["--unhandled-rejections=strict", "bin/baton.js", "serve", "--port", "0", ...args], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
   });
