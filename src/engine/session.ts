@@ -56,6 +56,10 @@ class PendingAcquire implements WaiterSink {
       this.resolve = resolve;
       this.reject = reject;
     });
+    // A cancel or the session's end may settle this while the acquire still awaits the store's
+    // answer, before `acquire` hands `done` to its caller: marked as heard here, so Node does not
+    // take it for an unhandled rejection (which ends the process); the caller still sees it.
+    this.done.catch(() => undefined);
   }
 
   onQueued(position: number, queueLength: number, holders: LeaseRecord[]): void {

@@ -84,7 +84,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     }
     rpc(req, res);
   };
-  const listener = new OnePortListener(handler, (stream, headers) => sessions(stream, headers) || waits(stream, headers) || streams(stream, headers));
+  const listener = new OnePortListener(handler, (stream, headers) => sessions(stream, headers) || waits(stream, headers) || streams(stream, headers), log);
   let closing: Promise<void> | undefined;
   return {
     engine,

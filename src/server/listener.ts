@@ -20,7 +20,7 @@ export type StreamRoute = (stream: http2.ServerHttp2Stream, headers: http2.Incom
  * hop per chunk each way) before any handler could look at it, so the server takes no request
  * listener and builds those objects itself, as the compat layer does, only for what `raw` leaves.
  */
-export function createH2Server(handler: Handler, raw: StreamRoute = () => false): http2.Http2Server {
+export function createH2Server(handler: Handler, raw: StreamRoute = () => false, log: (message: string) => void = (m) => console.error(m)): http2.Http2Server {
   // Waiting streams are long-lived: a low stream cap would queue unary calls behind them.
   // One connection may carry many thousands of waits (a client multiplexing them all): nghttp2
   // accounts a few hundred bytes to the session per open stream, and at the default limit (10 MB)
@@ -30,7 +30,18 @@ export function createH2Server(handler: Handler, raw: StreamRoute = () => false)
     // A reset stream emits 'error'; unheard, that would crash the process. Routes learn of the
     // end from 'close', so here it is only heard.
     stream.on("error", ignore);
-    if (raw(stream, headers)) return;
+    const authority = headers[":authority"] ?? headers.host;
+    if (authority === undefined) {
+      // :authority is optional in HTTP/2; what is built from it (the request URL) needs one.
+      headers[":authority"] = localAuthority(stream.session?.socket);
+    } else if (!validAuthority(authority)) {
+      return refuseStream(stream, authority);
+    }
+    try {
+      if (raw(stream, headers)) return;
+    } catch (error) {
+      return failStream(stream, error, log);
+    }
     const req = new http2.Http2ServerRequest(stream, headers, {}, rawHeaders);
     const res = new http2.Http2ServerResponse(stream);
     const expect = headers.expect;
@@ -42,12 +53,72 @@ export function createH2Server(handler: Handler, raw: StreamRoute = () => false)
       }
       res.writeContinue();
     }
-    handler(req, res);
+    try {
+      handler(req, res);
+    } catch (error) {
+      failStream(stream, error, log);
+    }
   });
   return server;
 }
 
 function ignore(): void {}
+
+/**
+ * Whether a Host / :authority value makes a URL: the routers build the request URL from it,
+ * and a value such as `[`, `%` or `x:99999999` would otherwise throw inside them.
+ */
+export function validAuthority(value: string): boolean {
+  return value !== "" && !/[\s/?#@\\]/.test(value) && URL.canParse(`http://${value}`);
+}
+
+/** host:port of the socket's local end, for a request that named no authority (HTTP/1.0, h2). */
+function localAuthority(socket: net.Socket | undefined): string {
+  const address = socket?.localAddress ?? "127.0.0.1";
+  const host = address.includes(":") ? `[${address}]` : address;
+  return `${host}:${socket?.localPort ?? 0}`;
+}
+
+const BAD_AUTHORITY = "the Host header (HTTP/2 :authority) must be a host name or address with an optional port";
+
+function refuseStream(stream: http2.ServerHttp2Stream, authority: string): void {
+  if (stream.destroyed || stream.headersSent) return;
+  stream.respond({ ":status": 400, "content-type": "text/plain; charset=utf-8" });
+  stream.end(`${BAD_AUTHORITY}; got ${JSON.stringify(authority.slice(0, 100))}\n`);
+}
+
+/** A handler that threw synchronously: the request fails, the process goes on. */
+function failStream(stream: http2.ServerHttp2Stream, error: unknown, log: (message: string) => void): void {
+  log(`baton: a request handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  if (stream.destroyed) return;
+  if (!stream.headersSent) stream.respond({ ":status": 500, "content-type": "text/plain; charset=utf-8" });
+  stream.end("internal error; see the server log\n");
+}
+
+/**
+ * The HTTP/1.1 server's request listener: checks the Host header first (HTTP/1.0 may omit it;
+ * such a request is given the local address) and keeps a handler's synchronous throw inside the
+ * request.
+ */
+function guardH1(handler: Handler, log: (message: string) => void): http.RequestListener {
+  return (req, res) => {
+    const host = req.headers.host;
+    if (host === undefined) {
+      req.headers.host = localAuthority(req.socket);
+    } else if (!validAuthority(host)) {
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+      res.end(`${BAD_AUTHORITY}; got ${JSON.stringify(host.slice(0, 100))}\n`);
+      return;
+    }
+    try {
+      handler(req, res);
+    } catch (error) {
+      log(`baton: a request handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      res.end("internal error; see the server log\n");
+    }
+  };
+}
 
 /** The HTTP/2 connection preface's first bytes; HTTP/1.1 requests never start with them. */
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n");
@@ -64,9 +135,9 @@ export class OnePortListener {
   private readonly sessions = new Set<http2.ServerHttp2Session>();
 
   /** `raw` serves the HTTP/2 streams it takes (see createH2Server); `handler` serves the rest. */
-  constructor(handler: Handler, raw?: StreamRoute) {
-    this.h1 = http.createServer(handler);
-    this.h2 = createH2Server(handler, raw);
+  constructor(handler: Handler, raw?: StreamRoute, log: (message: string) => void = (m) => console.error(m)) {
+    this.h1 = http.createServer(guardH1(handler, log));
+    this.h2 = createH2Server(handler, raw, log);
     this.h2.on("session", (session: http2.ServerHttp2Session) => {
       this.sessions.add(session);
       session.once("close", () => this.sessions.delete(session));
