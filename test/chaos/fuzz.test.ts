@@ -1,12 +1,9 @@
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { redisMode } from "../helpers/redis-server.js";
 import { fixedCases, hugeTimeoutChecks } from "./fuzz/fixed.js";
-import { randomCase } from "./fuzz/generate.js";
+import { campaign } from "./fuzz/campaign.js";
 import { Rng, runSeed } from "./fuzz/rng.js";
-import { describeCase, sendCase, type FuzzCase } from "./fuzz/send.js";
+import { sendCase, type FuzzCase } from "./fuzz/send.js";
 import { BatonProcess } from "./lib/baton-process.js";
 import { scale, timeoutFor } from "./lib/mode.js";
 import { RedisProcess } from "./lib/redis-process.js";
@@ -18,7 +15,7 @@ import { acquireReleaseWorks, drained, rendezvousLeftovers } from "./lib/state.j
 // server's state is intact. A crash is bisected: the cases in flight are replayed one at a time
 // on a restarted server until one of them ends it again, and that case is the reproduction.
 
-const CONCURRENCY = 16;
+const CONCURRENCY = 24;
 const stores = redisMode === "server" ? (["memory", "redis"] as const) : (["memory"] as const);
 const CASES = { memory: scale(2500, 30_000), redis: scale(1000, 10_000) };
 // A crash costs a restart (and, for the first few, a bisection): cap both, and the time.
@@ -27,21 +24,6 @@ const MAX_CRASHES = 30;
 const BISECTS = 8;
 // Short leases and waits, so anything the fuzzer took is gone by the time state is checked.
 const ARGS = ["--max-ttl", "2s", "--default-ttl", "1s", "--min-ttl", "50ms", "--max-wait", "5s", "--session-grace", "500ms"];
-
-/** Replays suspects one at a time on a restarted server; the first that kills it again is the culprit. */
-async function bisect(server: BatonProcess, suspects: FuzzCase[]): Promise<{ culprit?: FuzzCase; detail: string }> {
-  for (const c of suspects) {
-    await sendCase(server.url, c);
-    await sleep(150);
-    if (!server.alive()) {
-      await server.restart();
-      return { culprit: c, detail: `reproduced alone by ${describeCase(c)}` };
-    }
-  }
-  const file = join(process.env.CHAOS_RESULTS_DIR || tmpdir(), `fuzz-suspects-${process.pid}-${Date.now()}.json`);
-  writeFileSync(file, JSON.stringify(suspects.map(describeCase), null, 1));
-  return { detail: `the cases in flight are in ${file}` };
-}
 
 describe.each(stores)("chaos: fuzzing every endpoint and protocol (%s store)", (store) => {
   it(
@@ -53,7 +35,6 @@ describe.each(stores)("chaos: fuzzing every endpoint and protocol (%s store)", (
       const server = await BatonProcess.start(`baton-fuzz-${store}`, ["--store", redis?.url ?? "memory", ...ARGS]);
       run.servers.push(server);
       const statuses = new Map<string, number>();
-      const culprits = new Map<string, { count: number; example: string }>();
       const count = (c: FuzzCase, status: number | undefined): void => {
         const key = `${status ?? "none"} ${c.label.split(" ")[0]}`;
         statuses.set(key, (statuses.get(key) ?? 0) + 1);
@@ -70,29 +51,12 @@ describe.each(stores)("chaos: fuzzing every endpoint and protocol (%s store)", (
           }
           for (const p of await hugeTimeoutChecks(server.url, "fuzz/fixed/")) run.problem(p);
           run.fuzzed += 5;
-          const rng = new Rng(seed);
-          let previous: FuzzCase[] = [];
-          const stopAt = Date.now() + BUDGET_MS;
-          const crashesBefore = server.crashes.length;
-          for (let sent = 0; sent < CASES[store] && Date.now() < stopAt && server.crashes.length - crashesBefore < MAX_CRASHES; sent += CONCURRENCY) {
-            const batch = Array.from({ length: CONCURRENCY }, () => randomCase(rng));
-            const results = await Promise.all(batch.map((c) => sendCase(server.url, c)));
-            batch.forEach((c, i) => count(c, results[i]!.status));
-            run.fuzzed += batch.length;
-            if (!server.alive()) {
-              await sleep(100);
-              await server.restart();
-              if (server.crashes.length - crashesBefore > BISECTS) continue;
-              const found = await bisect(server, [...previous, ...batch]);
-              const c = found.culprit;
-              const key = c === undefined ? "not reproduced by one case alone" : `${c.via} ${c.label.includes("host=") ? "with a bad Host / :authority" : c.label}`;
-              const seen = culprits.get(key);
-              culprits.set(key, { count: (seen?.count ?? 0) + 1, example: seen?.example ?? found.detail });
-            }
-            previous = batch;
-          }
-          if (server.crashes.length - crashesBefore >= MAX_CRASHES) run.problem(`the fuzz stopped after ${MAX_CRASHES} crashes (${run.fuzzed} requests sent)`);
-          for (const [label, { count, example }] of culprits) run.problem(`a crash ×${count} by [${label}]: ${example}`);
+          const result = await campaign(server, new Rng(seed), { cases: CASES[store], budgetMs: BUDGET_MS, concurrency: CONCURRENCY, maxCrashes: MAX_CRASHES, bisects: BISECTS }, (c, r) =>
+            count(c, r.status),
+          );
+          run.fuzzed += result.sent;
+          if (result.crashes >= MAX_CRASHES) run.problem(`the fuzz stopped after ${MAX_CRASHES} crashes (${run.fuzzed} requests sent)`);
+          for (const [label, { count: n, example }] of result.culprits) run.problem(`a crash ×${n} by [${label}]: ${example}`);
           await sleep(2500);
           run.problem(server.alive() ? undefined : "the server is not running after the fuzz");
           const health = await server.health();

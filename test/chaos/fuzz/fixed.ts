@@ -1,6 +1,7 @@
 import { binary, jsonToBinary, lockPath, LockService } from "../lib/api.js";
 import { JsonLockClient } from "../lib/clients/json-client.js";
 import { envelope, EnvelopeReader } from "../lib/envelope.js";
+import { headersThenReset } from "./h2-frames.js";
 import { sendCase, type FuzzCase, type FuzzResult } from "./send.js";
 
 /**
@@ -42,6 +43,19 @@ export function fixedCases(): FuzzCase[] {
     cases.push({ ...h1Describe(`path ${path.slice(0, 12)}`, [["Host", "127.0.0.1"]]), path });
     cases.push({ label: `h2 path ${path.slice(0, 12)}`, via: "h2", method: "GET", path, headers: [], expect: answered });
   }
+  // A stream reset before the server handles its headers: bad authority, raw route, router.
+  const h2 = (path: string, authority: string, type: string): [string, string][] => [[":method", "POST"], [":scheme", "http"], [":path", path], [":authority", authority], ["content-type", type]];
+  cases.push({
+    label: "HTTP/2 HEADERS and RST_STREAM in one segment",
+    via: "tcp",
+    chunks: [{ data: headersThenReset([
+      { headers: h2(DESCRIBE, "[", "application/json"), body: describeBody },
+      { headers: h2(lockPath("Wait"), "127.0.0.1", "application/connect+proto"), body: Buffer.alloc(5) },
+      { headers: h2(lockPath("Session"), "127.0.0.1", "application/connect+proto") },
+      { headers: h2(DESCRIBE, "127.0.0.1", "application/json"), body: describeBody },
+    ]), delayMs: 0 }],
+    timeoutMs: 300,
+  });
   const rest = Buffer.from(`OST ${DESCRIBE} HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${describeBody.length}\r\n\r\n${describeBody}`);
   cases.push({
     label: 'HTTP/1.1 whose first TCP segment is "P"',

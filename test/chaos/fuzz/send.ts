@@ -18,7 +18,7 @@ export interface FuzzCase {
   cutAfterMs?: number;
   /** Fixed cases: what the answer must be (a problem description when it is not). */
   expect?: (r: FuzzResult) => string | undefined;
-  /** Fixed cases: how long to wait for the answer; default 1500 ms. */
+  /** How long to wait for the answer; default 1000 ms. */
   timeoutMs?: number;
 }
 
@@ -71,7 +71,7 @@ function sendTcp(url: URL, c: FuzzCase): Promise<FuzzResult> {
       const head = parseHead(raw);
       resolve({ status: head?.status, headers: head?.headers ?? {}, body: head === undefined ? raw : raw.subarray(head.bodyAt), error });
     };
-    const timer = setTimeout(() => finish("timeout"), c.timeoutMs ?? 1500);
+    const timer = setTimeout(() => finish("timeout"), c.timeoutMs ?? 1000);
     socket.on("error", (e: NodeJS.ErrnoException) => finish(e.code ?? e.message));
     socket.on("close", () => finish());
     socket.on("data", (d: Buffer) => {
@@ -106,7 +106,7 @@ function sendH2(url: URL, c: FuzzCase): Promise<FuzzResult> {
       session.destroy();
       resolve(out);
     };
-    const timer = setTimeout(() => finish("timeout"), c.timeoutMs ?? 1500);
+    const timer = setTimeout(() => finish("timeout"), c.timeoutMs ?? 1000);
     session.on("error", (e: NodeJS.ErrnoException) => finish(e.code ?? e.message));
     let stream: http2.ClientHttp2Stream;
     try {
