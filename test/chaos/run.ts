@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatTable, type Row } from "./lib/report.js";
+import { formatTable, parseRow, type Row } from "./lib/report.js";
 
 const args = process.argv.slice(2);
 const short = args.includes("--short");
@@ -17,7 +17,7 @@ console.log(`chaos: ${short ? "short" : "full"} run; logs of crashes and fuzz su
 const result = spawnSync("npx", ["vitest", "run", ...(rest.length > 0 ? rest : ["test/chaos/"])], { stdio: "inherit", env });
 const file = join(dir, "rows.jsonl");
 const rows: Row[] = existsSync(file)
-  ? readFileSync(file, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Row)
+  ? readFileSync(file, "utf8").split("\n").filter((l) => l !== "").map(parseRow)
   : [];
 console.log(`\nBaton chaos suite (${short ? "short" : "full"} run)\n`);
 console.log(rows.length === 0 ? "no scenario reported a result" : formatTable(rows));

@@ -59,5 +59,10 @@ export function formatTable(rows: Row[]): string {
 export function recordRow(row: Row): void {
   console.log(`\n${formatTable([row])}\n`);
   const dir = process.env.CHAOS_RESULTS_DIR;
-  if (dir !== undefined && dir !== "") appendFileSync(join(dir, "rows.jsonl"), `${JSON.stringify(row)}\n`);
+  if (dir !== undefined && dir !== "") appendFileSync(join(dir, "rows.jsonl"), `${JSON.stringify(row, (_k, v: unknown) => (v === Number.POSITIVE_INFINITY ? "Infinity" : v))}\n`);
+}
+
+/** A row read back from rows.jsonl ("never" recoveries travel as the string "Infinity"). */
+export function parseRow(line: string): Row {
+  return JSON.parse(line, (_k, v: unknown) => (v === "Infinity" ? Number.POSITIVE_INFINITY : v)) as Row;
 }
