@@ -86,9 +86,9 @@ for (const aof of [true, false]) {
   );
 }
 
-const CROWD_NAMES = scale(100, 600);
+const CROWD_NAMES = scale(300, 600);
 const CROWD_PER_NAME = 5;
-const STALL_MS = scale(4000, 8000);
+const STALL_MS = scale(6000, 8000);
 
 describeRedis(
   "chaos: Redis stalls (SIGSTOP) under a crowd of queued waiters",
