@@ -1,6 +1,6 @@
 import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import { LockService } from "../src/gen/baton/v1/lock_pb.js";
+import { LockService } from "../src/gen/baton/lock/v1/lock_service_pb.js";
 import { createBatonClient, type BatonClient } from "../src/client/index.js";
 
 /** How the benchmark talks to Baton: one lease-taking client. */
@@ -39,7 +39,7 @@ function unaryDriver(url: string): Driver {
       // Queue positions are only visible on a Wait stream.
       for await (const e of c.wait({ name, owner: "bench" }, { signal })) {
         if (e.event.case === "queued") onQueued(e.event.value.position);
-        if (e.event.case === "granted") return e.event.value.lease!.token;
+        if (e.event.case === "granted") return e.event.value.token;
       }
       throw new Error("wait ended without a grant");
     },

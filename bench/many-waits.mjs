@@ -29,7 +29,7 @@ const body = (() => {
   return Buffer.concat([head, message]);
 })();
 const open = () => {
-  const stream = session.request({ ":method": "POST", ":path": "/baton.v1.LockService/Wait", "content-type": "application/connect+proto" });
+  const stream = session.request({ ":method": "POST", ":path": "/baton.lock.v1.LockService/Wait", "content-type": "application/connect+proto" });
   stream.end(body);
   return stream;
 };

@@ -5,6 +5,7 @@ import { DEFAULT_PROBE_ALLOWLIST, HostAllowlist } from "./engine/probes/allowlis
 import { checkDsnTemplate } from "./engine/probes/postgres.js";
 import { parsePools, type Pool } from "./engine/pools.js";
 import { DEFAULT_COMPAT_OPTIONS, parseCompatOptions, type CompatOptions } from "./server/compat/options.js";
+import { dropDistributexBackend } from "./server/compat/distributex-config.js";
 
 /** The server's whole configuration, validated once at start. */
 export interface Config {
@@ -33,10 +34,8 @@ export interface Config {
   postgresDsn: string;
   /** How often an idle lock Wait stream gets a heartbeat message; 0 turns them off. */
   waitHeartbeatMs: number;
-  /** How long the leases of a broken session stream outlive it, for a client to notice. */
-  sessionGraceMs: number;
-  /** A session that sends nothing (not even a ping) this long is treated as dead. */
-  sessionIdleMs: number;
+  /** The TTL of a session that chooses none: it ends when the client is silent this long. */
+  sessionTtlMs: number;
   /** Per-name policies; they apply to every API (DESIGN §6). Config file only. */
   pools: Pool[];
   /** The seed systems' HTTP APIs (README "Compatibility"). Config file only. */
@@ -60,8 +59,7 @@ export const DEFAULT_CONFIG: Config = {
   probeAllowlist: DEFAULT_PROBE_ALLOWLIST,
   postgresDsn: "postgres://postgres@127.0.0.1:5432/{db}",
   waitHeartbeatMs: 15_000,
-  sessionGraceMs: 5_000,
-  sessionIdleMs: 30_000,
+  sessionTtlMs: 10_000,
   pools: [],
   compat: DEFAULT_COMPAT_OPTIONS,
 };
@@ -69,7 +67,7 @@ export const DEFAULT_CONFIG: Config = {
 type Key = Exclude<keyof Config, "pools" | "compat">;
 /** Settings that are mappings or lists of mappings: the config file only, never env or flags. */
 const STRUCTURED = ["pools", "compat"];
-const DURATIONS: Key[] = ["defaultTtlMs", "minTtlMs", "maxTtlMs", "maxWaitMs", "shutdownGraceMs", "rendezvousHeartbeatMs", "waitHeartbeatMs", "sessionGraceMs", "sessionIdleMs"];
+const DURATIONS: Key[] = ["defaultTtlMs", "minTtlMs", "maxTtlMs", "maxWaitMs", "shutdownGraceMs", "rendezvousHeartbeatMs", "waitHeartbeatMs", "sessionTtlMs"];
 const COUNTS: Key[] = ["port", "maxLimit", "maxQueueLength", "readMaxBytes"];
 const STRINGS: Key[] = ["host", "store", "postgresDsn"];
 /** Lists: a YAML sequence, or comma-separated text in env and flags. */
@@ -93,8 +91,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
   return out;
 }
 
-/** Reads a YAML config file; a missing or malformed file is a clear error. */
-export function settingsFromFile(path: string): RawSettings {
+/**
+ * Reads a YAML config file; a missing or malformed file is a clear error. A Distributex config
+ * file is accepted as it is: its backend settings are dropped with a warning.
+ */
+export function settingsFromFile(path: string, warn: (message: string) => void = (m) => process.stderr.write(m + "\n")): RawSettings {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -109,7 +110,7 @@ export function settingsFromFile(path: string): RawSettings {
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc)) throw new Error(`config file ${path}: expected a mapping of settings`);
-  return doc as RawSettings;
+  return dropDistributexBackend(doc as RawSettings, path, warn);
 }
 
 /**
@@ -167,7 +168,7 @@ function checkConfig(c: Config): Config {
   }
   if (c.rendezvousHeartbeatMs < 10) throw new Error("rendezvousHeartbeat must be at least 10ms");
   if (c.waitHeartbeatMs !== 0 && c.waitHeartbeatMs < 10) throw new Error("waitHeartbeat must be 0 (off) or at least 10ms");
-  if (c.sessionIdleMs < 1000) throw new Error("sessionIdle must be at least 1s (clients ping every third of it)");
+  if (c.sessionTtlMs < c.minTtlMs || c.sessionTtlMs > c.maxTtlMs) throw new Error(`sessionTtl (${c.sessionTtlMs}ms) must lie between minTtl and maxTtl`);
   new HostAllowlist(c.probeAllowlist);
   checkDsnTemplate(c.postgresDsn);
   return c;

@@ -22,8 +22,7 @@ Options (flags win over BATON_* variables, which win over the config file):
                        (default postgres://postgres@127.0.0.1:5432/{db})
   --rendezvous-heartbeat DUR  heartbeat of idle rendezvous streams (default 5s)    BATON_RENDEZVOUS_HEARTBEAT
   --wait-heartbeat DUR heartbeat of idle lock Wait streams (default 15s, 0 = off) BATON_WAIT_HEARTBEAT
-  --session-grace DUR  how long a broken session's leases live on (default 5s)     BATON_SESSION_GRACE
-  --session-idle DUR   a silent session is dead after this (default 30s)            BATON_SESSION_IDLE
+  --session-ttl DUR    a session silent this long ends (default 10s)                BATON_SESSION_TTL
   --config FILE        YAML file with the same settings (defaultTtl: 20s, ...)     BATON_CONFIG
   -h, --help           this help
 
@@ -43,8 +42,7 @@ const FLAGS = {
   "postgres-dsn": "postgresDsn",
   "rendezvous-heartbeat": "rendezvousHeartbeat",
   "wait-heartbeat": "waitHeartbeat",
-  "session-grace": "sessionGrace",
-  "session-idle": "sessionIdle",
+  "session-ttl": "sessionTtl",
 } as const;
 
 /** `baton serve`: the process entry point; composition lives in server/app.ts. */

@@ -1,6 +1,6 @@
 import * as os from "node:os";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
-import { LockService } from "../gen/baton/v1/lock_pb.js";
+import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
 import { changeKindFromProto, leaseFromProto, lockFromProto, waitEventFromProto } from "./convert.js";
 import { hasCode, int64 } from "./errors.js";
 import { keepLeaseAlive, type KeepAliveOptions, type LeaseKeeper } from "./keep-alive.js";
@@ -69,7 +69,7 @@ export class BatonClient {
     if (this.session !== undefined) {
       return this.session.acquire(name, {
         ...this.acquireFields(options),
-        waitMs: waitMs === Number.POSITIVE_INFINITY ? -1n : int64(waitMs, "waitMs"),
+        waitMs: waitMs === Number.POSITIVE_INFINITY ? undefined : int64(waitMs, "waitMs"),
         signal: options.signal,
         onQueued: options.onQueued,
       });
@@ -79,8 +79,8 @@ export class BatonClient {
     } catch (error) {
       if (waitMs === 0 || !hasCode(error, Code.Aborted)) throw error;
     }
-    const timeoutMs = waitMs === Number.POSITIVE_INFINITY ? 0 : waitMs;
-    for await (const event of this.wait(name, { ...options, timeoutMs, hold: false })) {
+    const wait = waitMs === Number.POSITIVE_INFINITY ? undefined : waitMs;
+    for await (const event of this.wait(name, { ...options, waitMs: wait, hold: false })) {
       if (event.type === "queued") options.onQueued?.(event);
       else if (event.type === "granted") return event.lease;
     }
@@ -148,7 +148,7 @@ export class BatonClient {
       owner: options.owner ?? this.owner,
       ttlMs: options.ttlMs === undefined ? undefined : int64(options.ttlMs, "ttlMs"),
       limit: options.limit,
-      timeoutMs: int64(options.timeoutMs ?? 0, "timeoutMs"),
+      waitMs: options.waitMs === undefined ? undefined : int64(options.waitMs, "waitMs"),
       hold,
     };
     let granted: Lease | undefined;

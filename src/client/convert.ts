@@ -3,9 +3,9 @@ import {
   LockEventKind,
   type Holder as HolderMessage,
   type Lease as LeaseMessage,
-  type LockInfo as LockInfoMessage,
+  type Lock as LockMessage,
   type WaitResponse,
-} from "../gen/baton/v1/lock_pb.js";
+} from "../gen/baton/lock/v1/lock_pb.js";
 import type { Holder, Lease, LockChangeKind, LockInfo, WaitEvent } from "./types.js";
 
 /** A missing timestamp would be a server bug; the epoch makes it visible instead of crashing. */
@@ -33,7 +33,7 @@ export function holderFromProto(holder: HolderMessage): Holder {
 }
 
 /** A lock's state from the wire. */
-export function lockFromProto(lock: LockInfoMessage | undefined): LockInfo {
+export function lockFromProto(lock: LockMessage | undefined): LockInfo {
   if (lock === undefined) throw new Error("the server answered without the lock's state");
   return {
     name: lock.name,
@@ -57,7 +57,7 @@ export function waitEventFromProto(message: WaitResponse): WaitEvent | undefined
         holders: event.value.holders.map(holderFromProto),
       };
     case "granted":
-      return { type: "granted", lease: leaseFromProto(event.value.lease) };
+      return { type: "granted", lease: leaseFromProto(event.value) };
     case "lost":
       return { type: "lost", reason: event.value.reason };
     default:

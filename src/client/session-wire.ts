@@ -2,7 +2,7 @@ import * as http2 from "node:http2";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { codeFromString } from "@connectrpc/connect/protocol-connect";
-import { SessionRequestSchema, SessionResponseSchema, type SessionRequest, type SessionResponse } from "../gen/baton/v1/lock_pb.js";
+import { SessionRequestSchema, SessionResponseSchema, type SessionRequest, type SessionResponse } from "../gen/baton/lock/v1/session_pb.js";
 import type { StreamPool } from "./stream-pool.js";
 
 /** Opens a Session call: requests go out as they are yielded, answers come back as they arrive. */
@@ -21,7 +21,7 @@ export function rawSessionWire(pool: StreamPool): SessionWire {
 }
 
 async function* call(pool: StreamPool, requests: AsyncIterable<SessionRequest>, signal: AbortSignal): AsyncGenerator<SessionResponse> {
-  const stream = await pool.request("POST", "/baton.v1.LockService/Session", { "content-type": "application/connect+proto" }, {});
+  const stream = await pool.request("POST", "/baton.lock.v1.LockService/Session", { "content-type": "application/connect+proto" }, {});
   const cancel = (): void => stream.close(http2.constants.NGHTTP2_CANCEL);
   if (signal.aborted) cancel();
   signal.addEventListener("abort", cancel, { once: true });

@@ -1,7 +1,7 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { codeFromString } from "@connectrpc/connect/protocol-connect";
-import { SessionRequestSchema, type SessionRequest, type SessionResponse } from "../gen/baton/v1/lock_pb.js";
+import { SessionRequestSchema, type SessionError, type SessionRequest, type SessionResponse } from "../gen/baton/lock/v1/session_pb.js";
 import type { SessionWire } from "./session-wire.js";
 import { holderFromProto, leaseFromProto } from "./convert.js";
 import type { Holder, Lease } from "./types.js";
@@ -26,8 +26,8 @@ export interface SessionAcquire {
   owner: string;
   ttlMs?: bigint;
   limit?: number;
-  /** 0 tries once, > 0 waits that long, -1 waits until granted or cancelled. */
-  waitMs: bigint;
+  /** 0 tries once, N waits that long, unset waits until granted or cancelled. */
+  waitMs: bigint | undefined;
   signal?: AbortSignal;
   onQueued?: Pending["onQueued"];
 }
@@ -59,7 +59,7 @@ export class ClientSession {
     signal?.addEventListener("abort", cancel, { once: true });
     try {
       const response = await stream.call(id, op, onQueued, { signal }, quiet);
-      const lease = leaseFromProto(response.result.case === "acquired" ? response.result.value.lease : undefined);
+      const lease = leaseFromProto(response.result.case === "acquired" ? response.result.value : undefined);
       stream.owned.set(lease.token, id);
       return lease;
     } finally {
@@ -81,7 +81,7 @@ export class ClientSession {
       throw new ConnectError("the session that held this lease ended; the server releases it", Code.FailedPrecondition);
     }
     const response = await this.open().call(this.nextId++, { case: "refresh", value: { name, token, ttlMs } }, undefined, options);
-    return leaseFromProto(response.result.case === "refreshed" ? response.result.value.lease : undefined);
+    return leaseFromProto(response.result.case === "refreshed" ? response.result.value : undefined);
   }
 
   /** Ends the session cleanly: the server releases its leases at once. */
@@ -119,6 +119,7 @@ class Stream {
     private readonly nextId: () => bigint,
   ) {
     void this.read(wire(this.requests(), this.abort.signal));
+    this.send(this.nextId(), { case: "open", value: {} });
   }
 
   /** Sends a request and resolves with its final answer; `error` answers reject. */
@@ -165,7 +166,7 @@ class Stream {
 
   send(id: bigint, op: Op, quiet = false): void {
     if (this.closed) return;
-    this.outbox.push(create(SessionRequestSchema, { id, op, quiet }));
+    this.outbox.push(create(SessionRequestSchema, { id, op, reportPositions: !quiet }));
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
@@ -209,9 +210,10 @@ class Stream {
 
   private deliver(response: SessionResponse): void {
     const { result } = response;
+    if (result.case === "pong") return;
     if (result.case === "opened") {
-      // The server takes a silent session for dead after idle_timeout_ms: ping every third.
-      const idleMs = Number(result.value.idleTimeoutMs);
+      // The server takes a silent session for dead after its TTL: ping every third.
+      const idleMs = Number(result.value.ttlMs);
       if (idleMs > 0 && this.pinger === undefined) {
         this.pinger = setInterval(() => this.send(0n, { case: "ping", value: {} }), Math.max(10, Math.floor(idleMs / 3)));
         this.pinger.unref();
@@ -230,8 +232,8 @@ class Stream {
     const pending = this.pending.get(response.id);
     if (pending === undefined) {
       // A grant that crossed our cancel (or timeout): nobody wants it, so give it back.
-      if (result.case === "acquired" && result.value.lease !== undefined) {
-        const { name, token } = result.value.lease;
+      if (result.case === "acquired") {
+        const { name, token } = result.value;
         this.send(this.nextId(), { case: "release", value: { name, token } });
       }
       return;
@@ -247,7 +249,7 @@ class Stream {
         return;
       case "error":
         this.pending.delete(response.id);
-        pending.reject(new ConnectError(result.value.message, codeFromString(result.value.code) ?? Code.Unknown));
+        pending.reject(sessionError(result.value));
         return;
       default:
         this.pending.delete(response.id);
@@ -265,4 +267,11 @@ class Stream {
     this.closed = true;
     this.wake?.();
   }
+}
+
+/** A session's error answer as the ConnectError a unary call would have raised, details included. */
+function sessionError(error: SessionError): ConnectError {
+  const e = new ConnectError(error.message, codeFromString(error.code) ?? Code.Unknown);
+  e.details = error.details.map((d) => ({ type: d.typeUrl.slice(d.typeUrl.lastIndexOf("/") + 1), value: d.value }));
+  return e;
 }

@@ -1,7 +1,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import { createClient, type Transport } from "@connectrpc/connect";
-import { LockService } from "../gen/baton/v1/lock_pb.js";
+import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
 import { Http2SessionManager, createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { StreamPool } from "./stream-pool.js";
 import { rawSessionWire, type SessionWire } from "./session-wire.js";

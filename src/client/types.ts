@@ -85,8 +85,8 @@ export interface WaitOptions {
   ttlMs?: number;
   limit?: number;
   owner?: string;
-  /** How long to wait for the grant; 0 or unset waits as long as the iteration lasts. */
-  timeoutMs?: number;
+  /** How long to wait for the grant: unset as long as the iteration lasts, 0 not at all, N up to N ms. */
+  waitMs?: number;
   /** Keep the stream open after the grant; the server holds the lease until the iteration ends. */
   hold?: boolean;
   signal?: AbortSignal;

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { AcquireResult, LeaseRecord, LockEvent, LockSnapshot, Store } from "../store/types.js";
 import { newToken, newWaiterId } from "../store/token.js";
-import { BatonError, invalid } from "./errors.js";
+import { BatonError, invalid, shuttingDown } from "./errors.js";
 import { Channel } from "./channel.js";
 import { keepAlive } from "./hold.js";
-import { busyMessage, deadlineMessage } from "./messages.js";
+import { busyMessage } from "./messages.js";
 import { WaiterRegistry } from "./waiters.js";
 import { WaitCall, type WaitEvent, type WaitHost, type WaitListener } from "./wait-call.js";
 import { WatchHub, type WatchEvent } from "./watchers.js";
@@ -14,14 +14,14 @@ import { Heartbeats } from "./heartbeats.js";
 import { resolveRequest, resolveTtl, type AcquireParams, type EngineOptions } from "./policy.js";
 
 export type { AcquireParams, EngineOptions } from "./policy.js";
-export { WAIT_FOREVER, type LockSession, type SessionEvents } from "./session.js";
+export { type LockSession, type SessionEvents } from "./session.js";
 
 export type { WaitEvent, WaitListener } from "./wait-call.js";
 
 /** Ends a wait's event channel without an error. */
 const END = Symbol("end");
 
-const SHUTDOWN = new BatonError("unavailable", "Baton is shutting down; retry against another instance or once it is back");
+const SHUTDOWN = shuttingDown();
 
 /**
  * Coordination semantics over a Store: validates requests, delivers grants and queue positions
@@ -37,6 +37,8 @@ export class LockEngine {
   /** Every wait that has not finished its clean-up, ended on shutdown. */
   private readonly calls = new Set<WaitCall>();
   private readonly sessions = new Set<LockSession>();
+  /** Which session keeps each session lease alive. */
+  private readonly claims = new Map<string, LockSession>();
   private readonly sessionHost: SessionHost;
   private readonly waitHost: WaitHost;
   private isClosed = false;
@@ -64,6 +66,14 @@ export class LockEngine {
       refusal: (name, limit, result) => refusal(name, limit, result),
       log,
       forget: (session) => this.sessions.delete(session),
+      claim: (token, session) => {
+        const previous = this.claims.get(token);
+        if (previous !== undefined && previous !== session) previous.disown(token);
+        this.claims.set(token, session);
+      },
+      unclaim: (token, session) => {
+        if (this.claims.get(token) === session) this.claims.delete(token);
+      },
     };
     this.waitHost = {
       store,
@@ -91,9 +101,9 @@ export class LockEngine {
     return session;
   }
 
-  /** Takes a permit now (`waitMs` 0) or after queueing up to `waitMs`. */
+  /** Takes a permit now (`waitUpToMs` 0), or after queueing up to `waitUpToMs` (unset: no limit). */
   async acquire(params: AcquireParams, signal: AbortSignal): Promise<LeaseRecord> {
-    if (params.waitMs === 0) {
+    if (params.waitUpToMs === 0) {
       const input = resolveRequest(params, this.options);
       const result = await this.store.acquire({ ...input, token: newToken() });
       if (result.kind === "granted") return result.lease;
@@ -212,7 +222,7 @@ export class LockEngine {
   async *watch(filter: { name: string; prefix: string; initial: boolean }, signal: AbortSignal): AsyncGenerator<WatchEvent> {
     if (filter.name !== "") checkName(filter.name);
     checkPrefix(filter.prefix);
-    const { channel, dispose } = this.open<WatchEvent>(signal, 0, "");
+    const { channel, dispose } = this.open<WatchEvent>(signal);
     const remove = this.watchers.add(filter, (event) => channel.push(event));
     try {
       if (filter.initial) {
@@ -273,20 +283,18 @@ export class LockEngine {
   }
 
   /**
-   * A channel for one stream that ends when the caller's signal aborts, on shutdown, or after
-   * `timeoutMs` (when > 0): two listeners and at most one timer per stream, no AbortSignal.any.
+   * A channel for one stream that ends when the caller's signal aborts or on shutdown: one
+   * listener per stream, no AbortSignal.any.
    */
-  private open<T>(signal: AbortSignal, timeoutMs: number, name: string): { channel: Channel<T>; dispose: () => void } {
+  private open<T>(signal: AbortSignal): { channel: Channel<T>; dispose: () => void } {
     const channel = new Channel<T>();
     if (this.isClosed) channel.fail(SHUTDOWN);
     const unfollow = channel.follow(signal);
-    const timer = timeoutMs > 0 ? setTimeout(() => channel.fail(new BatonError("deadline_exceeded", deadlineMessage(name, timeoutMs))), timeoutMs) : undefined;
     this.channels.add(channel as Channel<unknown>);
     return {
       channel,
       dispose: () => {
         unfollow();
-        clearTimeout(timer);
         this.channels.delete(channel as Channel<unknown>);
       },
     };
@@ -297,17 +305,31 @@ function notHeld(name: string): BatonError {
   return new BatonError(
     "failed_precondition",
     `this token holds no permit of "${name}": the lease expired, was released, or the token is wrong`,
+    { reason: "NOT_HELD", metadata: { name } },
   );
 }
 
 /** The error for an acquire the store refused. */
 function refusal(name: string, limit: number | undefined, result: Exclude<AcquireResult, { kind: "granted" | "queued" }>): BatonError {
   switch (result.kind) {
-    case "busy":
-      return new BatonError("aborted", busyMessage(name, limit, result.holders, result.queueLength));
+    case "busy": {
+      // A busy lock has all its permits held (a queue forms only behind a full lock).
+      const held = { name, limit: limit ?? result.holders.length, holders: result.holders, queueLength: result.queueLength };
+      return new BatonError("aborted", busyMessage(name, limit, result.holders, result.queueLength), {
+        reason: "LOCK_HELD",
+        metadata: { name, queue_length: String(result.queueLength) },
+        held,
+      });
+    }
     case "limit_mismatch":
-      return invalid(`"${name}" is in use with limit ${result.limit}; ask with that limit or none, or wait until it is idle`);
+      return new BatonError("failed_precondition", `"${name}" is in use with limit ${result.limit}; ask with that limit or none, or wait until it is idle`, {
+        reason: "LIMIT_MISMATCH",
+        metadata: { name, limit: String(result.limit) },
+      });
     case "queue_full":
-      return new BatonError("resource_exhausted", `the queue of "${name}" is full (${result.queueLength} waiting); retry later`);
+      return new BatonError("resource_exhausted", `the queue of "${name}" is full (${result.queueLength} waiting); retry later`, {
+        reason: "QUEUE_FULL",
+        metadata: { name, queue_length: String(result.queueLength) },
+      });
   }
 }

@@ -19,8 +19,14 @@ export interface AcquireParams {
   /** Unset: the pool's or server's default. 0: never expires, where a pool allows it. */
   ttlMs?: number;
   limit?: number;
-  /** Acquire: 0 tries once. Wait: 0 waits as long as the stream lives. */
-  waitMs: number;
+  /** How long to wait for a permit: unset as long as the caller lives, 0 not at all, N up to N ms. */
+  waitUpToMs?: number;
+  /**
+   * Lets `ttlMs: 0` (never expires) through outside a pool that allows it. Only for the
+   * compatibility layers: their original systems never expired a lock, and a layer keeps that
+   * unless a pool governing the name sets a TTL.
+   */
+  noExpiryAllowed?: boolean;
 }
 
 /** A request after validation and the pool's policy: what the store is asked for. */
@@ -29,7 +35,7 @@ export interface ResolvedRequest {
   owner: string;
   ttlMs: number;
   limit: number | undefined;
-  waitMs: number;
+  waitUpToMs: number | undefined;
   maxQueueLength: number;
 }
 
@@ -40,31 +46,31 @@ export function resolveRequest(params: AcquireParams, options: EngineOptions): R
   let limit = checkLimit(params.limit, options);
   if (pool?.limit !== undefined) {
     if (limit !== undefined && limit !== pool.limit) {
-      throw invalid(`"${name}" belongs to pool "${pool.pattern}" whose limit is ${pool.limit}; ask with that limit or none`);
+      throw invalid(`"${name}" belongs to pool "${pool.pattern}" whose limit is ${pool.limit}; ask with that limit or none`, "limit");
     }
     limit = pool.limit;
   }
   return {
     name,
     owner: checkOwner(params.owner),
-    ttlMs: resolveTtl(name, params.ttlMs, options),
+    ttlMs: resolveTtl(name, params.ttlMs, options, params.noExpiryAllowed === true),
     limit,
-    waitMs: checkWait(params.waitMs, "wait", options),
+    waitUpToMs: checkWait(params.waitUpToMs, "wait_ms", options),
     maxQueueLength: pool?.maxQueueLength ?? options.maxQueueLength,
   };
 }
 
 /** The TTL for a lock: the request's within the pool's (or server's) range, else the default. */
-export function resolveTtl(name: string, ttlMs: number | undefined, options: EngineOptions): number {
+export function resolveTtl(name: string, ttlMs: number | undefined, options: EngineOptions, noExpiryAllowed = false): number {
   const pool = poolFor(options.pools ?? [], name);
   const maxTtlMs = pool?.maxTtlMs !== undefined && pool.maxTtlMs > 0 ? pool.maxTtlMs : options.maxTtlMs;
   if (ttlMs === undefined) return pool?.defaultTtlMs ?? options.defaultTtlMs;
   if (ttlMs === 0) {
-    if (pool?.allowNoExpiry === true) return 0;
-    throw invalid(`ttl_ms 0 (never expire) is allowed only in pools configured for it; "${name}" is not in one`);
+    if (pool?.allowNoExpiry === true || noExpiryAllowed) return 0;
+    throw invalid(`ttl_ms 0 (never expire) is allowed only in pools configured for it; "${name}" is not in one`, "ttl_ms");
   }
   if (!Number.isSafeInteger(ttlMs) || ttlMs < options.minTtlMs || ttlMs > maxTtlMs) {
-    throw invalid(`ttl_ms must be between ${options.minTtlMs} and ${maxTtlMs} (got ${ttlMs})`);
+    throw invalid(`ttl_ms must be between ${options.minTtlMs} and ${maxTtlMs} (got ${ttlMs})`, "ttl_ms");
   }
   return ttlMs;
 }

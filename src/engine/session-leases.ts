@@ -43,6 +43,11 @@ export class SessionLeases {
     this.schedule();
   }
 
+  /** Whether the session keeps this lease. */
+  has(token: string): boolean {
+    return this.held.has(token);
+  }
+
   /** Stops keeping a lease; returns whether the session held it. */
   forget(token: string): boolean {
     return this.held.delete(token);

@@ -1,7 +1,7 @@
 import type { AcquireResult, LeaseRecord, Store } from "../store/types.js";
 import { newToken, newWaiterId } from "../store/token.js";
 import { BatonError } from "./errors.js";
-import { deadlineMessage } from "./messages.js";
+import { waitTimeout } from "./messages.js";
 import { resolveRequest, type AcquireParams, type EngineOptions } from "./policy.js";
 import { SessionLeases } from "./session-leases.js";
 import type { WaiterRegistry, WaiterSink } from "./waiters.js";
@@ -17,6 +17,10 @@ export interface SessionHost {
   release(name: string, token: string): Promise<LeaseRecord>;
   refresh(name: string, token: string, ttlMs: number | undefined): Promise<LeaseRecord>;
   refusal(name: string, limit: number | undefined, result: Exclude<AcquireResult, { kind: "granted" | "queued" }>): BatonError;
+  /** Makes `session` the one that keeps the lease alive, taking it from another that had it. */
+  claim(token: string, session: LockSession): void;
+  /** Forgets that `session` keeps the lease (released or lost). */
+  unclaim(token: string, session: LockSession): void;
   log(message: string): void;
   /** Called once the session has ended and given back everything it held. */
   forget(session: LockSession): void;
@@ -29,9 +33,6 @@ export interface SessionEvents {
   /** The engine ended the session (shutdown); the stream should end with this error. */
   ended(error: BatonError): void;
 }
-
-/** `waitMs` of a session acquire that waits until granted, cancelled or the session ends. */
-export const WAIT_FOREVER = -1;
 
 /**
  * A waiting acquire. It is its own WaiterSink (no closures per waiter), settled once: by the
@@ -96,16 +97,15 @@ export class LockSession {
   }
 
   /**
-   * Takes a permit for request `id`: `waitMs` 0 tries once, > 0 queues up to that long,
-   * WAIT_FOREVER queues until granted, cancelled or the session ends. `quiet` sends the
-   * position on joining only, not its changes.
+   * Takes a permit for request `id`: `waitUpToMs` 0 tries once, N queues up to that long, unset
+   * queues until granted, cancelled or the session ends. `quiet` sends the position on joining
+   * only, not its changes.
    */
   async acquire(id: bigint, params: AcquireParams, quiet = false): Promise<LeaseRecord> {
-    const forever = params.waitMs === WAIT_FOREVER;
-    const input = resolveRequest(forever ? { ...params, waitMs: 0 } : params, this.host.options);
-    if (this.ended) throw new BatonError("canceled", "the session has ended");
-    if (this.pending.has(id)) throw new BatonError("invalid_argument", `request id ${id} is still pending; use a new id`);
-    const waits = forever || input.waitMs > 0;
+    const input = resolveRequest(params, this.host.options);
+    if (this.ended) throw sessionEnded();
+    if (this.pending.has(id)) throw new BatonError("invalid_argument", `request id ${id} is still pending; use a new id`, { metadata: { field: "id" } });
+    const waits = input.waitUpToMs !== 0;
     if (!waits) {
       const result = await this.host.store.acquire({ ...input, token: newToken() });
       if (result.kind !== "granted") {
@@ -134,9 +134,9 @@ export class LockSession {
           waiter.position = result.position;
           this.events.queued(id, result.position, result.queueLength, result.holders);
         }
-        if (input.waitMs > 0) {
-          const message = deadlineMessage(input.name, input.waitMs);
-          waiter.timer = setTimeout(() => this.stopWaiting(waiter, new BatonError("deadline_exceeded", message)), input.waitMs);
+        const waitMs = input.waitUpToMs;
+        if (waitMs !== undefined && waitMs > 0) {
+          waiter.timer = setTimeout(() => this.stopWaiting(waiter, waitTimeout(input.name, waitMs)), waitMs);
         }
       }
       // Settled already: granted by an event that overtook this answer, or cancelled (and
@@ -159,16 +159,29 @@ export class LockSession {
 
   /** Releases a lease (of this session or not) by its token. */
   async release(name: string, token: string): Promise<LeaseRecord> {
-    const mine = this.leases.forget(token);
-    if (mine) this.host.unwatchLease(token);
+    if (this.leases.forget(token)) {
+      this.host.unwatchLease(token);
+      this.host.unclaim(token, this);
+    }
     return this.host.release(name, token);
   }
 
-  /** Extends a lease; a session lease then keeps being refreshed by its new TTL. */
-  async refresh(name: string, token: string, ttlMs: number | undefined): Promise<LeaseRecord> {
+  /**
+   * Extends a lease, which from then on belongs to this session (request `id` names it in a
+   * `lost` event): a client that reconnects keeps the leases of its broken session by refreshing
+   * them on the new one.
+   */
+  async refresh(id: bigint, name: string, token: string, ttlMs: number | undefined): Promise<LeaseRecord> {
     const lease = await this.host.refresh(name, token, ttlMs);
-    this.leases.update(lease);
+    if (this.ended) return lease;
+    if (this.leases.has(token)) this.leases.update(lease);
+    else this.adopt(id, lease);
     return lease;
+  }
+
+  /** Stops keeping a lease another session has taken over (nothing is released). */
+  disown(token: string): void {
+    this.leases.forget(token);
   }
 
   /**
@@ -186,10 +199,11 @@ export class LockSession {
       return;
     }
     this.ended = true;
-    const gone = new BatonError("canceled", "the session has ended");
+    const gone = sessionEnded();
     await Promise.all([...this.pending.values()].map((w) => this.stopWaiting(w, gone)));
     if (graceMs > 0 && this.leases.size > 0) {
-      this.leases.stop();
+      // The leases stay alive through the grace, so that a client that reconnects in time can
+      // take them over (see refresh).
       await new Promise<void>((resolve) => {
         this.graceTimer = setTimeout(resolve, graceMs);
       });
@@ -208,7 +222,7 @@ export class LockSession {
     this.settle(waiter);
     if (this.ended) {
       this.host.store.release(lease.name, lease.token).catch((e: unknown) => this.host.log(`baton: release after session end failed: ${String(e)}`));
-      waiter.reject(new BatonError("canceled", "the session has ended"));
+      waiter.reject(sessionEnded());
       return;
     }
     waiter.resolve(this.adopt(waiter.id, lease));
@@ -217,8 +231,9 @@ export class LockSession {
   private adopt(id: bigint, lease: LeaseRecord): LeaseRecord {
     if (this.ended) {
       this.host.store.release(lease.name, lease.token).catch(() => undefined);
-      throw new BatonError("canceled", "the session has ended");
+      throw sessionEnded();
     }
+    this.host.claim(lease.token, this);
     this.leases.add(id, lease);
     this.host.watchLease(lease.token, (reason) => this.lose(id, lease.token, reason));
     return lease;
@@ -227,6 +242,7 @@ export class LockSession {
   private lose(id: bigint, token: string, reason: string): void {
     this.leases.forget(token);
     this.host.unwatchLease(token);
+    this.host.unclaim(token, this);
     this.events.lost(id, reason);
   }
 
@@ -257,9 +273,14 @@ export class LockSession {
     await Promise.all(
       held.map(async (lease) => {
         this.host.unwatchLease(lease.token);
+        this.host.unclaim(lease.token, this);
         await this.host.store.release(lease.name, lease.token).catch((e: unknown) => this.host.log(`baton: release on session end failed: ${String(e)}`));
       }),
     );
     this.host.forget(this);
   }
+}
+
+function sessionEnded(): BatonError {
+  return new BatonError("canceled", "the session has ended", { reason: "CANCELLED" });
 }

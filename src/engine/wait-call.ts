@@ -2,7 +2,7 @@ import type { AcquireResult, LeaseRecord, Store } from "../store/types.js";
 import { newToken, newWaiterId } from "../store/token.js";
 import { BatonError } from "./errors.js";
 import { keepAlive } from "./hold.js";
-import { deadlineMessage } from "./messages.js";
+import { waitTimeout } from "./messages.js";
 import type { Heartbeats } from "./heartbeats.js";
 import type { ResolvedRequest } from "./policy.js";
 import type { WaiterRegistry, WaiterSink } from "./waiters.js";
@@ -74,9 +74,13 @@ export class WaitCall implements WaiterSink {
     const { host, input } = this;
     host.waiters.add(this.waiterId, this);
     host.heartbeats.add(this);
-    if (input.waitMs > 0) this.timer = setTimeout(() => this.fail(new BatonError("deadline_exceeded", deadlineMessage(input.name, input.waitMs))), input.waitMs);
+    const waitMs = input.waitUpToMs;
+    if (waitMs !== undefined && waitMs > 0) {
+      this.timer = setTimeout(() => this.fail(waitTimeout(input.name, waitMs)), waitMs);
+    }
+    // A wait of 0 only tries: no waiter id, so a busy lock answers `busy` instead of queueing it.
     host.store
-      .acquire({ ...input, token: newToken(), waiterId: this.waiterId })
+      .acquire({ ...input, token: newToken(), waiterId: waitMs === 0 ? undefined : this.waiterId })
       .then((result) => this.joinedWith(result))
       .catch((error: unknown) => this.fail(error));
   }

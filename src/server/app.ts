@@ -1,8 +1,8 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { LockService } from "../gen/baton/v1/lock_pb.js";
-import { RendezvousService } from "../gen/baton/v1/rendezvous_pb.js";
+import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
+import { RendezvousService } from "../gen/baton/rendezvous/v1/rendezvous_pb.js";
 import type { Config } from "../config.js";
 import { LockEngine } from "../engine/lock-engine.js";
 import { RendezvousEngine } from "../engine/rendezvous/rendezvous-engine.js";
@@ -49,7 +49,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     },
     log,
   );
-  const sessionTiming = { graceMs: config.sessionGraceMs, idleTimeoutMs: config.sessionIdleMs };
+  const sessionTiming = { ttlMs: config.sessionTtlMs, minTtlMs: config.minTtlMs, maxTtlMs: config.maxTtlMs };
   // Binary Connect sessions over HTTP/2 skip connect-es's per-message pipeline (BENCHMARKS.md);
   // every other protocol and encoding of Session falls through to the router below.
   const sessions = sessionRoute(engine, log, { ...sessionTiming, readMaxBytes: config.readMaxBytes });

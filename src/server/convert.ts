@@ -4,15 +4,15 @@ import {
   HolderSchema,
   LeaseSchema,
   LockEventKind,
-  LockInfoSchema,
+  LockSchema,
   WaiterSchema,
   WaitResponseSchema,
   type WaitResponse,
   type WaitRequest,
   type Holder,
   type Lease,
-  type LockInfo,
-} from "../gen/baton/v1/lock_pb.js";
+  type Lock,
+} from "../gen/baton/lock/v1/lock_pb.js";
 import type { LeaseRecord, LockEventKind as StoreEventKind, LockSnapshot } from "../store/types.js";
 import type { AcquireParams, WaitEvent } from "../engine/lock-engine.js";
 
@@ -40,8 +40,8 @@ export function holderToProto(lease: LeaseRecord): Holder {
 }
 
 /** A lock's state as the API shows it: no tokens, waiters by position. */
-export function lockToProto(lock: LockSnapshot): LockInfo {
-  return create(LockInfoSchema, {
+export function lockToProto(lock: LockSnapshot): Lock {
+  return create(LockSchema, {
     name: lock.name,
     limit: lock.limit,
     holders: lock.holders.map(holderToProto),
@@ -77,7 +77,7 @@ export function waitEventToProto(event: WaitEvent): WaitResponse {
         event: { case: "queued", value: { position: event.position, queueLength: event.queueLength, holders: event.holders.map(holderToProto) } },
       });
     case "granted":
-      return create(WaitResponseSchema, { event: { case: "granted", value: { lease: leaseToProto(event.lease) } } });
+      return create(WaitResponseSchema, { event: { case: "granted", value: leaseToProto(event.lease) } });
     case "lost":
       return create(WaitResponseSchema, { event: { case: "lost", value: { reason: event.reason } } });
     case "heartbeat":
@@ -87,7 +87,7 @@ export function waitEventToProto(event: WaitEvent): WaitResponse {
 
 /** A Wait request as the engine's parameters (validation happens in the engine). */
 export function waitParams(req: WaitRequest): AcquireParams {
-  return { name: req.name, owner: req.owner, ttlMs: optionalMs(req.ttlMs), limit: req.limit, waitMs: Number(req.timeoutMs) };
+  return { name: req.name, owner: req.owner, ttlMs: optionalMs(req.ttlMs), limit: req.limit, waitUpToMs: optionalMs(req.waitMs) };
 }
 
 /** An optional int64 duration as a number; out-of-range values stay unsafe and fail validation. */

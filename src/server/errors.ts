@@ -1,6 +1,14 @@
+import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import { anyPack, AnySchema, DurationSchema, type Any } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { BatonError, type ErrorCode } from "../engine/errors.js";
+import { BatonError, type ErrorCode, type ErrorReason } from "../engine/errors.js";
 import { StoreUnavailableError } from "../store/errors.js";
+import { ErrorInfoSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
+import { LockHeldSchema } from "../gen/baton/lock/v1/lock_pb.js";
+import { holderToProto } from "./convert.js";
+
+/** `ErrorInfo.domain` of every Baton error. */
+export const ERROR_DOMAIN = "baton";
 
 const CODES: Record<ErrorCode, Code> = {
   invalid_argument: Code.InvalidArgument,
@@ -13,20 +21,80 @@ const CODES: Record<ErrorCode, Code> = {
   permission_denied: Code.PermissionDenied,
   not_found: Code.NotFound,
   canceled: Code.Canceled,
+  internal: Code.Internal,
 };
 
+/** The reason of an error that did not start as a BatonError, by its code. */
+const REASONS_BY_CODE: Partial<Record<Code, ErrorReason>> = {
+  [Code.InvalidArgument]: "INVALID_ARGUMENT",
+  [Code.DeadlineExceeded]: "DEADLINE_EXCEEDED",
+  [Code.Canceled]: "CANCELLED",
+  [Code.Unavailable]: "STORE_UNAVAILABLE",
+  [Code.Unauthenticated]: "UNAUTHENTICATED",
+  [Code.PermissionDenied]: "PERMISSION_DENIED",
+  [Code.ResourceExhausted]: "MESSAGE_TOO_LARGE",
+  [Code.Internal]: "INTERNAL",
+};
+
+type Detail = { desc: DescMessage; value: MessageInitShape<DescMessage> };
+
 /**
- * The one place where domain errors become ConnectErrors. Anything that is not a BatonError is a
- * bug or an outage: it is logged and answered as `internal` without leaking details.
+ * The one place where errors become ConnectErrors, each with its typed details: a
+ * `google.rpc.ErrorInfo` (reason, domain "baton", metadata) on every error, a `LockHeld` for a
+ * held lock, a `google.rpc.RetryInfo` for a rate limit. Anything that is not a BatonError is a bug
+ * or an outage: it is logged and answered as `internal` without leaking details.
  */
 export function toConnectError(error: unknown, log: (message: string) => void): ConnectError {
-  if (error instanceof ConnectError) return error;
-  if (error instanceof BatonError) return new ConnectError(error.message, CODES[error.code]);
-  if (error instanceof StoreUnavailableError) return new ConnectError(error.message, Code.Unavailable);
+  if (error instanceof ConnectError) return withErrorInfo(error);
+  if (error instanceof BatonError) return new ConnectError(error.message, CODES[error.code], undefined, details(error));
+  if (error instanceof StoreUnavailableError) {
+    return new ConnectError(error.message, Code.Unavailable, undefined, [errorInfo("STORE_UNAVAILABLE", {})]);
+  }
   // The client went away or its deadline passed: nothing to log, nobody to tell.
-  if (error instanceof Error && error.name === "AbortError") return new ConnectError("the call was cancelled", Code.Canceled);
+  if (error instanceof Error && error.name === "AbortError") {
+    return new ConnectError("the call was cancelled", Code.Canceled, undefined, [errorInfo("CANCELLED", {})]);
+  }
   log(`baton: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return new ConnectError("internal error; see the server log", Code.Internal);
+  return new ConnectError("internal error; see the server log", Code.Internal, undefined, [errorInfo("INTERNAL", {})]);
+}
+
+/** The same details packed as `google.protobuf.Any`, for the Session stream's SessionError. */
+export function detailsAsAny(error: ConnectError): Any[] {
+  const out: Any[] = [];
+  for (const detail of error.details) {
+    if ("desc" in detail) out.push(anyPack(detail.desc, create(detail.desc, detail.value)));
+    else out.push(create(AnySchema, { typeUrl: `type.googleapis.com/${detail.type}`, value: detail.value }));
+  }
+  return out;
+}
+
+function details(error: BatonError): Detail[] {
+  const out: Detail[] = [errorInfo(error.reason, error.metadata)];
+  if (error.held !== undefined) {
+    const { name, limit, holders, queueLength } = error.held;
+    out.push({ desc: LockHeldSchema, value: { name, limit, holders: holders.map(holderToProto), queueLength } });
+  }
+  if (error.retryAfterMs !== undefined) {
+    const ms = Math.max(0, Math.ceil(error.retryAfterMs));
+    const retryDelay = create(DurationSchema, { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 });
+    out.push({ desc: RetryInfoSchema, value: { retryDelay } });
+  }
+  return out;
+}
+
+function errorInfo(reason: ErrorReason, metadata: Record<string, string>): Detail {
+  return { desc: ErrorInfoSchema, value: { reason, domain: ERROR_DOMAIN, metadata } };
+}
+
+/**
+ * A ConnectError made elsewhere (connect-es's own protocol errors: a body that does not parse, a
+ * bad timeout header) gets an ErrorInfo too, so every error a client sees has a reason.
+ */
+function withErrorInfo(error: ConnectError): ConnectError {
+  if (error.details.length > 0) return error;
+  const reason = REASONS_BY_CODE[error.code];
+  if (reason === undefined) return error;
+  return new ConnectError(error.rawMessage, error.code, error.metadata, [errorInfo(reason, {})], error.cause);
 }
 
 /** Runs a unary handler body, translating its errors at the edge. */

@@ -4,12 +4,12 @@ import {
   AcquireResponseSchema,
   DescribeResponseSchema,
   ListResponseSchema,
-  LockService,
   RefreshResponseSchema,
   ReleaseResponseSchema,
   ReserveResponseSchema,
   WatchResponseSchema,
-} from "../gen/baton/v1/lock_pb.js";
+} from "../gen/baton/lock/v1/lock_pb.js";
+import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
 import type { LockEngine } from "../engine/lock-engine.js";
 import { eventKindToProto, leaseToProto, lockToProto, optionalMs, waitEventToProto, waitParams } from "./convert.js";
 import { edge, edgeStream } from "./errors.js";
@@ -27,7 +27,7 @@ export function lockService(
   return {
     acquire: (req, ctx) =>
       edge(log, async () => {
-        const params = { name: req.name, owner: req.owner, ttlMs: optionalMs(req.ttlMs), limit: req.limit, waitMs: Number(req.waitMs) };
+        const params = { name: req.name, owner: req.owner, ttlMs: optionalMs(req.ttlMs), limit: req.limit, waitUpToMs: optionalMs(req.waitMs) };
         const lease = await engine.acquire(params, ctx.signal);
         return create(AcquireResponseSchema, { lease: leaseToProto(lease) });
       }),

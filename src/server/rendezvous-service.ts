@@ -4,21 +4,22 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import {
   ArriveResponseSchema,
   KeyChangeKind,
+  ListResponseSchema,
   RendezvousService,
-  RendezvousServiceListResponseSchema,
-  RendezvousServiceWaitResponseSchema,
   ResetResponseSchema,
-  SignalInfoSchema,
   SignalResponseSchema,
+  SignalSchema,
   SubscribeResponseSchema,
   WaitReadyResponseSchema,
-  type SignalInfo,
+  WaitResponseSchema,
+  type Signal,
   type WaitReadyRequest,
-} from "../gen/baton/v1/rendezvous_pb.js";
+} from "../gen/baton/rendezvous/v1/rendezvous_pb.js";
 import type { RendezvousEngine } from "../engine/rendezvous/rendezvous-engine.js";
 import type { ProbeSpec } from "../engine/probes/probe.js";
 import type { SignalRecord } from "../store/rendezvous.js";
 import { edge, edgeStream } from "./errors.js";
+import { optionalMs } from "./convert.js";
 
 const CHANGE_KINDS = {
   current: KeyChangeKind.CURRENT,
@@ -32,17 +33,16 @@ export function rendezvousService(engine: RendezvousEngine, log: (message: strin
   return {
     signal: (req) =>
       edge(log, async () => {
-        const ttlMs = req.ttlMs === undefined ? undefined : Number(req.ttlMs);
-        const result = await engine.signal({ key: req.key, payload: req.payload, ttlMs, owner: req.owner });
+        const result = await engine.signal({ key: req.key, payload: req.payload, ttlMs: optionalMs(req.ttlMs), owner: req.owner });
         return create(SignalResponseSchema, { signal: signalToProto(result.signal), woken: result.woken });
       }),
 
     reset: (req) => edge(log, async () => create(ResetResponseSchema, { wasSet: await engine.reset(req.key) })),
 
     async *wait(req, ctx) {
-      const params = { key: req.key, timeoutMs: Number(req.timeoutMs), owner: req.owner };
+      const params = { key: req.key, waitUpToMs: optionalMs(req.waitMs), owner: req.owner };
       for await (const event of edgeStream(log, engine.wait(params, ctx.signal))) {
-        yield create(RendezvousServiceWaitResponseSchema, {
+        yield create(WaitResponseSchema, {
           event:
             event.type === "waiting"
               ? { case: "waiting", value: { elapsedMs: BigInt(event.elapsedMs) } }
@@ -66,7 +66,7 @@ export function rendezvousService(engine: RendezvousEngine, log: (message: strin
     },
 
     async *arrive(req, ctx) {
-      const params = { key: req.key, parties: req.parties, timeoutMs: Number(req.timeoutMs), owner: req.owner };
+      const params = { key: req.key, parties: req.parties, waitUpToMs: optionalMs(req.waitMs), owner: req.owner };
       for await (const event of edgeStream(log, engine.arrive(params, ctx.signal))) {
         switch (event.type) {
           case "progress":
@@ -91,8 +91,8 @@ export function rendezvousService(engine: RendezvousEngine, log: (message: strin
 
     list: (req) =>
       edge(log, async () => {
-        const listing = await engine.list(req.prefix, req.limit);
-        return create(RendezvousServiceListResponseSchema, {
+        const listing = await engine.list(req.prefix, req.pageSize);
+        return create(ListResponseSchema, {
           waiting: listing.waiting.map((w) => ({ key: w.key, waiters: w.waiters, since: timestampFromMs(w.sinceMs), owners: w.owners })),
           set: listing.set.map(signalToProto),
           timedOut: listing.timedOut.map((t) => ({
@@ -107,7 +107,7 @@ export function rendezvousService(engine: RendezvousEngine, log: (message: strin
       }),
 
     async *waitReady(req, ctx) {
-      const timing = { intervalMs: Number(req.intervalMs), timeoutMs: Number(req.timeoutMs), attemptTimeoutMs: Number(req.attemptTimeoutMs) };
+      const timing = { intervalMs: optionalMs(req.intervalMs), waitUpToMs: optionalMs(req.waitMs), attemptTimeoutMs: optionalMs(req.attemptTimeoutMs) };
       for await (const event of edgeStream(log, engine.waitReady(probeSpec(req), timing, ctx.signal))) {
         yield create(WaitReadyResponseSchema, {
           event:
@@ -121,8 +121,8 @@ export function rendezvousService(engine: RendezvousEngine, log: (message: strin
 }
 
 /** A key's value as the API shows it. */
-function signalToProto(signal: SignalRecord): SignalInfo {
-  return create(SignalInfoSchema, {
+function signalToProto(signal: SignalRecord): Signal {
+  return create(SignalSchema, {
     key: signal.key,
     payload: signal.payload,
     owner: signal.owner,

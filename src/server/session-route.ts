@@ -1,12 +1,12 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import { SessionRequestSchema, SessionResponseSchema, type SessionRequest } from "../gen/baton/v1/lock_pb.js";
+import { SessionRequestSchema, SessionResponseSchema, type SessionRequest } from "../gen/baton/lock/v1/session_pb.js";
 import { BatonError } from "../engine/errors.js";
 import type { LockEngine } from "../engine/lock-engine.js";
 import { sessionHandler, type SessionOptions } from "./session-service.js";
 import { readEnvelopes, requestChunks, serveStream, takesRaw } from "./envelope.js";
 import type { StreamRoute } from "./listener.js";
 
-const PATH = "/baton.v1.LockService/Session";
+const PATH = "/baton.lock.v1.LockService/Session";
 
 /** Options of the raw Session route: session timing plus the largest request message. */
 export interface SessionRouteOptions extends SessionOptions {

@@ -1,35 +1,22 @@
+import { randomBytes } from "node:crypto";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
-import {
-  SessionResponseSchema,
-  type SessionRequest,
-  type SessionResponse,
-} from "../gen/baton/v1/lock_pb.js";
-import { BatonError } from "../engine/errors.js";
-import { WAIT_FOREVER, type LockEngine, type LockSession } from "../engine/lock-engine.js";
+import { SessionResponseSchema, type SessionRequest, type SessionResponse } from "../gen/baton/lock/v1/session_pb.js";
+import { BatonError, invalid } from "../engine/errors.js";
+import type { LockEngine, LockSession } from "../engine/lock-engine.js";
 import { Channel } from "../engine/channel.js";
-import { holderToProto, leaseToProto } from "./convert.js";
-import { toConnectError } from "./errors.js";
+import { holderToProto, leaseToProto, optionalMs } from "./convert.js";
+import { detailsAsAny, toConnectError } from "./errors.js";
 
-/**
- * How long the leases of a session whose stream broke (rather than closed) outlive it: long
- * enough to ride out a connection reset, short enough that a crashed client's locks come free
- * soon. Hard-coded until the config has a `sessionGraceMs` setting.
- */
-export const SESSION_GRACE_MS = 5000;
+/** The TTL of a session that does not choose one (config `sessionTtl`). */
+export const DEFAULT_SESSION_TTL_MS = 10_000;
 
-/**
- * How long a session may send nothing (no request, no ping) before it is taken for dead: a client
- * that vanished without a FIN or RST (power loss, partition) would otherwise keep its leases
- * alive forever. Clients ping every third of it. Hard-coded until the config has `sessionIdleMs`.
- */
-export const SESSION_IDLE_MS = 30_000;
-
-/** Timing of sessions; the defaults above when unset. */
+/** Timing of sessions: the default TTL and the range a client's choice is clamped to. */
 export interface SessionOptions {
-  graceMs?: number;
-  idleTimeoutMs?: number;
+  ttlMs?: number;
+  minTtlMs?: number;
+  maxTtlMs?: number;
 }
 
 /** Thrown into the outbox once the client has closed its side and every answer is out. */
@@ -38,15 +25,22 @@ const FINISHED = Symbol("finished");
 type Result = MessageInitShape<typeof SessionResponseSchema>["result"];
 
 /**
- * The Session RPC: reads requests as they come and runs them concurrently (a queued acquire
- * must not hold up a release), answering each by its id; the session's leases live until the
- * stream ends. Errors answer their request; only a broken stream or a shutdown ends the RPC.
+ * The Session RPC: reads requests as they come and runs them concurrently (a queued acquire must
+ * not hold up a release), answering each by its id. The session lives while a message arrives at
+ * least every TTL (the client's choice in `open`, else the default): when that passes with no
+ * message, or `TTL` after the last message of a stream that broke, its leases are released; a
+ * client that closes its side gives everything back at once. Errors answer their request; only a
+ * broken stream, a silent client or a shutdown ends the RPC.
  */
 export function sessionHandler(engine: LockEngine, log: (message: string) => void, options: SessionOptions = {}) {
-  const graceMs = options.graceMs ?? SESSION_GRACE_MS;
-  const idleTimeoutMs = options.idleTimeoutMs ?? SESSION_IDLE_MS;
+  const defaultTtlMs = options.ttlMs ?? DEFAULT_SESSION_TTL_MS;
+  const minTtlMs = options.minTtlMs ?? 1000;
+  const maxTtlMs = options.maxTtlMs ?? 24 * 3_600_000;
   return async function* session(requests: AsyncIterable<SessionRequest>, ctx: Pick<HandlerContext, "signal">): AsyncGenerator<SessionResponse> {
     const out = new Channel<SessionResponse>();
+    const sessionId = randomBytes(6).toString("hex");
+    let ttlMs = defaultTtlMs;
+    let owner = "";
     let lockSession: LockSession;
     try {
       lockSession = engine.openSession({
@@ -62,19 +56,23 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
     // One timer per session, re-armed lazily: a message only updates the time it was seen.
     let lastSeenMs = Date.now();
     let idleTimer: NodeJS.Timeout | undefined;
+    let silent = false;
     const checkIdle = (): void => {
       const quietMs = Date.now() - lastSeenMs;
-      if (quietMs >= idleTimeoutMs) {
-        broken = true;
-        out.fail(new BatonError("deadline_exceeded", `no message from the client for ${idleTimeoutMs} ms; the session is taken for dead`));
+      if (quietMs >= ttlMs) {
+        silent = true;
+        out.fail(new BatonError("deadline_exceeded", `no message from the client for ${ttlMs} ms (the session's TTL); the session has ended and its leases are released`, {
+          reason: "DEADLINE_EXCEEDED",
+          metadata: { ttl_ms: String(ttlMs) },
+        }));
         return;
       }
-      idleTimer = setTimeout(checkIdle, idleTimeoutMs - quietMs);
+      idleTimer = setTimeout(checkIdle, ttlMs - quietMs);
     };
-    idleTimer = setTimeout(checkIdle, idleTimeoutMs);
+    idleTimer = setTimeout(checkIdle, ttlMs);
     let inFlight = 0;
     let inputDone = false;
-    let broken = false;
+    let first = true;
     const settleOne = (): void => {
       if (--inFlight === 0 && inputDone) out.fail(FINISHED);
     };
@@ -88,32 +86,54 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
     const dispatch = (req: SessionRequest): void => {
       lastSeenMs = Date.now();
       const op = req.op;
-      if (op.case === "ping") return;
+      const isFirst = first;
+      first = false;
       if (op.case === "cancel") {
         lockSession.cancel(op.value.requestId);
         return;
       }
+      if (op.case === "ping") {
+        out.push(reply(req.id, { case: "pong", value: {} }));
+        return;
+      }
       if (req.id === 0n) {
-        out.push(errorReply(0n, new BatonError("invalid_argument", "request id must not be 0; choose a fresh id per request"), log));
+        out.push(errorReply(0n, invalid("request id must not be 0; choose a fresh id per request", "id"), log));
         return;
       }
       switch (op.case) {
+        case "open": {
+          if (!isFirst) {
+            out.push(errorReply(req.id, invalid("open must be the session's first message", "open"), log));
+            return;
+          }
+          const asked = optionalMs(op.value.ttlMs);
+          if (asked !== undefined && (!Number.isSafeInteger(asked) || asked <= 0)) {
+            out.push(errorReply(req.id, invalid(`open.ttl_ms must be a positive number of milliseconds (got ${asked}); leave it unset for ${defaultTtlMs}`, "ttl_ms"), log));
+            return;
+          }
+          ttlMs = asked === undefined ? defaultTtlMs : Math.min(maxTtlMs, Math.max(minTtlMs, asked));
+          owner = op.value.owner;
+          clearTimeout(idleTimer);
+          idleTimer = setTimeout(checkIdle, ttlMs);
+          out.push(reply(req.id, { case: "opened", value: { ttlMs: BigInt(ttlMs), sessionId } }));
+          return;
+        }
         case "acquire": {
           const a = op.value;
-          const waitMs = a.waitMs === -1n ? WAIT_FOREVER : Number(a.waitMs);
-          const params = { name: a.name, owner: a.owner, ttlMs: ms(a.ttlMs), limit: a.limit, waitMs };
-          return run(req.id, async () => ({ case: "acquired", value: { lease: leaseToProto(await lockSession.acquire(req.id, params, req.quiet)) } }));
+          const params = { name: a.name, owner: a.owner === "" ? owner : a.owner, ttlMs: optionalMs(a.ttlMs), limit: a.limit, waitUpToMs: optionalMs(a.waitMs) };
+          return run(req.id, async () => ({ case: "acquired", value: leaseToProto(await lockSession.acquire(req.id, params, !req.reportPositions)) }));
         }
         case "release":
           return run(req.id, async () => ({ case: "released", value: { fencing: (await lockSession.release(op.value.name, op.value.token)).fencing } }));
         case "refresh": {
           const r = op.value;
-          return run(req.id, async () => ({ case: "refreshed", value: { lease: leaseToProto(await lockSession.refresh(r.name, r.token, ms(r.ttlMs))) } }));
+          return run(req.id, async () => ({ case: "refreshed", value: leaseToProto(await lockSession.refresh(req.id, r.name, r.token, optionalMs(r.ttlMs))) }));
         }
         default:
-          out.push(errorReply(req.id, new BatonError("invalid_argument", "the request names no operation (acquire, release, refresh, cancel or ping)"), log));
+          out.push(errorReply(req.id, invalid("the request names no operation (open, acquire, release, refresh, cancel or ping)", "op"), log));
       }
     };
+    let broken = false;
     const reading = (async () => {
       try {
         for await (const req of requests) dispatch(req);
@@ -136,7 +156,6 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
       settleOne();
     })();
     try {
-      yield reply(0n, { case: "opened", value: { graceMs: BigInt(graceMs), idleTimeoutMs: BigInt(idleTimeoutMs) } });
       for (;;) yield await out.next();
     } catch (error) {
       if (error !== FINISHED) {
@@ -148,9 +167,11 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
     } finally {
       unfollow();
       clearTimeout(idleTimer);
-      // A stream that broke keeps its leases for the grace, in case the client comes back to
-      // release them; one that ended cleanly has already given everything back.
-      void lockSession.end(broken || ctx.signal.aborted ? graceMs : 0).catch((e: unknown) => log(`baton: ending a session failed: ${String(e)}`));
+      // A stream that broke keeps its leases until the session's TTL has passed since the
+      // client's last message, so a client that reconnects in time keeps them (by refreshing
+      // them on its new session); a silent session has had its TTL already.
+      const graceMs = silent || !(broken || ctx.signal.aborted) ? 0 : Math.max(0, lastSeenMs + ttlMs - Date.now());
+      void lockSession.end(graceMs).catch((e: unknown) => log(`baton: ending session ${sessionId} failed: ${String(e)}`));
       void reading;
     }
   };
@@ -162,10 +183,8 @@ function reply(id: bigint, result: Result): SessionResponse {
 
 function errorReply(id: bigint, error: unknown, log: (message: string) => void): SessionResponse {
   const connectError = toConnectError(error, log);
-  return reply(id, { case: "error", value: { code: codeToString(connectError.code), message: connectError.rawMessage } });
-}
-
-/** An optional int64 duration as a number; out-of-range values stay unsafe and fail validation. */
-function ms(value: bigint | undefined): number | undefined {
-  return value === undefined ? undefined : Number(value);
+  return reply(id, {
+    case: "error",
+    value: { code: codeToString(connectError.code), message: connectError.rawMessage, details: detailsAsAny(connectError) },
+  });
 }

@@ -1,6 +1,6 @@
 import type * as http2 from "node:http2";
 import { toBinary } from "@bufbuild/protobuf";
-import { WaitRequestSchema, WaitResponseSchema } from "../gen/baton/v1/lock_pb.js";
+import { WaitRequestSchema, WaitResponseSchema } from "../gen/baton/lock/v1/lock_pb.js";
 import { BatonError } from "../engine/errors.js";
 import type { LockEngine, WaitEvent, WaitListener } from "../engine/lock-engine.js";
 import type { WaitCall } from "../engine/wait-call.js";
@@ -8,7 +8,7 @@ import { deadlineError, envelope, respond, finish, readOne, takesRaw, requestChu
 import type { StreamRoute } from "./listener.js";
 import { waitEventToProto, waitParams } from "./convert.js";
 
-const PATH = "/baton.v1.LockService/Wait";
+const PATH = "/baton.lock.v1.LockService/Wait";
 const GONE = new BatonError("canceled", "the client went away");
 
 /**

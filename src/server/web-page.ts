@@ -93,8 +93,8 @@ async function forever(label, path, request, map, onMessage) {
     await new Promise((r) => setTimeout(r, delay));
   }
 }
-forever("locks", "/baton.v1.LockService/Watch", { initial: true }, locks, onLock);
-forever("signals", "/baton.v1.RendezvousService/Subscribe", { initial: true }, signals, onSignal);
+forever("locks", "/baton.lock.v1.LockService/Watch", { initial: true }, locks, onLock);
+forever("signals", "/baton.rendezvous.v1.RendezvousService/Subscribe", { initial: true }, signals, onSignal);
 setInterval(render, 1000);
 render();
 `;

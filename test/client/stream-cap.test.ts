@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBatonClient, type WaitEvent } from "../../src/client/index.js";
 import { DEFAULT_CONFIG } from "../../src/config.js";
 import { LockEngine } from "../../src/engine/lock-engine.js";
-import { LockService } from "../../src/gen/baton/v1/lock_pb.js";
+import { LockService } from "../../src/gen/baton/lock/v1/lock_service_pb.js";
 import { lockService } from "../../src/server/lock-service.js";
 import { MemoryStore } from "../../src/store/memory/memory-store.js";
 import { eventually } from "../helpers/eventually.js";

@@ -1,6 +1,6 @@
 import type * as http from "node:http";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { LockService } from "../../src/gen/baton/v1/lock_pb.js";
+import { LockService } from "../../src/gen/baton/lock/v1/lock_service_pb.js";
 import { DEFAULT_CONFIG } from "../../src/config.js";
 import { LockEngine } from "../../src/engine/lock-engine.js";
 import { parsePools } from "../../src/engine/pools.js";
@@ -10,7 +10,7 @@ import { healthRoute } from "../../src/server/health.js";
 import { MemoryStore } from "../../src/store/memory/memory-store.js";
 import { MemoryRendezvousStore } from "../../src/store/memory/rendezvous-memory.js";
 import { RendezvousEngine } from "../../src/engine/rendezvous/rendezvous-engine.js";
-import { RendezvousService } from "../../src/gen/baton/v1/rendezvous_pb.js";
+import { RendezvousService } from "../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { rendezvousService } from "../../src/server/rendezvous-service.js";
 import { compatHandler, parseCompatOptions, type CompatHandler } from "../../src/server/compat/index.js";
 

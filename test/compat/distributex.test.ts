@@ -10,6 +10,7 @@ const POOLS = [
   { name: "web", maxlocks: 2, servers: ["web1", "web2", "web3"] },
   { name: "short", expire: 1 },
   { name: "forever", expire: 0 },
+  { pattern: "baton-spelling" },
 ];
 
 let server: CompatServer;
@@ -33,6 +34,9 @@ describe("Distributex compatibility", () => {
 
   it("takes the paths with and without the trailing slash, and a holder asking again gets YES", async () => {
     server = await startCompatServer({ pools: POOLS });
+    // The original's command is the path with every "/" removed.
+    expect(await dx("//g/e/t//?host=other&pool=pool2")).toEqual([200, "YES"]);
+    expect(await dx("/release?host=other&pool=pool2")).toEqual([200, "OK"]);
     expect(await dx("/get?host=me&pool=pool2")).toEqual([200, "YES"]);
     expect(await dx("/get?host=me&pool=pool2")).toEqual([200, "YES"]);
     expect(await dx("/wait?host=me&pool=pool2")).toEqual([200, "YES"]);
@@ -51,7 +55,9 @@ describe("Distributex compatibility", () => {
     expect(await dx("/get/?host=intruder&pool=web")).toEqual([200, "INVALID"]);
     expect(await dx("/get/?host=&pool=pool1")).toEqual([200, "INVALID"]);
     expect(await dx("/get/?host=me&pool=bad%20name")).toEqual([200, "INVALID"]);
-    expect(await dx("/frobnicate/?host=me&pool=pool1")).toEqual([404, "INVALID"]);
+    // Any other command is INVALID, with status 200, as the original answered everything.
+    expect(await dx("/frobnicate/?host=me&pool=pool1")).toEqual([200, "INVALID"]);
+    expect(await dx("/?host=me&pool=pool1")).toEqual([200, "INVALID"]);
     expect((await server.engine.describe("nosuchpool")).holders).toEqual([]);
     expect((await server.engine.describe("web")).holders).toEqual([]);
   });
@@ -76,6 +82,9 @@ describe("Distributex compatibility", () => {
     expect(forever?.expiresAtMs).toBe(0);
     const short = (await server.engine.describe("short")).holders[0];
     expect(short?.ttlMs).toBe(1000);
+    // A pool in Baton's spelling without a TTL gets Distributex's default: 30 minutes.
+    expect(await dx("/get/?host=me&pool=baton-spelling")).toEqual([200, "YES"]);
+    expect((await server.engine.describe("baton-spelling")).holders[0]?.ttlMs).toBe(30 * 60_000);
     await eventually(async () => expect(await dx("/get/?host=them&pool=short")).toEqual([200, "YES"]), 5000);
   });
 
@@ -115,5 +124,10 @@ describe("Distributex compatibility", () => {
     const described = await lockClient("connect-json-h1", server.url).describe({ name: "pool1" });
     expect(described.lock!.holders.map((h) => h.owner)).toEqual(["them"]);
     expect((await fetch(server.url + "/healthz")).status).toBe(200);
+    // Every other path at the root is Distributex's, which answered INVALID to anything it did not know.
+    expect(await dx("/nothing-here", server.url)).toEqual([200, "INVALID"]);
+    // The server's address itself is left to the app (the redirect to the live page; this test
+    // server has none, so Connect answers 404).
+    expect((await fetch(server.url + "/", { redirect: "manual" })).status).toBe(404);
   });
 });

@@ -35,15 +35,16 @@ describe("web-rendezvous /_postgres/DB", () => {
       await new Promise((r) => setTimeout(r, 700));
       await admin.query(`CREATE DATABASE "${database}"`);
       expect(await waiting).toEqual([200, { ok: true }]);
+      // As the original, a probe that succeeded marks its key.
+      expect((await server.rendezvous.list("_postgres/", 10)).set.map((s) => s.key)).toEqual([`_postgres/${database}`]);
     });
 
     it("answers 404 Timeout for a database that never appears, saying why", async () => {
       await server.close();
       server = await startCompatServer({ postgresDsn: TEMPLATE, compat: { rendezvous: { timeout: "600ms" } } });
       const response = await fetch(`${server.url}/rendezvous/_postgres/${database}_missing`);
-      const body = (await response.json()) as Record<string, string>;
-      expect([response.status, body.error]).toEqual([404, "Timeout"]);
-      expect(body.detail).toContain("does not exist");
+      expect([response.status, await response.text()]).toEqual([404, `{"ok":false,"error":"Timeout"}`]);
+      expect(response.headers.get("x-baton-last-error")).toContain("does not exist");
       expect((await fetch(`${server.url}/rendezvous/_postgres/bad%20name`)).status).toBe(400);
     });
   });

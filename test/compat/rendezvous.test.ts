@@ -2,7 +2,7 @@ import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import { createClient } from "@connectrpc/connect";
 import { afterEach, describe, expect, it } from "vitest";
-import { RendezvousService } from "../../src/gen/baton/v1/rendezvous_pb.js";
+import { RendezvousService } from "../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { transportFor } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";
 import { startCompatServer, type CompatServer } from "./compat-server.js";
@@ -29,7 +29,7 @@ describe("web-rendezvous compatibility", () => {
     server = await startCompatServer();
     const waiting = rv("GET", "/abc");
     await eventually(async () => expect(await waiters("abc")).toBe(1));
-    expect(await rv("PUT", "/abc")).toEqual([200, { ok: true, woken: 1 }]);
+    expect(await rv("PUT", "/abc")).toEqual([200, { ok: true }]);
     expect(await waiting).toEqual([200, { ok: true }]);
     // The key stays set: a later GET returns at once. POST sets too, and DELETE clears.
     expect(await rv("GET", "/abc")).toEqual([200, { ok: true }]);
@@ -42,24 +42,28 @@ describe("web-rendezvous compatibility", () => {
     server = await startCompatServer({ compat: { rendezvous: { timeout: "300ms" } } });
     const [status, body] = await rv("GET", "/never");
     expect([status, body.ok, body.error]).toEqual([404, false, "Timeout"]);
-    const [, listing] = await rv("GET", "/");
+    const [, listing] = await rv("GET", "/?view=json");
     expect((listing.timedOut as { key: string }[]).map((t) => t.key)).toEqual(["never"]);
   });
 
-  it("lists keys waiting, set and timed out, as JSON and as the homepage", async () => {
+  it("lists keys waiting, set and timed out in Baton's richer views, next to the original's homepage", async () => {
     server = await startCompatServer();
     const waiting = rv("GET", "/pending");
     await eventually(async () => expect(await waiters("pending")).toBe(1));
     await rv("PUT", "/done", undefined, "payload");
     await server.rendezvous.signal({ key: "html", payload: "", owner: "<script>alert(1)</script>" });
-    const [status, listing] = await rv("GET", "/");
+    expect(await rv("GET", "/")).toEqual([200, { ok: true, waiting_and_failed: ["/pending"], marked: ["/done", "/html"] }]);
+    // A browser gets the original's JSON too; Baton's views are asked for by name.
+    const plain = await fetch(`${server.url}/rendezvous/`, { headers: { accept: "text/html" } });
+    expect(plain.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    const [status, listing] = await rv("GET", "/?view=json");
     expect(status).toBe(200);
     expect((listing.waiting as { key: string }[]).map((w) => w.key)).toEqual(["pending"]);
     expect((listing.set as { key: string; payload: string }[]).map((s) => [s.key, s.payload])).toEqual([
       ["done", "payload"],
       ["html", ""],
     ]);
-    const page = await (await fetch(`${server.url}/rendezvous/`, { headers: { accept: "text/html" } })).text();
+    const page = await (await fetch(`${server.url}/rendezvous/?view=page`)).text();
     expect(page).toContain("<td>pending</td>");
     expect(page).toContain("&#60;script&#62;alert(1)");
     expect(page).not.toContain("<script>");
@@ -67,16 +71,20 @@ describe("web-rendezvous compatibility", () => {
     await waiting;
   });
 
-  it("keeps keys starting with _ reserved", async () => {
-    server = await startCompatServer();
-    for (const method of ["PUT", "POST", "DELETE"]) {
-      const [status, body] = await rv(method, "/_postgres");
-      expect([method, status, body.ok]).toEqual([method, 400, false]);
+  it("keeps keys starting with _ reserved, and answers odd requests as the original did", async () => {
+    server = await startCompatServer({ compat: { rendezvous: { timeout: "300ms" } } });
+    const reserved = { ok: false, error: "Keys starting with '_' are reserved" };
+    for (const method of ["PUT", "POST", "DELETE"]) expect([method, ...(await rv(method, "/_postgres"))]).toEqual([method, 404, reserved]);
+    // GET of a reserved key that names no probe waits like any key nobody sets.
+    expect(await rv("GET", "/_other")).toEqual([404, { ok: false, error: "Timeout" }]);
+    expect(await rv("PATCH", "/key")).toEqual([200, { ok: false, error: "I dont understand that HTTP method, try 'put', 'post' or 'get'" }]);
+    const favicon = await fetch(`${server.url}/rendezvous/favicon.ico`);
+    expect([favicon.status, await favicon.text()]).toEqual([404, ""]);
+    // Baton's own limits: keys it cannot store are refused at once instead of waited on.
+    for (const path of ["/bad%20key", "/%E0%A4%A"]) {
+      const [status, body] = await rv("GET", path);
+      expect([path, status, body.ok]).toEqual([path, 400, false]);
     }
-    expect((await rv("GET", "/_other"))[0]).toBe(400);
-    expect((await rv("PATCH", "/key"))[0]).toBe(405);
-    expect((await rv("GET", "/bad%20key"))[0]).toBe(400);
-    expect((await rv("GET", "/%E0%A4%A"))[0]).toBe(400);
     expect(server.logs.filter((l) => l.includes("unexpected"))).toEqual([]);
   });
 
@@ -95,18 +103,18 @@ describe("web-rendezvous compatibility", () => {
 
     const [status, body] = await rv("GET", "/_port/10.1.2.3/5432");
     expect([status, body.ok]).toEqual([403, false]);
-    expect(body.error).toMatch(/10\.1\.2\.3/);
+    expect(body.error).toBe("This server's probeAllowlist does not let probes reach 10.1.2.3");
   });
 
-  it("times out /_port/ on a port nobody opens, with the last error", async () => {
+  it("times out /_port/ on a port nobody opens, with the last error in a header", async () => {
     server = await startCompatServer({ compat: { rendezvous: { timeout: "700ms" } } });
     const probe = net.createServer();
     await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const [status, body] = await rv("GET", `/_port/127.0.0.1/${port}`);
-    expect([status, body.error]).toEqual([404, "Timeout"]);
-    expect(body.detail).toMatch(/ECONNREFUSED/);
+    const response = await fetch(`${server.url}/rendezvous/_port/127.0.0.1/${port}`);
+    expect([response.status, await response.text()]).toEqual([404, `{"ok":false,"error":"Timeout"}`]);
+    expect(response.headers.get("x-baton-last-error")).toMatch(/ECONNREFUSED/);
   });
 
   it("shares keys with the Connect RendezvousService, and can be mounted at the root", async () => {
@@ -118,7 +126,7 @@ describe("web-rendezvous compatibility", () => {
     expect(signalled.woken).toBe(1);
     expect(await waiting).toEqual([200, { ok: true }]);
     // The other way: a PUT through the root mount wakes a Connect waiter.
-    const stream = client.wait({ key: "build-done", timeoutMs: 20_000n });
+    const stream = client.wait({ key: "build-done", waitMs: 20_000n });
     const seen = (async () => {
       for await (const m of stream) if (m.event.case === "signaled") return m.event.value;
       return undefined;

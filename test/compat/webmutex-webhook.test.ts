@@ -74,7 +74,7 @@ describe("WebMutex subscribe_and_grab", () => {
     const [, { id }] = await post("/reserve", {});
     const [, grab] = await post("/grab", { id: id as string });
     const [status, subscribed] = await post("/subscribe_and_grab", { id: id as string, endpoint: `${receiver.url}/hooks/ci` });
-    expect([status, subscribed]).toEqual([200, { id, status: "subscribed", position: 1 }]);
+    expect([status, subscribed]).toEqual([200, { id, status: "ok", position: 1 }]);
     expect(receiver.deliveries).toEqual([]);
     expect((await server.engine.describe(id as string)).waiters).toHaveLength(1);
 
@@ -96,15 +96,16 @@ describe("WebMutex subscribe_and_grab", () => {
     const [, { id }] = await post("/reserve", {});
     expect(await post("/subscribe_and_grab", { id: id as string, endpoint: `${receiver.url}/hooks/` })).toEqual([
       200,
-      { id, status: "subscribed", position: 0 },
+      { id, status: "ok", position: 0 },
     ]);
     await eventually(() => expect(receiver.deliveries).toHaveLength(3));
     expect(receiver.deliveries.map((d) => d.attempt)).toEqual(["1", "2", "3"]);
     // One delivery, retried: the same body and delivery id each time.
     expect(new Set(receiver.deliveries.map((d) => d.body + d.delivery)).size).toBe(1);
+    // The token is the WebMutex token of the lease (its secret, then its fencing in hex).
     const token = (JSON.parse(receiver.deliveries[2]!.body) as { token: string }).token;
     const lock = await server.engine.describe(id as string);
-    expect(lock.holders.map((h) => h.token)).toEqual([token]);
+    expect(lock.holders.map((h) => h.token + h.fencing.toString(16))).toEqual([token]);
   });
 
   it("releases the grant when the endpoint never accepts it, so the next waiter gets it", async () => {
@@ -144,7 +145,7 @@ describe("WebMutex subscribe_and_grab", () => {
       "file:///etc/passwd",
     ]) {
       const [status, body] = await post("/subscribe_and_grab", { id: id as string, endpoint });
-      expect([endpoint, status, body.status]).toEqual([endpoint, 403, "error"]);
+      expect([endpoint, status, body.status]).toEqual([endpoint, 403, "fail"]);
     }
     const [, refused] = await post("/subscribe_and_grab", { id: id as string, endpoint: "http://evil.example.com/hooks/" });
     expect(refused.error).toMatch(/not in the webhook allowlist/);

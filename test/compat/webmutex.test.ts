@@ -21,24 +21,29 @@ function form(fields: Record<string, string>): FormData {
 
 async function reserve(): Promise<string> {
   const [status, body] = await call("/reserve");
-  expect(status).toBe(200);
-  expect(body.status).toBe("ok");
+  expect([status, body.status]).toEqual([200, "ok"]);
   return body.id as string;
+}
+
+/** The original's failure: `{"status":"fail"}` (Baton adds `error`, in WebMutex's words, never the Connect API's). */
+function failed(body: Json): void {
+  expect(body.status).toBe("fail");
+  expect(Object.keys(body).sort()).toEqual(["error", "status"]);
+  expect(body.error).not.toMatch(/wait_ms|Wait stream|ttl_ms|Connect/);
 }
 
 describe("WebMutex compatibility", () => {
   it("reserves, grabs, reports status and releases, with parameters in every shape the seed allows", async () => {
     server = await startCompatServer();
     const id = await reserve();
-    expect(await call("/status", { method: "GET" })).toEqual([400, { status: "error", error: 'the "id" parameter is required' }]);
-    expect(await fetch(`${server.url}/webmutex/status?id=${id}`).then((r) => r.json())).toMatchObject({ id, status: "ok", in_use: false });
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(await fetch(`${server.url}/webmutex/status?id=${id}`).then((r) => r.json())).toMatchObject({ status: "ok", in_use: false });
 
     // JSON body
     const [s1, g1] = await call("/grab", { body: JSON.stringify({ id }), headers: { "content-type": "application/json" } });
-    expect(s1).toBe(200);
-    expect(g1).toMatchObject({ id, status: "ok" });
-    expect(g1.token).toMatch(/^[0-9a-f]{32}$/);
-    expect(await call(`/status/${id}`)).toEqual([200, expect.objectContaining({ in_use: true })]);
+    expect([s1, g1.id, g1.status]).toEqual([200, id, "ok"]);
+    expect(g1.token).toMatch(/^[0-9a-f]{33,}$/);
+    expect(await call(`/status/${id}`)).toEqual([200, expect.objectContaining({ status: "ok", in_use: true })]);
     // urlencoded form
     expect(await call("/release", { body: new URLSearchParams({ id, token: g1.token as string }) })).toEqual([200, { id, status: "ok" }]);
     // multipart form (curl -F)
@@ -56,59 +61,103 @@ describe("WebMutex compatibility", () => {
     expect(await call(`/status/${id}/`, { method: "GET" })).toEqual([200, expect.objectContaining({ in_use: false })]);
   });
 
-  it("refuses a grab while held with a non-2xx JSON error naming the holder, so `curl -f` fails", async () => {
+  it("answers with the original's status codes and {\"status\":\"fail\"}", async () => {
     server = await startCompatServer();
     const id = await reserve();
-    const [, first] = await call("/grab", { body: form({ id, owner: "ci-job-1" }) });
-    const [status, body] = await call("/grab", { body: form({ id }) });
-    expect(status).toBe(423);
-    expect(body).toMatchObject({ status: "error" });
-    expect(body.error).toMatch(/held by ci-job-1/);
-    expect(await call("/release", { body: form({ id, token: first.token as string }) })).toEqual([200, { id, status: "ok" }]);
-  });
-
-  it("rejects wrong tokens, releases of a free mutex, unknown ids and bad requests", async () => {
-    server = await startCompatServer();
-    const id = await reserve();
-    const [, grab] = await call("/grab", { body: form({ id }) });
-    const wrong = "0".repeat(32);
-    const [s1, b1] = await call("/release", { body: form({ id, token: wrong }) });
-    expect([s1, b1.status]).toEqual([409, "error"]);
-    expect(b1.error).toMatch(/holds no permit/);
-    expect((await call("/release", { body: form({ id, token: "not-a-token" }) }))[0]).toBe(400);
-    expect((await server.engine.describe(id)).holders).toHaveLength(1);
-    expect((await call("/release", { body: form({ id, token: grab.token as string }) }))[0]).toBe(200);
-    expect((await call("/release", { body: form({ id, token: grab.token as string }) }))[0]).toBe(409);
-
     const unknown = "f".repeat(32);
-    for (const path of ["/grab", "/status", "/release"]) {
-      const [status, body] = await call(path, { body: form({ id: unknown, token: wrong }) });
-      expect([path, status, body.status]).toEqual([path, 404, "error"]);
+
+    // grab: 400 when held (by anyone, the grabber included), unknown or missing.
+    const [, grab] = await call("/grab", { body: form({ id }) });
+    for (const fields of [{ id }, { id: unknown }, { id: "bad id" }, {}] as Record<string, string>[]) {
+      const [status, body] = await call("/grab", { body: form(fields) });
+      expect([fields, status]).toEqual([fields, 400]);
+      failed(body);
     }
+    const [, held] = await call("/grab", { body: form({ id }) });
+    expect(held.error).toBe(`mutex ${id} is in use; grab it again later or use /subscribe_and_grab`);
+
+    // status: 401 when unknown or missing.
+    for (const query of [`?id=${unknown}`, "?id=bad%20id", ""]) {
+      const response = await fetch(`${server.url}/webmutex/status${query}`);
+      expect([query, response.status]).toEqual([query, 401]);
+      failed((await response.json()) as Json);
+    }
+
+    // release: 400 for a wrong, malformed or missing token, and for an unknown or missing id.
+    for (const fields of [{ id, token: "0".repeat(33) }, { id, token: "not-a-token" }, { id }, { id: unknown, token: grab.token as string }, { token: grab.token as string }] as Record<string, string>[]) {
+      const [status, body] = await call("/release", { body: form(fields) });
+      expect([fields, status]).toEqual([fields, 400]);
+      failed(body);
+    }
+    expect((await server.engine.describe(id)).holders).toHaveLength(1);
+
+    // Releasing twice with the same token is ok, as the original kept the last grab's token...
+    expect(await call("/release", { body: form({ id, token: grab.token as string }) })).toEqual([200, { id, status: "ok" }]);
+    expect(await call("/release", { body: form({ id, token: grab.token as string }) })).toEqual([200, { id, status: "ok" }]);
+    // ...until another grab replaces it: then the old token fails, even once the mutex is free again.
+    const [, next] = await call("/grab", { body: form({ id }) });
+    expect((await call("/release", { body: form({ id, token: grab.token as string }) }))[0]).toBe(400);
+    expect((await server.engine.describe(id)).holders).toHaveLength(1);
+    expect((await call("/release", { body: form({ id, token: next.token as string }) }))[0]).toBe(200);
+    expect((await call("/release", { body: form({ id, token: grab.token as string }) }))[0]).toBe(400);
     expect((await server.engine.describe(unknown)).reserved).toBe(false);
-    const [s2, b2] = await call("/grab", { body: form({}) });
-    expect([s2, b2.error]).toEqual([400, 'the "id" parameter is required']);
-    expect((await call("/grab", { body: "{not json", headers: { "content-type": "application/json" } }))[0]).toBe(400);
-    expect((await call("/grab", { body: form({ id: "bad id" }) }))[0]).toBe(400);
-    expect((await call("/grab/%E0%A4%A"))[0]).toBe(400);
-    expect((await call("/grab", { body: "x".repeat(200_000) }))[0]).toBe(413);
-    const [s3, b3] = await call(`/grab?id=${id}`, { method: "GET" });
-    expect([s3, b3.error]).toEqual([405, "grab takes POST"]);
-    expect((await call("/nosuchroute"))[0]).toBe(404);
   });
 
-  it("expires a grab after the configured grab TTL, and a pool's expire: 0 keeps it forever", async () => {
-    server = await startCompatServer({ compat: { webmutex: { grabTtl: "300ms" } }, pools: [{ pattern: "forever/*", expire: 0 }] });
+  it("answers bad requests with a fail body and never changes state", async () => {
+    server = await startCompatServer();
+    const id = await reserve();
+    const cases: [string, RequestInit, number][] = [
+      ["/grab", { body: "{not json", headers: { "content-type": "application/json" } }, 400],
+      ["/grab/%E0%A4%A", {}, 400],
+      ["/grab", { body: "x".repeat(200_000) }, 413],
+      [`/grab?id=${id}`, { method: "GET" }, 405],
+      ["/grab", { body: form({ id, owner: "bad\u0007owner" }) }, 400],
+      ["/nosuchroute", {}, 404],
+    ];
+    for (const [path, init, expected] of cases) {
+      const [status, body] = await call(path, init);
+      expect([path, status]).toEqual([path, expected]);
+      failed(body);
+    }
+    expect((await server.engine.describe(id)).holders).toEqual([]);
+  });
+
+  it("never expires a grab by default; grabTtl or a pool sets one", async () => {
+    server = await startCompatServer();
     const id = await reserve();
     const [, grab] = await call("/grab", { body: form({ id }) });
-    expect(grab.expires_at_ms).toBeGreaterThan(0);
-    await eventually(async () => expect((await call(`/status/${id}`))[1].in_use).toBe(false), 5000);
-    expect((await call("/release", { body: form({ id, token: grab.token as string }) }))[0]).toBe(409);
+    expect(grab.expires_at_ms).toBe(0);
+    expect((await server.engine.describe(id)).holders.map((h) => [h.ttlMs, h.expiresAtMs])).toEqual([[0, 0]]);
+    await server.close();
+
+    server = await startCompatServer({ compat: { webmutex: { grabTtl: "300ms" } }, pools: [{ pattern: "pooled/*", defaultTtl: "1h" }] });
+    const short = await reserve();
+    const [, expiring] = await call("/grab", { body: form({ id: short }) });
+    expect(expiring.expires_at_ms).toBeGreaterThan(0);
+    await eventually(async () => expect((await call(`/status/${short}`))[1].in_use).toBe(false), 5000);
+    // The expired grab's token is the last grab's: releasing with it is ok (the mutex is free).
+    expect((await call("/release", { body: form({ id: short, token: expiring.token as string }) }))[0]).toBe(200);
 
     // A mutex reserved through Connect under a pool's prefix follows that pool.
-    const { name } = await lockClient("connect-json-h1", server.url).reserve({ prefix: "forever/" });
-    const [status, kept] = await call("/grab", { body: JSON.stringify({ id: name }) });
-    expect([status, kept.expires_at_ms]).toEqual([200, 0]);
+    const { name } = await lockClient("connect-json-h1", server.url).reserve({ prefix: "pooled/" });
+    const [status] = await call("/grab", { body: JSON.stringify({ id: name }) });
+    expect(status).toBe(200);
+    expect((await server.engine.describe(name)).holders.map((h) => h.ttlMs)).toEqual([3_600_000]);
+  });
+
+  it("grants a mutex to exactly one of many concurrent grabbers, and fencing increases", async () => {
+    server = await startCompatServer();
+    const id = await reserve();
+    const fencings: bigint[] = [];
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all(Array.from({ length: 12 }, () => call("/grab", { body: form({ id }) })));
+      const winners = answers.filter(([s]) => s === 200);
+      expect(winners).toHaveLength(1);
+      expect(answers.filter(([s]) => s === 400)).toHaveLength(11);
+      fencings.push(BigInt(winners[0]![1].fencing as string));
+      expect((await call("/release", { body: form({ id, token: winners[0]![1].token as string }) }))[0]).toBe(200);
+    }
+    expect(fencings.every((f, i) => i === 0 || f > fencings[i - 1]!)).toBe(true);
   });
 
   it("shares state with the Connect API both ways", async () => {
@@ -118,10 +167,12 @@ describe("WebMutex compatibility", () => {
     const [, grab] = await call("/grab", { body: form({ id, owner: "webmutex-user" }) });
     const described = await client.describe({ name: id });
     expect(described.lock!.holders.map((h) => [h.owner, h.fencing])).toEqual([["webmutex-user", BigInt(grab.fencing as string)]]);
-    await client.release({ name: id, token: grab.token as string });
+    // The WebMutex token starts with the lease's token; Connect releases with that.
+    await client.release({ name: id, token: (grab.token as string).slice(0, 32) });
     const { lease } = await client.acquire({ name: id, owner: "connect-user" });
-    expect((await call("/grab", { body: form({ id }) }))[0]).toBe(423);
+    expect((await call("/grab", { body: form({ id }) }))[0]).toBe(400);
     expect(await call(`/status/${id}`)).toEqual([200, expect.objectContaining({ in_use: true })]);
+    // A bare Connect token releases through WebMutex.
     expect((await call("/release", { body: form({ id, token: lease!.token }) }))[0]).toBe(200);
   });
 });

@@ -23,7 +23,9 @@ describe("LockEngine", () => {
   let store: MemoryStore;
   let engine: LockEngine;
   const logs: string[] = [];
-  const params = (name: string, extra: Record<string, unknown> = {}) => ({ name, owner: "t", waitMs: 0, ...extra });
+  const params = (name: string, extra: Record<string, unknown> = {}) => ({ name, owner: "t", ...extra });
+  /** An acquire that does not wait. */
+  const tryParams = (name: string, extra: Record<string, unknown> = {}) => params(name, { waitUpToMs: 0, ...extra });
 
   beforeEach(() => {
     store = new MemoryStore();
@@ -35,8 +37,8 @@ describe("LockEngine", () => {
   });
 
   it("refuses a try-acquire on a held lock, naming the holder and its expiry", async () => {
-    const lease = await engine.acquire(params("a", { owner: "deployer-7" }), new AbortController().signal);
-    const error = await engine.acquire(params("a"), new AbortController().signal).catch((e: unknown) => e);
+    const lease = await engine.acquire(tryParams("a", { owner: "deployer-7" }), new AbortController().signal);
+    const error = await engine.acquire(tryParams("a"), new AbortController().signal).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BatonError);
     expect((error as BatonError).code).toBe("aborted");
     expect((error as BatonError).message).toContain("deployer-7");
@@ -44,8 +46,8 @@ describe("LockEngine", () => {
   });
 
   it("streams the queue position on joining and on every change, then the grant", async () => {
-    const first = await engine.acquire(params("q"), new AbortController().signal);
-    const second = await engine.acquire(params("q2"), new AbortController().signal);
+    const first = await engine.acquire(tryParams("q"), new AbortController().signal);
+    const second = await engine.acquire(tryParams("q2"), new AbortController().signal);
     const ahead = collect(engine.wait(params("q", { owner: "ahead" }), false, new AbortController().signal));
     await eventually(() => expect(ahead.events).toHaveLength(1));
     const behind = collect(engine.wait(params("q", { owner: "behind" }), false, new AbortController().signal));
@@ -62,7 +64,7 @@ describe("LockEngine", () => {
   });
 
   it("takes a waiter out of the queue the moment its stream is cancelled", async () => {
-    const held = await engine.acquire(params("c"), new AbortController().signal);
+    const held = await engine.acquire(tryParams("c"), new AbortController().signal);
     const quitter = new AbortController();
     const a = collect(engine.wait(params("c", { owner: "quitter" }), false, quitter.signal));
     const b = collect(engine.wait(params("c", { owner: "stayer" }), false, new AbortController().signal));
@@ -76,8 +78,8 @@ describe("LockEngine", () => {
   });
 
   it("ends a wait with deadline_exceeded at its timeout and leaves the queue", async () => {
-    await engine.acquire(params("t"), new AbortController().signal);
-    const w = collect(engine.wait(params("t", { waitMs: 150 }), false, new AbortController().signal));
+    await engine.acquire(tryParams("t"), new AbortController().signal);
+    const w = collect(engine.wait(params("t", { waitUpToMs: 150 }), false, new AbortController().signal));
     const error = await w.done;
     expect((error as BatonError).code).toBe("deadline_exceeded");
     expect((await store.describe("t")).waiters).toEqual([]);
@@ -108,19 +110,19 @@ describe("LockEngine", () => {
   });
 
   it("hands an expired lease to the next waiter with a higher fencing token", async () => {
-    const lease = await engine.acquire(params("e", { ttlMs: 100 }), new AbortController().signal);
-    const next = await engine.acquire(params("e", { waitMs: 5000 }), new AbortController().signal);
+    const lease = await engine.acquire(tryParams("e", { ttlMs: 100 }), new AbortController().signal);
+    const next = await engine.acquire(params("e", { waitUpToMs: 5000 }), new AbortController().signal);
     expect(next.fencing).toBeGreaterThan(lease.fencing);
     await expect(engine.release("e", lease.token)).rejects.toMatchObject({ code: "failed_precondition" });
   });
 
   it("answers resource_exhausted when the queue is full", async () => {
     const small = new LockEngine(store, { ...DEFAULT_CONFIG, maxQueueLength: 2 });
-    await small.acquire(params("f"), new AbortController().signal);
+    await small.acquire(tryParams("f"), new AbortController().signal);
     const ctl = new AbortController();
     const waits = [collect(small.wait(params("f"), false, ctl.signal)), collect(small.wait(params("f"), false, ctl.signal))];
     await eventually(() => expect(waits.every((w) => w.events.length === 1)).toBe(true));
-    const error = await small.acquire(params("f", { waitMs: 1000 }), new AbortController().signal).catch((e: unknown) => e);
+    const error = await small.acquire(params("f", { waitUpToMs: 1000 }), new AbortController().signal).catch((e: unknown) => e);
     expect((error as BatonError).code).toBe("resource_exhausted");
     ctl.abort();
     await Promise.all(waits.map((w) => w.done));
@@ -130,15 +132,15 @@ describe("LockEngine", () => {
   it("validates every field before touching the store", async () => {
     const signal = new AbortController().signal;
     const bad = [
-      params(""),
-      params("has space"),
-      params("x".repeat(4096)),
-      params("ctl\u0001"),
-      params("ok", { ttlMs: -1 }),
-      params("ok", { ttlMs: 10 ** 12 }),
-      params("ok", { limit: 0 }),
-      params("ok", { waitMs: -5 }),
-      params("ok", { owner: "evil\nline" }),
+      tryParams(""),
+      tryParams("has space"),
+      tryParams("x".repeat(4096)),
+      tryParams("ctl\u0001"),
+      tryParams("ok", { ttlMs: -1 }),
+      tryParams("ok", { ttlMs: 10 ** 12 }),
+      tryParams("ok", { limit: 0 }),
+      tryParams("ok", { waitUpToMs: -5 }),
+      tryParams("ok", { owner: "evil\nline" }),
     ];
     for (const p of bad) {
       const error = await engine.acquire(p, signal).catch((e: unknown) => e);

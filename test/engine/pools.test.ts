@@ -12,7 +12,7 @@ describe("pools", () => {
     { pattern: "ci/gpu/*", limit: 1 },
   ]);
   const options = { ...DEFAULT_CONFIG, pools };
-  const req = (name: string, extra: Record<string, unknown> = {}) => resolveRequest({ name, owner: "o", waitMs: 0, ...extra }, options);
+  const req = (name: string, extra: Record<string, unknown> = {}) => resolveRequest({ name, owner: "o", waitUpToMs: 0, ...extra }, options);
 
   it("reads Distributex pools: expire in seconds, 0 = never, 30 minutes by default", () => {
     expect(poolFor(pools, "pool1")).toMatchObject({ limit: 2, defaultTtlMs: 300_000, maxTtlMs: 300_000, hosts: ["web1", "web2"] });

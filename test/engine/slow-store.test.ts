@@ -26,16 +26,16 @@ describe("LockEngine over a store whose replies arrive late", () => {
   });
 
   it("tells a waiter its position once, not again when a re-read got there first", async () => {
-    const holder = await engine.acquire({ name: "late", owner: "h", waitMs: 0 }, new AbortController().signal);
+    const holder = await engine.acquire({ name: "late", owner: "h", waitUpToMs: 0 }, new AbortController().signal);
     const ctl = new AbortController();
     const events: WaitEvent[] = [];
     const first = (async () => {
-      for await (const e of engine.wait({ name: "late", owner: "first", waitMs: 0 }, false, ctl.signal)) events.push(e);
+      for await (const e of engine.wait({ name: "late", owner: "first" }, false, ctl.signal)) events.push(e);
     })().catch(() => undefined);
     // A second waiter joins while the first one's acquire answer is still on its way: its
     // "queued" event makes the engine re-read the queue and reach the first waiter early.
     const second = (async () => {
-      for await (const _ of engine.wait({ name: "late", owner: "second", waitMs: 0 }, false, ctl.signal)) void _;
+      for await (const _ of engine.wait({ name: "late", owner: "second" }, false, ctl.signal)) void _;
     })().catch(() => undefined);
     await eventually(() => expect(events.length).toBeGreaterThan(0));
     await new Promise((resolve) => setTimeout(resolve, 150));

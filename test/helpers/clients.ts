@@ -1,6 +1,6 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { LockService } from "../../src/gen/baton/v1/lock_pb.js";
+import { LockService } from "../../src/gen/baton/lock/v1/lock_service_pb.js";
 
 /** The ways in that every server test runs through. */
 export const TRANSPORTS = ["connect-json-h1", "connect-binary-h2", "grpc-h2", "grpc-web-h1"] as const;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
-import { LockEventKind, type LockService } from "../../src/gen/baton/v1/lock_pb.js";
+import { LockEventKind } from "../../src/gen/baton/lock/v1/lock_pb.js";
+import { type LockService } from "../../src/gen/baton/lock/v1/lock_service_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { lockClient, TRANSPORTS } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";

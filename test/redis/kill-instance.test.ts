@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { LockEvent } from "../../src/store/types.js";
-import type { WaitResponse } from "../../src/gen/baton/v1/lock_pb.js";
+import type { WaitResponse } from "../../src/gen/baton/lock/v1/lock_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { lockClient } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Client } from "@connectrpc/connect";
-import { LockEventKind, type LockService, type WaitResponse } from "../../src/gen/baton/v1/lock_pb.js";
+import { LockEventKind, type WaitResponse } from "../../src/gen/baton/lock/v1/lock_pb.js";
+import { type LockService } from "../../src/gen/baton/lock/v1/lock_service_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { lockClient, TRANSPORTS } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";
@@ -58,7 +59,7 @@ describeRedis("three Baton instances on one Redis", () => {
     await client(1).release({ name, token: lease!.token });
     const granted = await waiter.until("granted");
     console.log(`cross-instance hand-off (release on B -> grant on A's stream): ${(performance.now() - releasedAt).toFixed(2)} ms`);
-    const grantedLease = granted.event.case === "granted" ? granted.event.value.lease : undefined;
+    const grantedLease = granted.event.case === "granted" ? granted.event.value : undefined;
     expect(grantedLease?.owner).toBe("waiter-on-a");
     expect(grantedLease!.fencing).toBeGreaterThan(lease!.fencing);
     await waiter.close();
@@ -78,7 +79,7 @@ describeRedis("three Baton instances on one Redis", () => {
     await client(2).release({ name, token: lease!.token });
     for (const w of waiters) {
       const granted = await w.until("granted");
-      if (granted.event.case === "granted") order.push(granted.event.value.lease!.owner);
+      if (granted.event.case === "granted") order.push(granted.event.value.owner);
       // Ending a hold stream releases its lease, which hands the lock to the next in line.
       await w.close();
     }
@@ -110,7 +111,7 @@ describeRedis("three Baton instances on one Redis", () => {
     const { lease } = await client(0).acquire({ name, owner: "lapses", ttlMs: 200n });
     const waiter = openWait(client(1), { name, owner: "patient" });
     const granted = await waiter.until("granted", 5000);
-    expect(granted.event.case === "granted" && granted.event.value.lease!.fencing).toBeGreaterThan(lease!.fencing);
+    expect(granted.event.case === "granted" && granted.event.value.fencing).toBeGreaterThan(lease!.fencing);
     await waiter.close();
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { WaitResponse } from "../../src/gen/baton/v1/lock_pb.js";
+import type { WaitResponse } from "../../src/gen/baton/lock/v1/lock_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { lockClient } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";

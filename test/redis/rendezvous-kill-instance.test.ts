@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { ArriveResponse } from "../../src/gen/baton/v1/rendezvous_pb.js";
+import type { ArriveResponse } from "../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { eventually } from "../helpers/eventually.js";
 import { spawnBaton } from "../helpers/spawn-baton.js";

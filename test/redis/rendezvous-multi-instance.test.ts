@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Client } from "@connectrpc/connect";
-import { KeyChangeKind, type RendezvousService } from "../../src/gen/baton/v1/rendezvous_pb.js";
+import { KeyChangeKind, type RendezvousService } from "../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { eventually } from "../helpers/eventually.js";
 import { describeRedis, redisForTests } from "../helpers/redis-server.js";
@@ -175,7 +175,7 @@ describeRedis("rendezvous across three Baton instances on one Redis", () => {
 
   it("a wait that times out on one instance is listed as timed out by the others", async () => {
     const key = unique("timeout");
-    const wait = client(0).wait({ key, owner: "impatient", timeoutMs: 100n });
+    const wait = client(0).wait({ key, owner: "impatient", waitMs: 100n });
     await expect(
       (async () => {
         for await (const _ of wait);

@@ -50,7 +50,7 @@ describeRedis(
         const waited = (async () => {
           for await (const e of b!.wait({ name, owner: "on-b", ttlMs: 10_000n })) {
             if (e.event.case === "queued") await a!.release({ name, token: lease!.token });
-            if (e.event.case === "granted") return e.event.value.lease!;
+            if (e.event.case === "granted") return e.event.value;
           }
           throw new Error("the wait ended without a grant");
         })();

@@ -42,7 +42,7 @@ describe("RendezvousService refuses bad input at the edge", () => {
     for (const key of BAD_KEYS) {
       expect(await code(client.signal({ key })), JSON.stringify(key.slice(0, 20))).toBe(Code.InvalidArgument);
       expect(await code(client.reset({ key }))).toBe(Code.InvalidArgument);
-      expect(await code(client.wait({ key, timeoutMs: 1000n }))).toBe(Code.InvalidArgument);
+      expect(await code(client.wait({ key, waitMs: 1000n }))).toBe(Code.InvalidArgument);
       expect(await code(client.arrive({ key, parties: 2 }))).toBe(Code.InvalidArgument);
     }
     expect(await code(client.subscribe({ key: "bad key" }))).toBe(Code.InvalidArgument);
@@ -56,17 +56,17 @@ describe("RendezvousService refuses bad input at the edge", () => {
     expect(await code(client.signal({ key, ttlMs: -5n }))).toBe(Code.InvalidArgument);
     expect(await code(client.signal({ key, ttlMs: 2n ** 62n }))).toBe(Code.InvalidArgument);
     expect(await code(client.signal({ key, owner: "evil\nlog line" }))).toBe(Code.InvalidArgument);
-    expect(await code(client.wait({ key, timeoutMs: -1n }))).toBe(Code.InvalidArgument);
-    expect(await code(client.wait({ key, timeoutMs: 2n ** 62n }))).toBe(Code.InvalidArgument);
+    expect(await code(client.wait({ key, waitMs: -1n }))).toBe(Code.InvalidArgument);
+    expect(await code(client.wait({ key, waitMs: 2n ** 62n }))).toBe(Code.InvalidArgument);
     expect(await code(client.arrive({ key, parties: 1_000_000 }))).toBe(Code.InvalidArgument);
-    expect(await code(client.list({ limit: 1001 }))).toBe(Code.InvalidArgument);
+    expect(await code(client.list({ pageSize: 1001 }))).toBe(Code.InvalidArgument);
     const list = await client.list({ prefix: key });
     expect([list.set, list.waiting, list.barriers]).toEqual([[], [], []]);
   });
 
   it("malformed HTTP bodies get a 4xx and the server keeps serving", async () => {
     const post = (path: string, body: string) =>
-      fetch(server.url + "/baton.v1.RendezvousService/" + path, { method: "POST", headers: { "content-type": "application/json" }, body });
+      fetch(server.url + "/baton.rendezvous.v1.RendezvousService/" + path, { method: "POST", headers: { "content-type": "application/json" }, body });
     const key = uniqueKey("http");
     const cases: [string, string][] = [
       ["Signal", "{not json"],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { ArriveResponse } from "../../src/gen/baton/v1/rendezvous_pb.js";
+import type { ArriveResponse } from "../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { eventually } from "../helpers/eventually.js";
 import { collect, rendezvousClient, uniqueKey } from "./rendezvous-client.js";
@@ -88,12 +88,12 @@ describe("RendezvousService barriers over real sockets", () => {
     expect(counts).toEqual([2, 1, 2]);
   });
 
-  it("a different number of parties is invalid_argument and leaves the barrier as it was", async () => {
+  it("a different number of parties is failed_precondition (PARTIES_MISMATCH) and leaves the barrier as it was", async () => {
     const key = uniqueKey("mismatch");
     const ac = new AbortController();
     await arrive(key, 4, "a", ac.signal);
     const { error } = await collect(client.arrive({ key, parties: 5 }));
-    expect(ConnectError.from(error).code).toBe(Code.InvalidArgument);
+    expect(ConnectError.from(error).code).toBe(Code.FailedPrecondition);
     expect(ConnectError.from(error).rawMessage).toContain("parties=4");
     expect((await client.list({ prefix: key })).barriers).toMatchObject([{ arrived: 1, parties: 4 }]);
     ac.abort();
@@ -101,7 +101,7 @@ describe("RendezvousService barriers over real sockets", () => {
 
   it("a barrier that does not trip in time ends with deadline_exceeded and uncounts the participant", async () => {
     const key = uniqueKey("timeout");
-    const { messages, error } = await collect(client.arrive({ key, parties: 2, timeoutMs: 200n }));
+    const { messages, error } = await collect(client.arrive({ key, parties: 2, waitMs: 200n }));
     expect(ConnectError.from(error).code).toBe(Code.DeadlineExceeded);
     expect(ConnectError.from(error).rawMessage).toContain("1 of 2");
     expect(messages.some((m) => m.event.case === "heartbeat")).toBe(true);

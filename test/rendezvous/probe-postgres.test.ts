@@ -39,7 +39,7 @@ describe("WaitReady with a Postgres probe", () => {
       const client = rendezvousClient(server.url);
       const failures: string[] = [];
       let ready: string | undefined;
-      const stream = client.waitReady({ probe: { case: "postgres", value: { database } }, intervalMs: 100n, timeoutMs: 30_000n });
+      const stream = client.waitReady({ probe: { case: "postgres", value: { database } }, intervalMs: 100n, waitMs: 30_000n });
       for await (const m of stream) {
         if (m.event.case === "failed") {
           failures.push(m.event.value.error);

@@ -2,7 +2,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { WaitReadyResponse } from "../../src/gen/baton/v1/rendezvous_pb.js";
+import type { WaitReadyResponse } from "../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { collect, rendezvousClient } from "./rendezvous-client.js";
 
@@ -52,7 +52,7 @@ describe("RendezvousService WaitReady over real sockets", () => {
     const listener = net.createServer((socket) => socket.destroy());
     cleanups.push(() => new Promise((resolve) => listener.close(resolve)));
     const result = await readProbe(
-      client.waitReady({ probe: { case: "tcp", value: { host: "127.0.0.1", port } }, intervalMs: 50n, timeoutMs: 20_000n }),
+      client.waitReady({ probe: { case: "tcp", value: { host: "127.0.0.1", port } }, intervalMs: 50n, waitMs: 20_000n }),
       async (attempt) => {
         if (attempt === 2) await new Promise<void>((resolve) => listener.listen(port, "127.0.0.1", resolve));
       },
@@ -90,7 +90,7 @@ describe("RendezvousService WaitReady over real sockets", () => {
   it("gives up at the timeout with deadline_exceeded naming the last error", async () => {
     const port = await freePort();
     const result = await readProbe(
-      client.waitReady({ probe: { case: "tcp", value: { host: "localhost", port } }, intervalMs: 50n, timeoutMs: 300n }),
+      client.waitReady({ probe: { case: "tcp", value: { host: "localhost", port } }, intervalMs: 50n, waitMs: 300n }),
       () => undefined,
     );
     expect(result.ready).toBeUndefined();
@@ -125,7 +125,7 @@ describe("RendezvousService WaitReady over real sockets", () => {
       { probe: { case: "http" as const, value: { url: "not a url" } } },
       { probe: { case: "http" as const, value: { url: "http://user:pw@127.0.0.1/" } } },
       { probe: { case: "tcp" as const, value: { host: "127.0.0.1", port: 80 } }, intervalMs: 1n },
-      { probe: { case: "tcp" as const, value: { host: "127.0.0.1", port: 80 } }, timeoutMs: -1n },
+      { probe: { case: "tcp" as const, value: { host: "127.0.0.1", port: 80 } }, waitMs: -1n },
     ];
     for (const req of bad) {
       const { error } = await collect(client.waitReady(req));

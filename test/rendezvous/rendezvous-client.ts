@@ -1,6 +1,6 @@
 import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import { RendezvousService } from "../../src/gen/baton/v1/rendezvous_pb.js";
+import { RendezvousService } from "../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
 
 /** A generated RendezvousService client over Connect: HTTP/2 (one connection, many streams) or HTTP/1.1. */
 export function rendezvousClient(baseUrl: string, httpVersion: "1.1" | "2" = "2"): Client<typeof RendezvousService> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { KeyChangeKind } from "../../src/gen/baton/v1/rendezvous_pb.js";
+import { KeyChangeKind } from "../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { eventually } from "../helpers/eventually.js";
 import { collect, rendezvousClient, uniqueKey } from "./rendezvous-client.js";
@@ -19,7 +19,7 @@ describe("RendezvousService signals over real sockets", () => {
 
   /** Opens a Wait and resolves once the server has registered it (its first heartbeat arrived). */
   async function openWait(key: string, timeoutMs = 0, signal?: AbortSignal) {
-    const it = client.wait({ key, timeoutMs: BigInt(timeoutMs), owner: "tester" }, { signal })[Symbol.asyncIterator]();
+    const it = client.wait({ key, waitMs: timeoutMs === 0 ? undefined : BigInt(timeoutMs), owner: "tester" }, { signal })[Symbol.asyncIterator]();
     const first = await it.next();
     expect(first.value?.event.case).toBe("waiting");
     // Wrapped: an async function returning a bare promise would wait for it.
@@ -53,7 +53,7 @@ describe("RendezvousService signals over real sockets", () => {
 
   it("a wait times out with deadline_exceeded, after heartbeats, and leaves no waiter behind", async () => {
     const key = uniqueKey("timeout");
-    const { messages, error } = await collect(client.wait({ key, timeoutMs: 300n, owner: "impatient" }));
+    const { messages, error } = await collect(client.wait({ key, waitMs: 300n, owner: "impatient" }));
     expect(ConnectError.from(error).code).toBe(Code.DeadlineExceeded);
     expect(ConnectError.from(error).rawMessage).toContain(key);
     expect(messages.length).toBeGreaterThanOrEqual(1);
@@ -143,7 +143,7 @@ describe("RendezvousService signals over real sockets", () => {
     const ac = new AbortController();
     const waiting = await openWait(prefix + "waited", 0, ac.signal);
     await client.signal({ key: prefix + "set", payload: "p", owner: "setter" });
-    await collect(client.wait({ key: prefix + "late", timeoutMs: 100n, owner: "late-waiter" }));
+    await collect(client.wait({ key: prefix + "late", waitMs: 100n, owner: "late-waiter" }));
     const list = await client.list({ prefix });
     expect(list.waiting.map((w) => [w.key, w.waiters, w.owners])).toEqual([[prefix + "waited", 1, ["tester"]]]);
     expect(list.set.map((s) => [s.key, s.owner])).toEqual([[prefix + "set", "setter"]]);

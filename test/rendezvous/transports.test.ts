@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { RendezvousService } from "../../src/gen/baton/v1/rendezvous_pb.js";
+import { RendezvousService } from "../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { collect, uniqueKey } from "./rendezvous-client.js";
 

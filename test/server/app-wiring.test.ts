@@ -47,7 +47,7 @@ describe("app wiring from a config file", () => {
     const info = await client.describe({ name: "pool1" });
     expect(info.lock?.limit).toBe(2);
     expect(info.lock?.holders.map((h) => h.owner).sort()).toEqual(["web1", "web2"]);
-    const refused = await client.acquire({ name: "pool1" }).catch((e: unknown) => e);
+    const refused = await client.acquire({ name: "pool1", waitMs: 0n }).catch((e: unknown) => e);
     expect((refused as ConnectError).code).toBe(Code.Aborted);
     const { lease } = await client.acquire({ name: "gpu/a" });
     expect(lease?.ttlMs).toBe(30_000n);
@@ -60,8 +60,8 @@ describe("app wiring from a config file", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
     const html = await page.text();
-    expect(html).toContain("/baton.v1.LockService/Watch");
-    expect(html).toContain("/baton.v1.RendezvousService/Subscribe");
+    expect(html).toContain("/baton.lock.v1.LockService/Watch");
+    expect(html).toContain("/baton.rendezvous.v1.RendezvousService/Subscribe");
     const root = await fetch(`${server.url}/`, { redirect: "manual" });
     expect(root.status).toBe(302);
     expect(root.headers.get("location")).toBe("/ui");

@@ -13,7 +13,7 @@ afterAll(async () => {
 
 /** A Connect unary call as curl would make it: JSON over HTTP/1.1. */
 async function post(method: string, body: string | Uint8Array, contentType = "application/json") {
-  const res = await fetch(`${server.url}/baton.v1.LockService/${method}`, {
+  const res = await fetch(`${server.url}/baton.lock.v1.LockService/${method}`, {
     method: "POST",
     headers: { "content-type": contentType },
     body,
@@ -42,7 +42,7 @@ describe("bad input over HTTP/1.1 JSON", () => {
     ["an out-of-range int64", "Acquire", JSON.stringify({ name: "a", ttlMs: "1e30" }), 400, /cannot decode/],
     ["limit 0", "Acquire", JSON.stringify({ name: "a", limit: 0 }), 400, /limit must be between/],
     ["a negative limit", "Acquire", JSON.stringify({ name: "a", limit: -3 }), 400, /cannot decode/],
-    ["a negative wait", "Acquire", JSON.stringify({ name: "a", waitMs: -1 }), 400, /wait must be between/],
+    ["a negative wait", "Acquire", JSON.stringify({ name: "a", waitMs: -1 }), 400, /wait_ms must be between/],
     ["a malformed token", "Release", JSON.stringify({ name: "a", token: "abc" }), 400, /32 hex digits/],
     ["an owner with a newline", "Acquire", JSON.stringify({ name: "a", owner: "x\ny" }), 400, /control characters/],
     ["a bad page token", "List", JSON.stringify({ prefix: "p/", pageToken: "zzzz" }), 400, /page_token/],
@@ -64,7 +64,7 @@ describe("bad input over HTTP/1.1 JSON", () => {
 
   it("answers an unknown route with 404 and a wrong method with a 4xx", async () => {
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
-    const get = await fetch(`${server.url}/baton.v1.LockService/Acquire`);
+    const get = await fetch(`${server.url}/baton.lock.v1.LockService/Acquire`);
     expect(get.status).toBeGreaterThanOrEqual(400);
     expect(get.status).toBeLessThan(500);
   });

@@ -31,7 +31,7 @@ function rawHttp1(request: string): Promise<string> {
 }
 
 const BODY = '{"name":"hostile/a"}';
-const DESCRIBE = "/baton.v1.LockService/Describe";
+const DESCRIBE = "/baton.lock.v1.LockService/Describe";
 
 function h1Request(hostLine: string | undefined, version = "1.1"): string {
   const lines = [`POST ${DESCRIBE} HTTP/${version}`];

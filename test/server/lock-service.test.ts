@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { LockEventKind, type WaitResponse } from "../../src/gen/baton/v1/lock_pb.js";
+import { LockEventKind, type WaitResponse } from "../../src/gen/baton/lock/v1/lock_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { lockClient, TRANSPORTS } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";
@@ -26,7 +26,7 @@ describe.each(TRANSPORTS)("LockService over %s", (kind) => {
     const { lease } = await c.acquire({ name, owner: "alice", ttlMs: 5000n });
     expect(lease?.token).toMatch(/^[0-9a-f]{32}$/);
     expect(lease?.fencing).toBeGreaterThan(0n);
-    const error = await c.acquire({ name, owner: "bob" }).catch((e: unknown) => e);
+    const error = await c.acquire({ name, owner: "bob", waitMs: 0n }).catch((e: unknown) => e);
     expect(codeOf(error)).toBe(Code.Aborted);
     expect((error as ConnectError).rawMessage).toContain("alice");
     const released = await c.release({ name, token: lease!.token });
@@ -52,7 +52,7 @@ describe.each(TRANSPORTS)("LockService over %s", (kind) => {
     await done;
     const last = events.at(-1);
     expect(last?.event.case).toBe("granted");
-    if (last?.event.case === "granted") expect(last.event.value.lease?.fencing).toBeGreaterThan(lease!.fencing);
+    if (last?.event.case === "granted") expect(last.event.value?.fencing).toBeGreaterThan(lease!.fencing);
   });
 
   it("acquires with wait_ms once the holder releases, or fails with deadline_exceeded", async () => {
@@ -82,8 +82,8 @@ describe.each(TRANSPORTS)("LockService over %s", (kind) => {
     const c = client();
     const name = unique("sem");
     for (let i = 0; i < 3; i++) await c.acquire({ name, limit: 3 });
-    expect(codeOf(await c.acquire({ name, limit: 3 }).catch((e: unknown) => e))).toBe(Code.Aborted);
-    expect(codeOf(await c.acquire({ name, limit: 5 }).catch((e: unknown) => e))).toBe(Code.InvalidArgument);
+    expect(codeOf(await c.acquire({ name, limit: 3, waitMs: 0n }).catch((e: unknown) => e))).toBe(Code.Aborted);
+    expect(codeOf(await c.acquire({ name, limit: 5 }).catch((e: unknown) => e))).toBe(Code.FailedPrecondition);
     expect((await c.describe({ name })).lock?.limit).toBe(3);
   });
 

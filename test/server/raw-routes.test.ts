@@ -2,7 +2,7 @@ import * as http2 from "node:http2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { LockEventKind, WaitRequestSchema } from "../../src/gen/baton/v1/lock_pb.js";
+import { LockEventKind, WaitRequestSchema } from "../../src/gen/baton/lock/v1/lock_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { lockClient, TRANSPORTS } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";
@@ -57,7 +57,7 @@ const waitBody = (name: string) => frame(toBinary(WaitRequestSchema, create(Wait
 
 describe("raw Wait route: framing and headers", () => {
   it("grants a free lock and ends the stream cleanly", async () => {
-    const { messages, end } = await post("/baton.v1.LockService/Wait", waitBody("raw-free"));
+    const { messages, end } = await post("/baton.lock.v1.LockService/Wait", waitBody("raw-free"));
     expect(messages).toBe(1);
     expect(end.error).toBeUndefined();
     await raw().describe({ name: "raw-free" }).then((r) => expect(r.lock?.holders).toHaveLength(1));
@@ -71,7 +71,7 @@ describe("raw Wait route: framing and headers", () => {
     ["a body cut off inside a message", Buffer.from([0, 0, 0, 0, 9, 8]), "invalid_argument", "inside a message"],
     ["a message over the size limit", Buffer.from([0, 0x7f, 0, 0, 0]), "resource_exhausted", "exceeds"],
   ])("answers %s with %s and no grant", async (_, body, code, mention) => {
-    const { messages, end } = await post("/baton.v1.LockService/Wait", body);
+    const { messages, end } = await post("/baton.lock.v1.LockService/Wait", body);
     expect(messages).toBe(0);
     expect(end.error?.code).toBe(code);
     expect(end.error?.message).toContain(mention);
@@ -80,13 +80,13 @@ describe("raw Wait route: framing and headers", () => {
 
   it("answers a request that fails validation with invalid_argument naming the field", async () => {
     const body = frame(toBinary(WaitRequestSchema, create(WaitRequestSchema, { name: "raw bad", owner: "raw" })));
-    const { end } = await post("/baton.v1.LockService/Wait", body);
+    const { end } = await post("/baton.lock.v1.LockService/Wait", body);
     expect(end.error?.code).toBe("invalid_argument");
     expect(end.error?.message).toContain("name");
   });
 
   it("leaves a malformed connect-timeout-ms to the router, which rejects it", async () => {
-    const { end } = await post("/baton.v1.LockService/Wait", waitBody("raw-timeout-header"), { "connect-timeout-ms": "soon" });
+    const { end } = await post("/baton.lock.v1.LockService/Wait", waitBody("raw-timeout-header"), { "connect-timeout-ms": "soon" });
     expect(end.error?.code).toBe("invalid_argument");
     expect(end.error?.message).toContain("timeout");
   });
@@ -110,7 +110,7 @@ describe("raw Wait route: streams that go away", () => {
     const holdSession = http2.connect(server.url);
     const waitSession = http2.connect(server.url);
     const open = (session: http2.ClientHttp2Session, name: string, hold: boolean) => {
-      const stream = session.request({ ":method": "POST", ":path": "/baton.v1.LockService/Wait", "content-type": "application/connect+proto" });
+      const stream = session.request({ ":method": "POST", ":path": "/baton.lock.v1.LockService/Wait", "content-type": "application/connect+proto" });
       stream.end(frame(toBinary(WaitRequestSchema, create(WaitRequestSchema, { name, owner: `cut-${String(hold)}`, hold }))));
       stream.on("error", () => undefined);
       stream.resume();
@@ -138,7 +138,7 @@ describe.each(TRANSPORTS)("Wait with hold and timeout_ms over %s", (kind) => {
     const ctl = new AbortController();
     const events: string[] = [];
     const done = (async () => {
-      for await (const e of client.wait({ name, owner: "holder", hold: true, timeoutMs: 200n, ttlMs: 5000n }, { signal: ctl.signal })) {
+      for await (const e of client.wait({ name, owner: "holder", hold: true, waitMs: 200n, ttlMs: 5000n }, { signal: ctl.signal })) {
         events.push(e.event.case ?? "");
       }
     })().catch((e: unknown) => e);

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../helpers/eventually.js";
-import { RawSession, h2Client, startGraceServer, type SessionServing } from "./raw-session.js";
+import { RawSession, h2Client, startSessionServer, type SessionServing } from "./raw-session.js";
 import { createBatonClient } from "../../src/client/index.js";
 
 let servers: Array<{ close(): Promise<void> }> = [];
@@ -9,8 +9,8 @@ afterEach(async () => {
   servers = [];
 });
 let serving: SessionServing = "router";
-const start = async (graceMs: number, idleTimeoutMs?: number) => {
-  const server = await startGraceServer(graceMs, idleTimeoutMs, serving);
+const start = async (ttlMs: number) => {
+  const server = await startSessionServer(ttlMs, serving);
   servers.push(server);
   return server;
 };
@@ -20,8 +20,8 @@ describe.each(["router", "raw route"] as const)("Session disconnects (%s)", (mod
     serving = mode;
   });
 
-  it("releases a killed session's leases after the grace, and its waiters leave the queue at once", async () => {
-    // A long grace shows the two apart: the waiter is gone while the lease is still kept.
+  it("keeps a killed session's leases for its TTL, and its waiters leave the queue at once", async () => {
+    // A long TTL shows the two apart: the waiter is gone while the lease is still kept.
     const server = await start(60_000);
     const observer = h2Client(server.url);
     const other = new RawSession(h2Client(server.url));
@@ -29,7 +29,7 @@ describe.each(["router", "raw route"] as const)("Session disconnects (%s)", (mod
     await other.answer(1n);
     const s = new RawSession(h2Client(server.url));
     s.send(1n, { case: "acquire", value: { name: "held", owner: "victim", waitMs: 0n } });
-    s.send(2n, { case: "acquire", value: { name: "busy", owner: "victim", waitMs: -1n } });
+    s.send(2n, { case: "acquire", value: { name: "busy", owner: "victim", waitMs: undefined } });
     await s.answer(1n);
     await s.answer(2n, "queued");
     s.kill();
@@ -38,7 +38,7 @@ describe.each(["router", "raw route"] as const)("Session disconnects (%s)", (mod
     other.close();
   });
 
-  it("releases a killed session's leases once the grace has passed", async () => {
+  it("releases a killed session's leases once its TTL has passed since its last message", async () => {
     const server = await start(200);
     const observer = h2Client(server.url);
     const s = new RawSession(h2Client(server.url));
@@ -59,22 +59,23 @@ describe.each(["router", "raw route"] as const)("Session disconnects (%s)", (mod
     next.close();
   });
 
-  it("takes a session that sends nothing for the idle timeout for dead, and releases its leases", async () => {
-    const server = await start(50, 200);
+  it("ends a session that sends nothing for the TTL it chose, and releases its leases", async () => {
+    const server = await start(60_000);
     const observer = h2Client(server.url);
     const s = new RawSession(h2Client(server.url));
-    const opened = await s.answer(0n);
-    expect(opened.result.value).toMatchObject({ idleTimeoutMs: 200n });
-    s.send(1n, { case: "acquire", value: { name: "silent", owner: "silent", waitMs: 0n, ttlMs: 3_600_000n } });
-    await s.answer(1n);
-    // No pings: the server ends the stream and, after the grace, frees the hour-long lease.
+    s.send(1n, { case: "open", value: { ttlMs: 200n } });
+    const opened = await s.answer(1n);
+    expect(opened.result).toMatchObject({ case: "opened", value: { ttlMs: 200n } });
+    s.send(2n, { case: "acquire", value: { name: "silent", owner: "silent", waitMs: 0n, ttlMs: 3_600_000n } });
+    await s.answer(2n);
+    // No pings: after 200 ms the server ends the stream and frees the hour-long lease.
     await s.finished;
-    expect(String(s.ended)).toContain("taken for dead");
+    expect(String(s.ended)).toContain("no message from the client for 200 ms");
     await eventually(async () => expect((await observer.describe({ name: "silent" })).lock!.holders).toEqual([]), 5000);
   });
 
-  it("the TypeScript client's pings keep a quiet session and its lease alive past the idle timeout", async () => {
-    const server = await start(50, 150);
+  it("the TypeScript client's pings keep a quiet session and its lease alive past the session TTL", async () => {
+    const server = await start(150);
     const observer = h2Client(server.url);
     const c = createBatonClient(server.url, { httpVersion: "2", owner: "pinger" });
     const lease = await c.acquire("pinged", { ttlMs: 3_600_000 });
@@ -85,7 +86,7 @@ describe.each(["router", "raw route"] as const)("Session disconnects (%s)", (mod
   });
 
   it("ends every session with unavailable on shutdown and releases their leases", async () => {
-    const server = await startGraceServer(60_000, undefined, mode);
+    const server = await startSessionServer(60_000, mode);
     const s = new RawSession(h2Client(server.url));
     s.send(1n, { case: "acquire", value: { name: "shut", owner: "o", waitMs: 0n } });
     await s.answer(1n);

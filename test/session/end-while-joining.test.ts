@@ -30,9 +30,9 @@ describe("a session ended while its acquire is joining the queue", () => {
   afterEach(() => expect(unhandled).toEqual([]));
 
   it("fails the acquire with canceled, leaves the queue, and leaks no rejection", async () => {
-    const holder = await engine.acquire({ name: "joining/a", owner: "h", waitMs: 0 }, new AbortController().signal);
+    const holder = await engine.acquire({ name: "joining/a", owner: "h", waitUpToMs: 0 }, new AbortController().signal);
     const session = engine.openSession(quiet);
-    const acquire = session.acquire(1n, { name: "joining/a", owner: "s", waitMs: 5000 });
+    const acquire = session.acquire(1n, { name: "joining/a", owner: "s", waitUpToMs: 5000 });
     const outcome = acquire.then(() => "granted", (e: Error) => e.message);
     await session.end(0);
     expect(await outcome).toMatch(/session has ended/);
@@ -42,9 +42,9 @@ describe("a session ended while its acquire is joining the queue", () => {
   });
 
   it("fails an acquire cancelled while joining with canceled, and leaks no rejection", async () => {
-    const holder = await engine.acquire({ name: "joining/b", owner: "h", waitMs: 0 }, new AbortController().signal);
+    const holder = await engine.acquire({ name: "joining/b", owner: "h", waitUpToMs: 0 }, new AbortController().signal);
     const session = engine.openSession(quiet);
-    const acquire = session.acquire(7n, { name: "joining/b", owner: "s", waitMs: -1 });
+    const acquire = session.acquire(7n, { name: "joining/b", owner: "s" });
     const outcome = acquire.then(() => "granted", (e: Error) => e.message);
     expect(session.cancel(7n)).toBe(true);
     expect(await outcome).toMatch(/cancelled/);

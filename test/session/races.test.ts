@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBatonClient, type BatonClient } from "../../src/client/index.js";
-import { RawSession, h2Client, startGraceServer } from "./raw-session.js";
+import { RawSession, h2Client, startSessionServer } from "./raw-session.js";
 
 describe.each(["router", "raw route"] as const)("Session races (%s)", (mode) => {
-  let server: Awaited<ReturnType<typeof startGraceServer>>;
+  let server: Awaited<ReturnType<typeof startSessionServer>>;
   beforeAll(async () => {
-    server = await startGraceServer(100, undefined, mode);
+    server = await startSessionServer(2000, mode);
   });
   afterAll(async () => {
     await server.close();
@@ -44,7 +44,7 @@ describe.each(["router", "raw route"] as const)("Session races (%s)", (mode) => 
     // Killed sessions: their leases stay until the grace passes, so holders must count them.
     const victims = Array.from({ length: 4 }, (_, i) => {
       const s = new RawSession(h2Client(server.url));
-      s.send(1n, { case: "acquire", value: { name: "race-sem", owner: `victim${i}`, limit, waitMs: -1n } });
+      s.send(1n, { case: "acquire", value: { name: "race-sem", owner: `victim${i}`, limit, waitMs: undefined } });
       return s;
     });
     const workers = Array.from({ length: 10 }, (_, i) => createBatonClient(server.url, { httpVersion: "2", owner: `w${i}` }));

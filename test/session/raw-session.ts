@@ -5,7 +5,8 @@ import { createClient, type Client } from "@connectrpc/connect";
 import { connectNodeAdapter, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { DEFAULT_CONFIG } from "../../src/config.js";
 import { LockEngine } from "../../src/engine/lock-engine.js";
-import { LockService, SessionRequestSchema, type SessionRequest, type SessionResponse } from "../../src/gen/baton/v1/lock_pb.js";
+import { LockService } from "../../src/gen/baton/lock/v1/lock_service_pb.js";
+import { SessionRequestSchema, type SessionRequest, type SessionResponse } from "../../src/gen/baton/lock/v1/session_pb.js";
 import { MemoryStore } from "../../src/store/memory/memory-store.js";
 import { lockService } from "../../src/server/lock-service.js";
 import { sessionRoute } from "../../src/server/session-route.js";
@@ -32,9 +33,9 @@ export class RawSession {
     this.finished = this.read(client.session(this.requests(), { signal: this.ctl.signal }));
   }
 
-  /** Sends one request. */
+  /** Sends one request; a waiting acquire reports each change of position unless `quiet`. */
   send(id: bigint, op: Op, quiet = false): void {
-    this.outbox.push(create(SessionRequestSchema, { id, op, quiet }));
+    this.outbox.push(create(SessionRequestSchema, { id, op, reportPositions: !quiet }));
     this.wake?.();
   }
 
@@ -97,19 +98,19 @@ export function h2Client(url: string, kind: "connect" | "grpc" = "connect"): Cli
 export type SessionServing = "router" | "raw route";
 
 /**
- * A LockService on a real HTTP/2 socket with a chosen session grace and idle timeout, served
- * through the Connect router or with the raw Session route in front (as app.ts mounts it).
+ * A LockService on a real HTTP/2 socket with a chosen default session TTL, served through the
+ * Connect router or with the raw Session route in front (as app.ts mounts it).
  */
-export async function startGraceServer(
-  graceMs: number,
-  idleTimeoutMs?: number,
+export async function startSessionServer(
+  ttlMs: number,
   serving: SessionServing = "router",
 ): Promise<{ url: string; engine: LockEngine; close(): Promise<void> }> {
   const engine = new LockEngine(new MemoryStore(), { ...DEFAULT_CONFIG, minTtlMs: 50 }, () => {});
+  const timing = { ttlMs, minTtlMs: 50 };
   const rpc = connectNodeAdapter({
-    routes: (router) => router.service(LockService, lockService(engine, () => {}, { graceMs, idleTimeoutMs })),
+    routes: (router) => router.service(LockService, lockService(engine, () => {}, timing)),
   });
-  const route = sessionRoute(engine, () => {}, { graceMs, idleTimeoutMs });
+  const route = sessionRoute(engine, () => {}, timing);
   const server = createH2Server(rpc, serving === "raw route" ? route : undefined);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

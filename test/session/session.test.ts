@@ -13,24 +13,25 @@ afterAll(async () => {
 
 let n = 0;
 const unique = (base: string) => `session-${base}-${n++}`;
-const acquire = (name: string, waitMs = 0n, extra: { ttlMs?: bigint; limit?: number; owner?: string } = {}) =>
-  ({ case: "acquire", value: { name, owner: extra.owner ?? "tester", waitMs, ttlMs: extra.ttlMs, limit: extra.limit } }) as const;
+const acquire = (name: string, waitMs: bigint | null = 0n, extra: { ttlMs?: bigint; limit?: number; owner?: string } = {}) =>
+  ({ case: "acquire", value: { name, owner: extra.owner ?? "tester", waitMs: waitMs ?? undefined, ttlMs: extra.ttlMs, limit: extra.limit } }) as const;
 const release = (name: string, token: string) => ({ case: "release", value: { name, token } }) as const;
 const leaseOf = (r: { result: { case?: string; value?: unknown } }) => {
   if (r.result.case !== "acquired") throw new Error(`expected acquired, got ${r.result.case}: ${JSON.stringify(r.result.value)}`);
-  return (r.result.value as { lease: { token: string; fencing: bigint; name: string } }).lease;
+  return r.result.value as { token: string; fencing: bigint; name: string };
 };
 
 describe.each(["connect", "grpc"] as const)("Session over %s/h2", (kind) => {
   const client = () => h2Client(server.url, kind);
   const describeLock = (name: string) => client().describe({ name }).then((r) => r.lock!);
 
-  it("opens with the grace, acquires, refreshes and releases by request id", async () => {
+  it("opens with a TTL, acquires, refreshes and releases by request id", async () => {
     const s = new RawSession(client());
     const name = unique("basic");
-    const opened = await s.answer(0n);
+    s.send(1n, { case: "open", value: { owner: "basic-owner" } });
+    const opened = await s.answer(1n);
     expect(opened.result.case).toBe("opened");
-    expect(Number((opened.result.value as { graceMs: bigint }).graceMs)).toBeGreaterThan(0);
+    expect(Number((opened.result.value as { ttlMs: bigint }).ttlMs)).toBeGreaterThan(0);
     s.send(7n, acquire(name, 0n, { ttlMs: 5000n }));
     const lease = leaseOf(await s.answer(7n));
     expect(lease.token).toMatch(/^[0-9a-f]{32}$/);
@@ -38,7 +39,7 @@ describe.each(["connect", "grpc"] as const)("Session over %s/h2", (kind) => {
     s.send(8n, { case: "refresh", value: { name, token: lease.token, ttlMs: 20_000n } });
     const refreshed = await s.answer(8n);
     expect(refreshed.result.case).toBe("refreshed");
-    expect(Number((refreshed.result.value as { lease: { ttlMs: bigint } }).lease.ttlMs)).toBe(20_000);
+    expect(Number((refreshed.result.value as { ttlMs: bigint }).ttlMs)).toBe(20_000);
     s.send(9n, release(name, lease.token));
     const released = await s.answer(9n);
     expect(released.result).toMatchObject({ case: "released", value: { fencing: lease.fencing } });
@@ -73,7 +74,7 @@ describe.each(["connect", "grpc"] as const)("Session over %s/h2", (kind) => {
     const first = leaseOf(await holder.answer(1n));
     const w1 = new RawSession(client());
     const w2 = new RawSession(client());
-    w1.send(5n, acquire(name, -1n, { owner: "w1" }));
+    w1.send(5n, acquire(name, null, { owner: "w1" }));
     expect((await w1.answer(5n, "queued")).result.value).toMatchObject({ position: 1, queueLength: 1 });
     w2.send(6n, acquire(name, 60_000n, { owner: "w2" }));
     expect((await w2.answer(6n, "queued")).result.value).toMatchObject({ position: 2, queueLength: 2 });
@@ -95,13 +96,13 @@ describe.each(["connect", "grpc"] as const)("Session over %s/h2", (kind) => {
     const w1 = new RawSession(client());
     const quiet = new RawSession(client());
     const loud = new RawSession(client());
-    w1.send(1n, acquire(name, -1n));
+    w1.send(1n, acquire(name, null));
     await w1.answer(1n, "queued");
-    quiet.send(1n, acquire(name, -1n), true);
+    quiet.send(1n, acquire(name, null), true);
     await quiet.answer(1n, "queued");
     const rq = quiet.answersTo(1n);
     expect(rq.at(-1)?.result.value).toMatchObject({ position: 2 });
-    loud.send(1n, acquire(name, -1n));
+    loud.send(1n, acquire(name, null));
     await loud.answer(1n, "queued");
     holder.send(2n, release(name, first.token));
     // Once the loud waiter behind it has heard of its move, the quiet one would have too.
@@ -131,7 +132,7 @@ describe.each(["connect", "grpc"] as const)("Session over %s/h2", (kind) => {
     holder.send(1n, acquire(name));
     await holder.answer(1n);
     const w = new RawSession(client());
-    w.send(4n, acquire(name, -1n));
+    w.send(4n, acquire(name, null));
     await w.answer(4n, "queued");
     w.send(0n, { case: "cancel", value: { requestId: 4n } });
     expect((await w.answer(4n)).result).toMatchObject({ case: "error", value: { code: "canceled" } });
@@ -162,7 +163,7 @@ describe.each(["connect", "grpc"] as const)("Session over %s/h2", (kind) => {
     const s = new RawSession(client());
     s.send(1n, acquire(held));
     s.send(2n, acquire(held + "-b", 0n, { limit: 2 }));
-    s.send(3n, acquire(busy, -1n));
+    s.send(3n, acquire(busy, null));
     await s.answer(1n);
     await s.answer(2n);
     await s.answer(3n, "queued");

@@ -39,12 +39,12 @@ export const arriveCommand: Command = {
     const key = positionals[0] as string;
     const parties = countFlag(values, "parties");
     if (parties === undefined) throw new UsageError("--parties N is required");
-    const timeoutMs = durationFlag(values, "timeout") ?? 0;
+    const timeoutMs = durationFlag(values, "timeout");
     const url = serverUrl(values);
     const stop = interruptible();
     try {
       const stream = rendezvousClient(url).arrive(
-        { key, parties, timeoutMs: BigInt(timeoutMs), owner: stringFlag(values, "owner") ?? defaultOwner() },
+        { key, parties, waitMs: timeoutMs === undefined ? undefined : BigInt(timeoutMs), owner: stringFlag(values, "owner") ?? defaultOwner() },
         { signal: stop.signal },
       );
       for await (const message of stream) {
@@ -61,7 +61,7 @@ export const arriveCommand: Command = {
     } catch (error) {
       if (stop.signal.aborted) return 130;
       if (error instanceof ConnectError && error.code === Code.DeadlineExceeded) {
-        throw new Error(`${error.rawMessage} (timeout ${formatDuration(timeoutMs)})`);
+        throw new Error(`${error.rawMessage} (timeout ${formatDuration(timeoutMs ?? 0)})`);
       }
       throw explain(error, url);
     } finally {

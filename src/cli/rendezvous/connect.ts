@@ -1,6 +1,6 @@
 import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import { RendezvousService } from "../../gen/baton/v1/rendezvous_pb.js";
+import { RendezvousService } from "../../gen/baton/rendezvous/v1/rendezvous_pb.js";
 
 /** The generated RendezvousService client for one CLI call: Connect over HTTP/1.1, like curl. */
 export function rendezvousClient(baseUrl: string): Client<typeof RendezvousService> {

@@ -1,5 +1,5 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import type { RendezvousServiceListResponse } from "../../gen/baton/v1/rendezvous_pb.js";
+import type { ListResponse } from "../../gen/baton/rendezvous/v1/rendezvous_pb.js";
 import type { Command } from "../command.js";
 import { SERVER_HELP, SERVER_OPTION, countFlag, parse, serverUrl } from "../locks/args.js";
 import { explain } from "../locks/errors.js";
@@ -27,7 +27,7 @@ export const keysCommand: Command = {
     const { values, positionals } = parse(args, OPTIONS, { required: [], optional: ["PREFIX"] });
     const url = serverUrl(values);
     try {
-      const list = await rendezvousClient(url).list({ prefix: positionals[0] ?? "", limit: countFlag(values, "limit") ?? 0 });
+      const list = await rendezvousClient(url).list({ prefix: positionals[0] ?? "", pageSize: countFlag(values, "limit") ?? 0 });
       process.stdout.write(values.json === true ? JSON.stringify(listingJson(list)) + "\n" : listingText(list));
       return 0;
     } catch (error) {
@@ -40,7 +40,7 @@ function iso(ts: { seconds: bigint; nanos: number } | undefined): string {
   return ts === undefined ? "" : timestampDate(ts as Parameters<typeof timestampDate>[0]).toISOString();
 }
 
-function listingJson(list: RendezvousServiceListResponse): Record<string, unknown> {
+function listingJson(list: ListResponse): Record<string, unknown> {
   return {
     waiting: list.waiting.map((w) => ({ key: w.key, waiters: w.waiters, since: iso(w.since), owners: w.owners })),
     set: list.set.map((s) => ({ key: s.key, payload: s.payload, owner: s.owner, signaledAt: iso(s.signaledAt), expiresAt: iso(s.expiresAt) || null })),
@@ -49,7 +49,7 @@ function listingJson(list: RendezvousServiceListResponse): Record<string, unknow
   };
 }
 
-function listingText(list: RendezvousServiceListResponse): string {
+function listingText(list: ListResponse): string {
   const section = (title: string, lines: string[]) => `${title}:\n${lines.length === 0 ? "  (none)\n" : lines.map((l) => `  ${l}\n`).join("")}`;
   return [
     section("waiting", list.waiting.map((w) => `${w.key}  ${w.waiters} waiting since ${iso(w.since)} (${w.owners.join(", ")})`)),

@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { WaitReadyRequestSchema } from "../../gen/baton/v1/rendezvous_pb.js";
+import type { WaitReadyRequestSchema } from "../../gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { formatDuration } from "../../duration.js";
 import { UsageError, type Command } from "../command.js";
 import { SERVER_HELP, SERVER_OPTION, countFlag, durationFlag, parse, serverUrl } from "../locks/args.js";
@@ -45,16 +45,16 @@ export const readyCommand: Command = {
     const expectStatus = countFlag(values, "expect-status");
     const probe = parseTarget(target, expectStatus ?? 0);
     if (expectStatus !== undefined && probe?.case !== "http") throw new UsageError("--expect-status applies to http(s) targets only");
-    const timeoutMs = durationFlag(values, "timeout") ?? 0;
+    const timeoutMs = durationFlag(values, "timeout");
     const url = serverUrl(values);
     const stop = interruptible();
     try {
       const stream = rendezvousClient(url).waitReady(
         {
           probe,
-          timeoutMs: BigInt(timeoutMs),
-          intervalMs: BigInt(durationFlag(values, "interval") ?? 0),
-          attemptTimeoutMs: BigInt(durationFlag(values, "attempt-timeout") ?? 0),
+          waitMs: timeoutMs === undefined ? undefined : BigInt(timeoutMs),
+          intervalMs: optionalBig(durationFlag(values, "interval")),
+          attemptTimeoutMs: optionalBig(durationFlag(values, "attempt-timeout")),
         },
         { signal: stop.signal },
       );
@@ -112,4 +112,8 @@ export function parseTarget(target: string, expectStatus: number): MessageInitSh
     default:
       throw new UsageError(`"${target}": unknown probe ${url.protocol}; ${forms}`);
   }
+}
+
+function optionalBig(ms: number | undefined): bigint | undefined {
+  return ms === undefined ? undefined : BigInt(ms);
 }

@@ -1,4 +1,4 @@
-import { KeyChangeKind, type KeyChange } from "../../gen/baton/v1/rendezvous_pb.js";
+import { KeyChangeKind, type KeyChange } from "../../gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { UsageError, type Command } from "../command.js";
 import { SERVER_HELP, SERVER_OPTION, parse, serverUrl, stringFlag } from "../locks/args.js";

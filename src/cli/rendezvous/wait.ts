@@ -33,12 +33,12 @@ export const waitCommand: Command = {
   async run(args) {
     const { values, positionals } = parse(args, OPTIONS, { required: ["KEY"] });
     const key = positionals[0] as string;
-    const timeoutMs = durationFlag(values, "timeout") ?? 0;
+    const timeoutMs = durationFlag(values, "timeout");
     const url = serverUrl(values);
     const stop = interruptible();
     try {
       const stream = rendezvousClient(url).wait(
-        { key, timeoutMs: BigInt(timeoutMs), owner: stringFlag(values, "owner") ?? defaultOwner() },
+        { key, waitMs: timeoutMs === undefined ? undefined : BigInt(timeoutMs), owner: stringFlag(values, "owner") ?? defaultOwner() },
         { signal: stop.signal },
       );
       for await (const message of stream) {
@@ -55,7 +55,7 @@ export const waitCommand: Command = {
     } catch (error) {
       if (stop.signal.aborted) return 130;
       if (error instanceof ConnectError && error.code === Code.DeadlineExceeded) {
-        throw new Error(`"${key}" was not signalled within ${formatDuration(timeoutMs)}`);
+        throw new Error(`"${key}" was not signalled within ${formatDuration(timeoutMs ?? 0)}`);
       }
       throw explain(error, url);
     } finally {

@@ -67,5 +67,5 @@ export function prepareProbe(spec: ProbeSpec | undefined, settings: ProbeSetting
 
 function allow(settings: ProbeSettings, host: string): void {
   const reason = settings.allowlist.denial(host);
-  if (reason !== undefined) throw new BatonError("permission_denied", reason);
+  if (reason !== undefined) throw new BatonError("permission_denied", reason, { reason: "PROBE_NOT_ALLOWED", metadata: { host } });
 }

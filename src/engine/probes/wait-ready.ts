@@ -9,6 +9,8 @@ export type ReadyEvent =
 export interface PollTiming {
   intervalMs: number;
   attemptTimeoutMs: number;
+  /** Stop after this many failed attempts (the caller then reports the timeout); unset: never. */
+  maxAttempts?: number | undefined;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function* pollUntilReady(
       signal.throwIfAborted();
       state.lastError = errorText(error);
       yield { type: "failed", attempt, error: state.lastError, elapsedMs: Date.now() - startedMs };
+      if (timing.maxAttempts !== undefined && attempt >= timing.maxAttempts) return;
     }
     await sleep(attemptStartMs + timing.intervalMs - Date.now(), signal);
   }

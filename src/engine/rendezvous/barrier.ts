@@ -1,7 +1,7 @@
 import type { RendezvousStore } from "../../store/rendezvous.js";
 import { newWaiterId } from "../../store/token.js";
 import { Channel } from "../channel.js";
-import { BatonError, invalid } from "../errors.js";
+import { BatonError } from "../errors.js";
 import { checkName, checkOwner, checkWait, type Bounds } from "../validate.js";
 import type { LocalStreams } from "./local-streams.js";
 import { streamScope } from "./scope.js";
@@ -12,8 +12,8 @@ import { checkParties } from "./validate.js";
 export interface ArriveParams {
   key: string;
   parties: number;
-  /** 0 waits as long as the stream lives. */
-  timeoutMs: number;
+  /** Unset waits as long as the stream lives; 0 does not wait; N up to N ms. */
+  waitUpToMs?: number;
   owner: string;
 }
 
@@ -42,7 +42,7 @@ export interface BarrierDeps {
 export async function* arriveAtBarrier(params: ArriveParams, caller: AbortSignal, deps: BarrierDeps): AsyncGenerator<ArriveEvent> {
   const key = checkName(params.key, "key");
   const parties = checkParties(params.parties, deps.maxParties);
-  const timeoutMs = checkWait(params.timeoutMs, "timeout_ms", deps.bounds);
+  const timeoutMs = checkWait(params.waitUpToMs, "wait_ms", deps.bounds);
   const owner = checkOwner(params.owner);
   const startedMs = Date.now();
   const scope = streamScope(caller, deps.closing, timeoutMs, "");
@@ -63,9 +63,11 @@ export async function* arriveAtBarrier(params: ArriveParams, caller: AbortSignal
   try {
     const result = await deps.store.arrive({ key, participantId, owner, parties });
     if (result.kind === "parties_mismatch") {
-      throw invalid(
+      throw new BatonError(
+        "failed_precondition",
         `barrier "${key}" is gathering ${result.parties} parties (${result.arrived} arrived) and you asked for ${parties}; ` +
           `arrive with parties=${result.parties}, or use another key`,
+        { reason: "PARTIES_MISMATCH", metadata: { key, parties: String(result.parties) } },
       );
     }
     if (result.kind === "tripped") {
@@ -74,6 +76,7 @@ export async function* arriveAtBarrier(params: ArriveParams, caller: AbortSignal
       return;
     }
     counted = true;
+    scope.looked();
     let event: ArriveEvent = { type: "progress", generation: result.generation, arrived: result.arrived, parties: result.parties };
     for (;;) {
       if (event.type === "progress") {
@@ -97,7 +100,10 @@ export async function* arriveAtBarrier(params: ArriveParams, caller: AbortSignal
         }
         if (!scope.timedOut()) throw error;
         const progress = lastProgress === undefined ? "" : `: ${lastProgress.arrived} of ${lastProgress.parties} parties had arrived`;
-        throw new BatonError("deadline_exceeded", `barrier "${key}" did not trip within ${timeoutMs} ms${progress}; you have left it`);
+        throw new BatonError("deadline_exceeded", `barrier "${key}" did not trip within ${timeoutMs} ms${progress}; you have left it`, {
+          reason: "WAIT_TIMEOUT",
+          metadata: { key, wait_ms: String(timeoutMs) },
+        });
       }
     }
   } finally {

@@ -1,7 +1,7 @@
 import type { RendezvousListing, RendezvousStore, SignalRecord } from "../../store/rendezvous.js";
 import { newWaiterId } from "../../store/token.js";
 import { Channel } from "../channel.js";
-import { BatonError } from "../errors.js";
+import { BatonError, invalid, shuttingDown } from "../errors.js";
 import { HostAllowlist } from "../probes/allowlist.js";
 import { prepareProbe, type ProbeSettings, type ProbeSpec } from "../probes/probe.js";
 import { pollUntilReady, type ReadyEvent } from "../probes/wait-ready.js";
@@ -38,11 +38,12 @@ export type SubscribeEvent =
   | { type: "heartbeat"; elapsedMs: number }
   | { type: "change"; change: KeyChangeEvent | { kind: "current"; key: string; signal: SignalRecord; woken: number } };
 
-/** Timing of a WaitReady, as the client asked (0: defaults). */
+/** Timing of a WaitReady, as the client asked (unset: defaults). */
 export interface ReadyTiming {
-  intervalMs: number;
-  timeoutMs: number;
-  attemptTimeoutMs: number;
+  intervalMs?: number;
+  /** Unset: as long as the caller lives; 0: one attempt; N: up to N ms. */
+  waitUpToMs?: number;
+  attemptTimeoutMs?: number;
 }
 
 /** Changes a subscription may have waiting for its client before it is cut off, unless configured. */
@@ -100,12 +101,12 @@ export class RendezvousEngine {
   }
 
   /** Yields `waiting` at once and every heartbeat, then `signaled`; at once when already set. */
-  async *wait(params: { key: string; timeoutMs: number; owner: string }, caller: AbortSignal): AsyncGenerator<RendezvousWaitEvent> {
+  async *wait(params: { key: string; waitUpToMs?: number; owner: string }, caller: AbortSignal): AsyncGenerator<RendezvousWaitEvent> {
     const key = checkName(params.key, "key");
     const owner = checkOwner(params.owner);
-    const timeoutMs = checkWait(params.timeoutMs, "timeout_ms", this.bounds());
+    const timeoutMs = checkWait(params.waitUpToMs, "wait_ms", this.bounds());
     const startedMs = Date.now();
-    const scope = streamScope(caller, this.closing.signal, timeoutMs, `"${key}" was not signalled within ${timeoutMs} ms`);
+    const scope = streamScope(caller, this.closing.signal, timeoutMs, `"${key}" was not signalled within ${timeoutMs} ms`, { key });
     const channel = new Channel<RendezvousWaitEvent>(scope.signal);
     const waiterId = newWaiterId();
     const removeSink = this.local.addWaiter(key, waiterId, (signal) => channel.push({ type: "signaled", signal }));
@@ -119,6 +120,7 @@ export class RendezvousEngine {
         return;
       }
       registered = true;
+      scope.looked();
       yield { type: "waiting", elapsedMs: 0 };
       for (;;) {
         let event: RendezvousWaitEvent;
@@ -151,7 +153,7 @@ export class RendezvousEngine {
     if (filter.key !== "") checkName(filter.key, "key");
     checkPrefix(filter.prefix);
     const startedMs = Date.now();
-    const scope = streamScope(caller, this.closing.signal, 0, "");
+    const scope = streamScope(caller, this.closing.signal, undefined, "");
     const channel = new Channel<SubscribeEvent>(scope.signal);
     // A subscriber that cannot keep up is cut off rather than buffered without bound.
     const maxPending = this.options.maxPendingChanges ?? DEFAULT_MAX_PENDING_CHANGES;
@@ -159,7 +161,7 @@ export class RendezvousEngine {
     const remove = this.local.addSubscriber(filter, (change) => {
       if (++pending <= maxPending) return channel.push({ type: "change", change });
       const message = `this subscription fell more than ${maxPending} changes behind; subscribe again (with initial) to catch up`;
-      channel.fail(new BatonError("resource_exhausted", message));
+      channel.fail(new BatonError("resource_exhausted", message, { reason: "QUOTA_EXCEEDED", metadata: { limit: "subscription_backlog", max: String(maxPending) } }));
     });
     const stopBeat = this.ticker.add(() => channel.push({ type: "heartbeat", elapsedMs: Date.now() - startedMs }));
     this.active++;
@@ -210,16 +212,27 @@ export class RendezvousEngine {
     const probe = prepareProbe(spec, this.probes);
     const intervalMs = checkRange(timing.intervalMs, 500, 50, 60_000, "interval_ms");
     const attemptTimeoutMs = checkRange(timing.attemptTimeoutMs, 2000, 10, 60_000, "attempt_timeout_ms");
-    const timeoutMs = checkWait(timing.timeoutMs, "timeout_ms", this.bounds());
-    const scope = streamScope(caller, this.closing.signal, timeoutMs, "");
+    const timeoutMs = checkWait(timing.waitUpToMs, "wait_ms", this.bounds());
+    // wait_ms 0 makes one attempt, however long it takes (up to attempt_timeout_ms).
+    const once = timeoutMs === 0;
+    const scope = streamScope(caller, this.closing.signal, once ? undefined : timeoutMs, "");
     const state = { lastError: "" };
+    const notReady = (): BatonError => {
+      const last = state.lastError === "" ? "" : `; last error: ${state.lastError}`;
+      const within = once ? "at its one attempt (wait_ms 0)" : `within ${timeoutMs} ms`;
+      return new BatonError("deadline_exceeded", `${probe.target} was not ready ${within}${last}`, { reason: "WAIT_TIMEOUT", metadata: { target: probe.target } });
+    };
     this.active++;
     try {
-      yield* pollUntilReady(probe, { intervalMs, attemptTimeoutMs }, scope.signal, state);
+      let ready = false;
+      for await (const event of pollUntilReady(probe, { intervalMs, attemptTimeoutMs, maxAttempts: once ? 1 : undefined }, scope.signal, state)) {
+        if (event.type === "ready") ready = true;
+        yield event;
+      }
+      if (!ready) throw notReady();
     } catch (error) {
       if (!scope.timedOut()) throw error;
-      const last = state.lastError === "" ? "" : `; last error: ${state.lastError}`;
-      throw new BatonError("deadline_exceeded", `${probe.target} was not ready within ${timeoutMs} ms${last}`);
+      throw notReady();
     } finally {
       scope.dispose();
       this.streamEnded();
@@ -228,7 +241,7 @@ export class RendezvousEngine {
 
   /** Ends every stream with `unavailable`; resolves when all are done. */
   async close(): Promise<void> {
-    this.closing.abort(new BatonError("unavailable", "Baton is shutting down; retry against another instance or once it is back"));
+    this.closing.abort(shuttingDown());
     if (this.active > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     this.stopPresence();
     this.unsubscribe();
@@ -272,10 +285,10 @@ export class RendezvousEngine {
 }
 
 /** A timing field: 0 takes the default, anything else must lie within [min, max]. */
-function checkRange(value: number, fallback: number, min: number, max: number, field: string): number {
-  if (value === 0) return fallback;
+function checkRange(value: number | undefined, fallback: number, min: number, max: number, field: string): number {
+  if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new BatonError("invalid_argument", `${field} must be 0 (default ${fallback}) or between ${min} and ${max} (got ${value})`);
+    throw invalid(`${field} must be between ${min} and ${max} (got ${value}); leave it unset for ${fallback}`, field);
   }
   return value;
 }

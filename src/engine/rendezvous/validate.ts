@@ -31,6 +31,6 @@ export function checkParties(parties: number, maxParties: number): number {
 
 /** Checks a List limit: 0 means 100. */
 export function checkListLimit(limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 0 || limit > 1000) throw invalid(`limit must be between 0 and 1000 (got ${limit})`);
+  if (!Number.isSafeInteger(limit) || limit < 0 || limit > 1000) throw invalid(`page_size must be between 0 and 1000 (got ${limit})`, "page_size");
   return limit === 0 ? 100 : limit;
 }

@@ -3,31 +3,34 @@ import type { LockEngine } from "../../engine/lock-engine.js";
 import { poolFor } from "../../engine/pools.js";
 import { checkName, checkOwner } from "../../engine/validate.js";
 import type { LeaseRecord } from "../../store/types.js";
-import { sendText, statusOf, type Call } from "./http.js";
-import { heldBy, type Layer } from "./layer.js";
+import { failureOf, logUnexpected, sendText, type Call } from "./http.js";
+import { compatLease, heldBy, type Layer } from "./layer.js";
 
 /** A try-acquire never waits, so nothing needs to cancel it. */
 const NEVER = new AbortController().signal;
-const ROUTE = /^\/(get|release|wait)\/?$/;
+/** Distributex's default `expire`: 1800 seconds. */
+const DEFAULT_EXPIRE_MS = 30 * 60_000;
 
 /**
- * Distributex: `GET get|release|wait[/]?host=H&pool=P`, answered in plain text. The pool is the
- * lock name and must match a configured pool; the host is the holder (Distributex had no
- * tokens), so release is by owner. `wait` is pushed: it answers YES the moment the engine grants.
+ * Distributex: `GET get|release|wait?host=H&pool=P`, answered in plain text with status 200, as
+ * the original did. Like the original, the command is the path with every `/` removed (`/get/`,
+ * `/get`, `//get` all mean get) and anything else answers INVALID, so a root-mounted layer takes
+ * every path Connect does not own. The pool is the lock name and must match a configured pool;
+ * the host is the holder (Distributex had no tokens), so release is by owner. `wait` is pushed:
+ * it answers YES the moment the engine grants.
  */
 export function distributexLayer(engine: LockEngine, log: (message: string) => void): Layer {
   return {
     route(call) {
-      const match = ROUTE.exec(call.path);
-      if (match === null) return undefined;
       return async () => {
-        if (call.method !== "GET") return sendText(call.res, 405, "INVALID");
+        if (call.method !== "GET" && call.method !== "HEAD") return sendText(call.res, 405, "INVALID");
         const host = call.query.get("host");
         const pool = call.query.get("pool");
         const target = host === null || pool === null ? undefined : resolve(engine, pool, host);
-        if (target === undefined) return sendText(call.res, 200, "INVALID");
+        const command = call.path.replaceAll("/", "");
+        if (target === undefined || !["get", "release", "wait"].includes(command)) return sendText(call.res, 200, "INVALID");
         try {
-          switch (match[1]) {
+          switch (command) {
             case "get":
               return sendText(call.res, 200, (await tryGet(engine, target)) ? "YES" : "NO");
             case "release":
@@ -37,10 +40,10 @@ export function distributexLayer(engine: LockEngine, log: (message: string) => v
               return await wait(engine, call, target);
           }
         } catch (error) {
-          const status = statusOf(error);
-          if (status === 500) log(`baton: distributex: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          const failure = failureOf(error);
+          if (failure === "internal") logUnexpected("distributex", error, log);
           // Distributex answered NO when a wait bailed out; a client reads the word, not the status.
-          sendText(call.res, status === 400 ? 200 : status, status === 400 ? "INVALID" : "NO");
+          sendText(call.res, failure === "internal" ? 500 : 503, "NO");
         }
       };
     },
@@ -71,7 +74,7 @@ function resolve(engine: LockEngine, pool: string, host: string): Target | undef
 async function tryGet(engine: LockEngine, target: Target): Promise<boolean> {
   if (heldBy((await engine.describe(target.pool)).holders, target.host)) return true;
   try {
-    await engine.acquire({ name: target.pool, owner: target.host, waitMs: 0 }, NEVER);
+    await engine.acquire({ name: target.pool, owner: target.host, ...compatLease(engine, target.pool, DEFAULT_EXPIRE_MS), waitUpToMs: 0 }, NEVER);
     return true;
   } catch (error) {
     if (error instanceof BatonError && error.code === "aborted") return false;
@@ -97,7 +100,8 @@ async function wait(engine: LockEngine, call: Call, target: Target): Promise<voi
 }
 
 async function waitForGrant(engine: LockEngine, target: Target, signal: AbortSignal): Promise<LeaseRecord> {
-  const events = engine.wait({ name: target.pool, owner: target.host, waitMs: 0 }, false, signal);
+  const lease = compatLease(engine, target.pool, DEFAULT_EXPIRE_MS);
+  const events = engine.wait({ name: target.pool, owner: target.host, ...lease }, false, signal);
   for await (const event of events) {
     if (event.type === "granted") {
       // Resume the stream once more so it counts the grant as delivered and keeps the lease.

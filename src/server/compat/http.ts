@@ -1,6 +1,6 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
-import { BatonError } from "../../engine/errors.js";
+import { BatonError, type ErrorCode } from "../../engine/errors.js";
 import { StoreUnavailableError } from "../../store/errors.js";
 
 /** A request as both the HTTP/1.1 and the HTTP/2 server hand it over. */
@@ -96,66 +96,64 @@ export function decodePath(segment: string): string {
   }
 }
 
-/** Thrown for a method a route does not take; answered as 405. */
-export class WrongMethod extends Error {}
+/**
+ * Answers with exactly `body`: the layers reproduce their originals' bytes (no added newline),
+ * so each one says which content type and line ending its original sent.
+ */
+export function sendRaw(res: Res, status: number, body: string, contentType: string, headers: Record<string, string> = {}): void {
+  // The client may have gone away while the answer was being prepared.
+  if (res.writableEnded || res.destroyed) return;
+  (res as http.ServerResponse).writeHead(status, { "cache-control": "no-store", ...headers, "content-type": contentType });
+  res.end(body);
+}
 
-/** Answers with a JSON body. */
+/**
+ * JSON as Go's encoding/json writes it (Locker's and web-rendezvous's originals): `<`, `>`, `&`,
+ * U+2028 and U+2029 escaped, no trailing newline.
+ */
+export function goJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** Answers with `JSON.stringify(body)` and a trailing newline, as Flask's jsonify does. */
 export function sendJson(res: Res, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  send(res, status, JSON.stringify(body) + "\n", { "content-type": "application/json", ...headers });
+  sendRaw(res, status, JSON.stringify(body) + "\n", "application/json", headers);
 }
 
 /** Answers with a plain-text body, without a trailing newline (clients compare it exactly). */
 export function sendText(res: Res, status: number, body: string): void {
-  send(res, status, body, { "content-type": "text/plain; charset=utf-8" });
+  sendRaw(res, status, body, "text/plain; charset=utf-8");
 }
 
 /** Answers with an HTML page. */
 export function sendHtml(res: Res, status: number, body: string): void {
-  send(res, status, body, { "content-type": "text/html; charset=utf-8" });
+  sendRaw(res, status, body, "text/html; charset=utf-8");
 }
 
-function send(res: Res, status: number, body: string, headers: Record<string, string>): void {
-  // The client may have gone away while the answer was being prepared.
-  if (res.writableEnded || res.destroyed) return;
-  (res as http.ServerResponse).writeHead(status, { "cache-control": "no-store", ...headers });
-  res.end(body);
+/**
+ * What went wrong, for a layer to put in its own API's words: an engine error's code, or one of
+ * the edge's own failures. Layers never show the engine's message, which is written for the
+ * Connect API ("retry with wait_ms > 0 or the Wait stream" means nothing to a WebMutex script).
+ */
+export type Failure = ErrorCode | "bad_body" | "too_large" | "internal";
+
+/** Classifies an error thrown while answering. */
+export function failureOf(error: unknown): Failure {
+  if (error instanceof BadBody) return "bad_body";
+  if (error instanceof BodyTooLarge) return "too_large";
+  if (error instanceof StoreUnavailableError) return "unavailable";
+  if (error instanceof BatonError) return error.code;
+  return "internal";
 }
 
-/** The HTTP status for an engine error, shared by the JSON layers. */
-export function statusOf(error: unknown): number {
-  if (error instanceof BadBody) return 400;
-  if (error instanceof BodyTooLarge) return 413;
-  if (error instanceof WrongMethod) return 405;
-  if (error instanceof StoreUnavailableError) return 503;
-  if (!(error instanceof BatonError)) return 500;
-  switch (error.code) {
-    case "invalid_argument":
-      return 400;
-    case "unauthenticated":
-      return 401;
-    case "permission_denied":
-      return 403;
-    case "not_found":
-      return 404;
-    case "failed_precondition":
-      return 409;
-    case "aborted":
-      return 423;
-    case "resource_exhausted":
-      return 429;
-    case "deadline_exceeded":
-      return 504;
-    case "unavailable":
-    case "canceled":
-      return 503;
-  }
+/** Whether `error` is an engine error with this code. */
+export function isCode(error: unknown, code: ErrorCode): boolean {
+  return error instanceof BatonError && error.code === code;
 }
 
-/** The message to show for an error; unexpected ones are logged and hidden. */
-export function messageOf(error: unknown, log: (message: string) => void): string {
-  if (statusOf(error) !== 500) return (error as Error).message;
-  log(`baton: compat: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return "internal error; see the server log";
+/** Logs an unexpected error with its stack; the client gets a short answer in its layer's terms. */
+export function logUnexpected(layer: string, error: unknown, log: (message: string) => void): void {
+  log(`baton: compat ${layer}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 }
 
 /** A signal that aborts when the client disconnects before the response is complete. */

@@ -1,9 +1,9 @@
 import type { LockEngine } from "../../engine/lock-engine.js";
 import type { RendezvousEngine } from "../../engine/rendezvous/rendezvous-engine.js";
 import { distributexLayer } from "./distributex.js";
-import { clientGone, sendJson, sendText, type Req, type Res } from "./http.js";
+import { clientGone, logUnexpected, sendJson, sendText, type Req, type Res } from "./http.js";
 import type { Layer } from "./layer.js";
-import { lockerLayer } from "./locker.js";
+import { lockerLayer, sendGinNotFound } from "./locker.js";
 import { LAYERS, type CompatOptions, type LayerName } from "./options.js";
 import { rendezvousLayer } from "./rendezvous.js";
 import { webmutexLayer } from "./webmutex.js";
@@ -28,7 +28,11 @@ export interface CompatHandler {
   close(): Promise<void>;
 }
 
-/** Paths a layer mounted at `/` must never take: Connect's services and the health check. */
+/**
+ * Paths a layer mounted at `/` must never take: Connect's services and the health check. (The
+ * live page and the health check are answered before compat; Distributex at the root otherwise
+ * takes every path, as the original answered INVALID for any.)
+ */
 const RESERVED = /^\/(healthz$|baton\.|grpc\.)/;
 
 /** Builds the handler of every enabled layer; throws when the options do not fit the engine's bounds. */
@@ -61,7 +65,7 @@ export function compatHandler(deps: CompatDeps, options: CompatOptions): CompatH
     if (mount !== undefined) {
       ({ name, layer } = mount);
       path = url.pathname.slice(mount.prefix.length) || "/";
-    } else if (root !== undefined && options.root !== null && !RESERVED.test(url.pathname)) {
+    } else if (root !== undefined && options.root !== null && !RESERVED.test(url.pathname) && !keepsServerAddress(options.root, url.pathname)) {
       name = options.root;
       layer = root;
       path = url.pathname;
@@ -79,7 +83,7 @@ export function compatHandler(deps: CompatDeps, options: CompatOptions): CompatH
     }
     work()
       .catch((error: unknown) => {
-        log(`baton: compat ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        logUnexpected(name, error, log);
         if (name === "distributex") sendText(res, 500, "NO");
         else sendJson(res, 500, { error: "internal error; see the server log" });
       })
@@ -94,7 +98,18 @@ export function compatHandler(deps: CompatDeps, options: CompatOptions): CompatH
   });
 }
 
+/**
+ * Whether `/` stays Baton's (the redirect to the live page) although a root layer would take it:
+ * for Distributex, whose clients only ever call /get/, /wait/ and /release/, so that a person
+ * opening the server's address still gets the page. web-rendezvous's `/` is its homepage.
+ */
+function keepsServerAddress(layer: LayerName, path: string): boolean {
+  return layer === "distributex" && path === "/";
+}
+
+/** A path below a layer's prefix that is none of its routes, answered as its original did. */
 function notFound(res: Res, layer: LayerName, path: string): void {
-  if (layer === "distributex") return sendText(res, 404, "INVALID");
-  sendJson(res, 404, { status: "error", ok: false, error: `no ${layer} route ${path}` });
+  // Locker's gin router; WebMutex's Flask answered an HTML 404, whose body no client reads.
+  if (layer === "locker") return sendGinNotFound(res);
+  sendJson(res, 404, { status: "fail", error: `no WebMutex route ${path}` });
 }

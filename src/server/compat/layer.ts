@@ -13,29 +13,37 @@ export interface Layer {
   close?(): Promise<void>;
 }
 
-/**
- * The TTL a compatibility layer asks for: none of the seed systems had one. A pool that allows
- * never-expiring leases gets one; a pool with its own default TTL keeps it (undefined lets the
- * engine apply it); elsewhere the layer's fallback applies.
- */
-export function compatTtl(engine: LockEngine, name: string, fallbackMs: number): number | undefined {
-  const pool = poolFor(engine.options.pools ?? [], name);
-  if (pool?.allowNoExpiry === true) return 0;
-  if (pool?.defaultTtlMs !== undefined) return undefined;
-  return fallbackMs;
+/** The lease part of an engine request: a TTL (undefined: the pool's default) and whether 0 may mean "never". */
+export interface CompatLease {
+  ttlMs: number | undefined;
+  noExpiryAllowed: boolean;
 }
 
-/** A layer's fallback TTL: the configured one (checked against the server's bounds) or the default capped at maxTtl. */
-export function fallbackTtl(engine: LockEngine, configuredMs: number | undefined, defaultMs: number, setting: string): number {
+/**
+ * The lease a layer asks for. A pool that governs the name decides first: its default TTL (0 =
+ * never), else never when it allows that, else its longest TTL. Without a pool, the layer's
+ * setting applies, and without one the original's behaviour: WebMutex and Locker never expired a
+ * lock (`fallbackMs` 0 = never), Distributex after 30 minutes.
+ */
+export function compatLease(engine: LockEngine, name: string, fallbackMs: number): CompatLease {
+  const pool = poolFor(engine.options.pools ?? [], name);
+  if (pool?.defaultTtlMs !== undefined) return { ttlMs: undefined, noExpiryAllowed: false };
+  if (pool?.allowNoExpiry === true) return { ttlMs: 0, noExpiryAllowed: false };
+  if (pool?.maxTtlMs !== undefined && pool.maxTtlMs > 0) return { ttlMs: pool.maxTtlMs, noExpiryAllowed: false };
+  return { ttlMs: fallbackMs, noExpiryAllowed: fallbackMs === 0 };
+}
+
+/** A layer's configured TTL, checked against the server's bounds; undefined stays undefined (the original's default). */
+export function configuredTtl(engine: LockEngine, configuredMs: number | undefined, setting: string): number | undefined {
+  if (configuredMs === undefined) return undefined;
   const { minTtlMs, maxTtlMs } = engine.options;
-  if (configuredMs === undefined) return Math.max(minTtlMs, Math.min(defaultMs, maxTtlMs));
   if (configuredMs < minTtlMs || configuredMs > maxTtlMs) {
     throw new Error(`${setting}: ${configuredMs}ms lies outside the server's minTtl..maxTtl (${minTtlMs}..${maxTtlMs}ms)`);
   }
   return configuredMs;
 }
 
-/** A name's holders that belong to `owner`, for the layers whose APIs name holders instead of tokens. */
+/** Whether one of a lock's holders is `owner`, for the layers whose APIs name holders instead of tokens. */
 export function heldBy(holders: { owner: string }[], owner: string): boolean {
   return holders.some((h) => h.owner === owner);
 }

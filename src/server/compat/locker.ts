@@ -1,26 +1,28 @@
 import { timingSafeEqual } from "node:crypto";
-import { BatonError } from "../../engine/errors.js";
 import type { LockEngine } from "../../engine/lock-engine.js";
-import { checkName, checkOwner } from "../../engine/validate.js";
-import { decodePath, BadBody, messageOf, parseJsonObject, readBody, sendJson, statusOf, type Call } from "./http.js";
-import { compatTtl, fallbackTtl, heldBy, type Layer } from "./layer.js";
+import { checkName } from "../../engine/validate.js";
+import { decodePath, failureOf, goJson, isCode, logUnexpected, readBody, sendRaw, type Call, type Res } from "./http.js";
+import { compatLease, configuredTtl, heldBy, type Layer } from "./layer.js";
 import { KeyedQueue } from "./keyed-queue.js";
+import { parseLockerBody, type LockerBody } from "./locker-body.js";
 import type { CompatOptions } from "./options.js";
 
-/** The seed's lock never expired; Baton's expires after this long unless a pool says otherwise. */
-const DEFAULT_TTL_MS = 24 * 3_600_000;
 const NEVER = new AbortController().signal;
+const JSON_TYPE = "application/json; charset=utf-8";
 
-/** A Locker request body: the seed's `{"lock": owner}`, or the later `{"key", "requestor"}`. */
-type Body = { mode: "owner"; owner: string } | { mode: "key"; key: string; requestor: string };
+/** An answer: the status and the JSON body. */
+type Answer = [number, unknown];
 
 /**
- * Locker: `GET /locks`, `PUT` and `DELETE /lock/POOL`. The pool is the lock name and the owner
- * (or key) is the holder; a held lock answers 423. With the key body, one key may lock a pool
- * many times, counted per requestor, and the lock is released when every count is unlocked.
+ * Locker: `GET /locks`, `PUT` and `DELETE /lock/POOL`, answering as the original Go server did.
+ * The pool is the lock name and the `lock` value its holder. A pool that is held, even by the
+ * same value, answers 423; an unlocked pool stays listed with an empty owner (the Concourse
+ * resource reads that as "not locked"); locks never expire unless a pool or `compat.locker.ttl`
+ * says so. The later Locker's `{"key", "requestor"}` body lets requestors share a lock under one
+ * key, counted per requestor.
  */
 export function lockerLayer(engine: LockEngine, options: CompatOptions, log: (message: string) => void): Layer {
-  const ttlMs = fallbackTtl(engine, options.locker.ttlMs, DEFAULT_TTL_MS, "compat.locker.ttl");
+  const ttlMs = configuredTtl(engine, options.locker.ttlMs, "compat.locker.ttl") ?? 0;
   const auth = options.locker.auth;
   const expected = auth === null ? undefined : Buffer.from(`Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}`);
   // Requestor counts of key-mode locks, in this process: the engine's lease (owner = key) is the
@@ -28,49 +30,49 @@ export function lockerLayer(engine: LockEngine, options: CompatOptions, log: (me
   const counts = new Map<string, { key: string; requestors: Map<string, number> }>();
   const queue = new KeyedQueue();
 
-  async function lock(pool: string, body: Body): Promise<string> {
+  async function lock(pool: string, body: LockerBody): Promise<Answer> {
     const owner = body.mode === "owner" ? body.owner : body.key;
-    let fresh = false;
-    try {
-      await engine.acquire({ name: pool, owner, ttlMs: compatTtl(engine, pool, ttlMs), waitMs: 0 }, NEVER);
-      fresh = true;
-    } catch (error) {
-      if (!(error instanceof BatonError && error.code === "aborted")) throw error;
-      const { holders } = await engine.describe(pool);
-      if (!heldBy(holders, owner)) {
-        throw new BatonError("aborted", `${pool} is locked by ${holders.map((h) => h.owner).join(", ") || "someone else"}; cannot lock it with "${owner}"`);
+    const { holders } = await engine.describe(pool);
+    // A key that holds the pool counts one more requestor; the original's `lock` value (and any
+    // other) is refused while the pool is held, even when it is the value holding it.
+    const shared = body.mode === "key" && heldBy(holders, owner);
+    if (!shared) {
+      if (heldBy(holders, owner)) return stealRefused(pool, owner);
+      try {
+        await engine.acquire({ name: pool, owner, ...compatLease(engine, pool, ttlMs), waitUpToMs: 0 }, NEVER);
+      } catch (error) {
+        if (isCode(error, "aborted")) return stealRefused(pool, owner);
+        throw error;
       }
+      counts.delete(pool);
     }
     if (body.mode === "key") {
       let entry = counts.get(pool);
-      if (fresh || entry?.key !== body.key) counts.set(pool, (entry = { key: body.key, requestors: new Map() }));
+      if (entry?.key !== body.key) counts.set(pool, (entry = { key: body.key, requestors: new Map() }));
       entry.requestors.set(body.requestor, (entry.requestors.get(body.requestor) ?? 0) + 1);
-    } else if (fresh) {
-      counts.delete(pool);
     }
-    return `lock for ${pool} acquired by ${body.mode === "owner" ? owner : body.requestor}`;
+    return [200, { response: `lock for ${pool} acquired by ${body.mode === "owner" ? owner : body.requestor}` }];
   }
 
-  async function unlock(pool: string, body: Body): Promise<string> {
+  async function unlock(pool: string, body: LockerBody): Promise<Answer> {
     const owner = body.mode === "owner" ? body.owner : body.key;
-    const { holders } = await engine.describe(pool);
-    if (holders.length === 0) {
-      counts.delete(pool);
-      return `Lock released on ${pool}`;
-    }
-    if (!heldBy(holders, owner)) {
-      throw new BatonError("aborted", `${pool} is locked by ${holders.map((h) => h.owner).join(", ")}; "${owner}" cannot unlock it`);
+    const lock = await engine.describe(pool);
+    if (lock.holders.length > 0 && !heldBy(lock.holders, owner)) {
+      return [423, { error: `Attempt to unlock ${pool} by ${owner} thwarted. Currently held by someone else` }];
     }
     const entry = counts.get(pool);
-    if (body.mode === "key" && entry?.key === body.key) {
+    if (body.mode === "key" && entry?.key === body.key && lock.holders.length > 0) {
       const left = (entry.requestors.get(body.requestor) ?? 0) - 1;
       if (left > 0) entry.requestors.set(body.requestor, left);
       else entry.requestors.delete(body.requestor);
-      if (entry.requestors.size > 0) return `Lock on ${pool} still held by ${[...entry.requestors.keys()].join(", ")}`;
+      if (entry.requestors.size > 0) return [200, { response: `Lock on ${pool} still held by ${[...entry.requestors.keys()].join(", ")}` }];
     }
     counts.delete(pool);
-    await engine.releaseByOwner(pool, owner);
-    return `Lock released on ${pool}`;
+    if (lock.holders.length > 0) await engine.releaseByOwner(pool, owner);
+    // The original kept every pool it had seen in its file, unlocked ones with an empty owner;
+    // a reserved lock is Baton's "exists while free" (a no-op if someone took it meanwhile).
+    await engine.store.reserve(pool, lock.limit);
+    return [200, { response: `Lock released on ${pool}` }];
   }
 
   async function list(): Promise<Record<string, string>> {
@@ -80,10 +82,23 @@ export function lockerLayer(engine: LockEngine, options: CompatOptions, log: (me
       for (const lock of page.locks) {
         const holder = lock.holders[0];
         if (holder !== undefined) out[lock.name] = holder.owner;
+        else if (lock.reserved) out[lock.name] = "";
       }
       if (page.next === "") return out;
       token = page.next;
     }
+  }
+
+  async function answer(call: Call, pool: string | undefined): Promise<Answer> {
+    if (pool === undefined) return [200, await list()];
+    let name: string;
+    try {
+      name = checkName(decodePath(pool).replace(/\/$/, ""), "pool");
+    } catch {
+      return [400, { error: "Pool names may contain only A-Z a-z 0-9 . _ : / @ - (at most 256 bytes)" }];
+    }
+    const body = parseLockerBody((await readBody(call.req, options.maxBodyBytes)).toString("utf8"));
+    return queue.run(name, () => (call.method === "PUT" ? lock(name, body) : unlock(name, body)));
   }
 
   return {
@@ -92,43 +107,49 @@ export function lockerLayer(engine: LockEngine, options: CompatOptions, log: (me
       if (match === null) return undefined;
       return async () => {
         if (expected !== undefined && !authorized(call, expected)) {
-          return sendJson(call.res, 401, { error: "Please Authenticate" }, { "www-authenticate": 'Basic realm="Authorization Required"' });
+          // As gin's BasicAuth: the challenge, and no body.
+          return sendRaw(call.res, 401, "", "text/plain; charset=utf-8", { "www-authenticate": 'Basic realm="Authorization Required"' });
         }
+        const wanted = match[1] === undefined ? ["GET"] : ["PUT", "DELETE"];
+        if (!wanted.includes(call.method)) return sendGinNotFound(call.res);
+        let result: Answer;
         try {
-          if (match[1] === undefined) {
-            if (call.method !== "GET") return sendJson(call.res, 405, { error: "/locks takes GET" }, { allow: "GET" });
-            return sendJson(call.res, 200, await list());
-          }
-          if (call.method !== "PUT" && call.method !== "DELETE") {
-            return sendJson(call.res, 405, { error: "/lock/POOL takes PUT or DELETE" }, { allow: "PUT, DELETE" });
-          }
-          const pool = checkName(decodePath(match[1]).replace(/\/$/, ""), "pool");
-          const body = parseBody((await readBody(call.req, options.maxBodyBytes)).toString("utf8"));
-          const message = await queue.run(pool, () => (call.method === "PUT" ? lock(pool, body) : unlock(pool, body)));
-          sendJson(call.res, 200, { response: message });
+          result = await answer(call, match[1]);
         } catch (error) {
-          sendJson(call.res, statusOf(error), { error: messageOf(error, log) });
+          result = failure(error, log);
         }
+        sendRaw(call.res, result[0], goJson(result[1]), JSON_TYPE);
       };
     },
   };
 }
 
-/** Reads either body shape; `lock_by` and `locked_by` are the later Locker's names for the requestor. */
-function parseBody(text: string): Body {
-  if (text.trim() === "") throw new BadBody('No lock specified in request body: send {"lock":"owner"} or {"key":"K","requestor":"R"}');
-  const json = parseJsonObject(text);
-  const field = (name: string): string | undefined => {
-    const value = json[name];
-    if (value === undefined || value === null || value === "") return undefined;
-    if (typeof value !== "string") throw new BadBody(`"${name}" must be a string`);
-    return checkOwner(value);
-  };
-  const key = field("key");
-  if (key !== undefined) return { mode: "key", key, requestor: field("requestor") ?? field("lock_by") ?? field("locked_by") ?? key };
-  const owner = field("lock");
-  if (owner !== undefined) return { mode: "owner", owner };
-  throw new BadBody('No lock specified in request body: send {"lock":"owner"} or {"key":"K","requestor":"R"}');
+/** What gin answered for a route or method it did not know. */
+export function sendGinNotFound(res: Res): void {
+  sendRaw(res, 404, "404 page not found", "text/plain");
+}
+
+function stealRefused(pool: string, owner: string): Answer {
+  return [423, { error: `Attempt to steal lock for ${pool} by ${owner} thwarted. Currently held by someone else` }];
+}
+
+/** An error no route turned into an answer, in Locker's terms. */
+function failure(error: unknown, log: (message: string) => void): Answer {
+  switch (failureOf(error)) {
+    case "bad_body":
+      return [400, { error: (error as Error).message }];
+    case "too_large":
+      return [413, { error: (error as Error).message }];
+    case "invalid_argument":
+      return [400, { error: "The lock cannot be taken with these parameters" }];
+    case "resource_exhausted":
+    case "unavailable":
+    case "canceled":
+      return [503, { error: "The lock store is unavailable right now; try again shortly" }];
+    default:
+      logUnexpected("locker", error, log);
+      return [500, { error: "Internal error; see the server log" }];
+  }
 }
 
 function authorized(call: Call, expected: Buffer): boolean {

@@ -29,12 +29,12 @@ export interface CompatOptions {
   /** Largest request body a layer reads. */
   maxBodyBytes: number;
   webmutex: {
-    /** TTL of a grab outside a pool that sets one; undefined: 10 minutes, capped at the server's maxTtl. */
+    /** TTL of a grab outside a pool that sets one; undefined: never expires, as in WebMutex. */
     grabTtlMs: number | undefined;
     webhook: WebhookOptions;
   };
   locker: {
-    /** TTL of a Locker lock outside a pool that sets one; undefined: the server's maxTtl. */
+    /** TTL of a Locker lock outside a pool that sets one; undefined: never expires, as in Locker. */
     ttlMs: number | undefined;
     /** HTTP Basic credentials every Locker request must carry; null: no authentication. */
     auth: { user: string; password: string } | null;
@@ -157,7 +157,7 @@ function duration(value: unknown, where: string, fallback: number): number {
 function optionalTtl(value: unknown, where: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   const ms = duration(value, where, 0);
-  if (ms < 1) throw new Error(`${where}: must be positive; a lease that never expires needs a pool with expire: 0`);
+  if (ms < 1) throw new Error(`${where}: must be positive; leave it unset for leases that never expire`);
   return ms;
 }
 

@@ -1,8 +1,9 @@
 import type { RendezvousListing } from "../../store/rendezvous.js";
 
 /**
- * web-rendezvous's homepage: keys that are waited for, keys that timed out, and (new in Baton)
- * keys that are set. Plain HTML with every value escaped, since keys and owners come from clients.
+ * Baton's richer view of web-rendezvous's homepage (`GET /?view=page`): keys waited for, timed
+ * out and set, and barriers gathering. Plain HTML with every value escaped, since keys and owners
+ * come from clients.
  */
 export function listingPage(listing: RendezvousListing): string {
   const when = (ms: number): string => new Date(ms).toISOString();
@@ -18,6 +19,7 @@ export function listingPage(listing: RendezvousListing): string {
     section("Waiting", ["key", "waiters", "since", "who"], listing.waiting.map((w) => [w.key, String(w.waiters), when(w.sinceMs), w.owners.join(", ")])),
     section("Timed out", ["key", "at", "waited (ms)", "who", "count"], listing.timedOut.map((t) => [t.key, when(t.atMs), String(t.waitedMs), t.owner, String(t.count)])),
     section("Set", ["key", "at", "by"], listing.set.map((s) => [s.key, when(s.signaledAtMs), s.owner])),
+    section("Barriers", ["key", "generation", "arrived", "parties", "who"], listing.barriers.map((b) => [b.key, String(b.generation), String(b.arrived), String(b.parties), b.owners.join(", ")])),
   ].join("\n");
 }
 

@@ -3,6 +3,7 @@ import type { AcquireParams } from "../../engine/policy.js";
 import type { LeaseRecord } from "../../store/types.js";
 import type { WebhookOptions } from "./options.js";
 import { deliver } from "./webhook.js";
+import { tokenOf } from "./webmutex-token.js";
 
 /** What subscribe_and_grab answers at once: the queue position, or 0 when granted on the spot. */
 export interface Subscribed {
@@ -57,7 +58,7 @@ export class Subscriptions {
   }
 
   private async hand(lease: LeaseRecord, endpoint: string): Promise<void> {
-    const payload = { id: lease.name, token: lease.token, status: "ok", fencing: lease.fencing.toString() };
+    const payload = { id: lease.name, token: tokenOf(lease), status: "ok", fencing: lease.fencing.toString() };
     let accepted = false;
     try {
       accepted = await deliver(endpoint, payload, this.webhook, this.stop.signal, this.log);

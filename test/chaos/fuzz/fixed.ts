@@ -87,7 +87,7 @@ export async function hugeTimeoutChecks(base: string, prefix: string): Promise<s
   const json = new JsonLockClient(base);
   const problems: string[] = [];
   const acquireJson = (name: string) => Buffer.from(JSON.stringify({ name, owner: "huge-timeout", ttlMs: "1000", waitMs: "3000" }));
-  const waitReq = { name: "", owner: "huge-timeout", ttlMs: "1000", timeoutMs: "3000" };
+  const waitReq = { name: "", owner: "huge-timeout", ttlMs: "1000", waitMs: "3000" };
   const checks: { label: string; make: (name: string) => FuzzCase; ok: (r: FuzzResult) => boolean }[] = [
     {
       label: "Connect JSON Acquire, connect-timeout-ms: 2147483648",

@@ -4,19 +4,10 @@
  * shapes here change; everything else in test/chaos asks this module.
  */
 import { fromBinary, fromJson, toBinary, type DescMessage, type DescMethod, type JsonValue } from "@bufbuild/protobuf";
-import {
-  AcquireRequestSchema,
-  AcquireResponseSchema,
-  LockService,
-  ReleaseRequestSchema,
-  SessionRequestSchema,
-  SessionResponseSchema,
-  WaitRequestSchema,
-  WaitResponseSchema,
-  type SessionRequest,
-  type SessionResponse,
-} from "../../../src/gen/baton/v1/lock_pb.js";
-import { RendezvousService } from "../../../src/gen/baton/v1/rendezvous_pb.js";
+import { AcquireRequestSchema, AcquireResponseSchema, ReleaseRequestSchema, WaitRequestSchema, WaitResponseSchema } from "../../../src/gen/baton/lock/v1/lock_pb.js";
+import { LockService } from "../../../src/gen/baton/lock/v1/lock_service_pb.js";
+import { SessionRequestSchema, SessionResponseSchema, type SessionRequest, type SessionResponse } from "../../../src/gen/baton/lock/v1/session_pb.js";
+import { RendezvousService } from "../../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
 
 export { LockService, RendezvousService, SessionRequestSchema, SessionResponseSchema, type SessionRequest, type SessionResponse };
 
@@ -36,21 +27,21 @@ export interface Rpc {
 
 const seeds: Record<string, JsonValue> = {
   [`${LockService.typeName}/Acquire`]: { name: "fuzz/a", owner: "fuzzer", ttlMs: "500", waitMs: "50" },
-  [`${LockService.typeName}/Wait`]: { name: "fuzz/w", owner: "fuzzer", ttlMs: "500", timeoutMs: "300", hold: true },
+  [`${LockService.typeName}/Wait`]: { name: "fuzz/w", owner: "fuzzer", ttlMs: "500", waitMs: "300", hold: true },
   [`${LockService.typeName}/Release`]: { name: "fuzz/a", token: "0123456789abcdef0123456789abcdef" },
   [`${LockService.typeName}/Refresh`]: { name: "fuzz/a", token: "0123456789abcdef0123456789abcdef", ttlMs: "500" },
   [`${LockService.typeName}/Describe`]: { name: "fuzz/a" },
   [`${LockService.typeName}/List`]: { prefix: "fuzz/", pageSize: 5 },
   [`${LockService.typeName}/Reserve`]: { prefix: "fuzz/r/", limit: 2 },
   [`${LockService.typeName}/Watch`]: { prefix: "fuzz/", initial: true },
-  [`${LockService.typeName}/Session`]: { id: "1", acquire: { name: "fuzz/s", owner: "fuzzer", ttlMs: "500", waitMs: "200" } },
+  [`${LockService.typeName}/Session`]: { id: "1", acquire: { name: "fuzz/s", owner: "fuzzer", ttlMs: "500", waitMs: "200" }, reportPositions: true },
   [`${RendezvousService.typeName}/Signal`]: { key: "fuzz/k", payload: "x", ttlMs: "500" },
   [`${RendezvousService.typeName}/Reset`]: { key: "fuzz/k" },
-  [`${RendezvousService.typeName}/Wait`]: { key: "fuzz/k", timeoutMs: "300" },
+  [`${RendezvousService.typeName}/Wait`]: { key: "fuzz/k", waitMs: "300" },
   [`${RendezvousService.typeName}/Subscribe`]: { prefix: "fuzz/", initial: true },
-  [`${RendezvousService.typeName}/Arrive`]: { key: "fuzz/b", parties: 2, timeoutMs: "300" },
+  [`${RendezvousService.typeName}/Arrive`]: { key: "fuzz/b", parties: 2, waitMs: "300" },
   [`${RendezvousService.typeName}/List`]: { prefix: "fuzz/" },
-  [`${RendezvousService.typeName}/WaitReady`]: { tcp: { host: "127.0.0.1", port: 1 }, intervalMs: "100", timeoutMs: "300" },
+  [`${RendezvousService.typeName}/WaitReady`]: { tcp: { host: "127.0.0.1", port: 1 }, intervalMs: "100", waitMs: "300" },
 };
 
 /** All RPCs of both services. */
@@ -122,11 +113,16 @@ export const binary = {
     toBinary(AcquireRequestSchema, { $typeName: AcquireRequestSchema.typeName, ...r, limit: undefined }),
   acquireResponse: (bytes: Uint8Array) => fromBinary(AcquireResponseSchema, bytes),
   releaseRequest: (r: { name: string; token: string }): Uint8Array => toBinary(ReleaseRequestSchema, { $typeName: ReleaseRequestSchema.typeName, ...r }),
-  waitRequest: (r: { name: string; owner: string; ttlMs: bigint; timeoutMs: bigint; hold: boolean }): Uint8Array =>
+  /** waitMs undefined: wait as long as the call lives. */
+  waitRequest: (r: { name: string; owner: string; ttlMs: bigint; waitMs?: bigint; hold: boolean }): Uint8Array =>
     toBinary(WaitRequestSchema, { $typeName: WaitRequestSchema.typeName, ...r, limit: undefined }),
   waitResponse: (bytes: Uint8Array) => fromBinary(WaitResponseSchema, bytes),
-  sessionAcquire: (id: bigint, r: { name: string; owner: string; ttlMs: bigint; waitMs: bigint }): Uint8Array =>
-    toBinary(SessionRequestSchema, fromJson(SessionRequestSchema, { id: String(id), acquire: { name: r.name, owner: r.owner, ttlMs: String(r.ttlMs), waitMs: String(r.waitMs) } })),
+  /** waitMs undefined: wait as long as the session lives. */
+  sessionAcquire: (id: bigint, r: { name: string; owner: string; ttlMs: bigint; waitMs?: bigint }): Uint8Array =>
+    toBinary(
+      SessionRequestSchema,
+      fromJson(SessionRequestSchema, { id: String(id), acquire: { name: r.name, owner: r.owner, ttlMs: String(r.ttlMs), ...(r.waitMs === undefined ? {} : { waitMs: String(r.waitMs) }) } }),
+    ),
   sessionRequest: (r: SessionRequest): Uint8Array => toBinary(SessionRequestSchema, r),
   sessionResponse: (bytes: Uint8Array): SessionResponse => fromBinary(SessionResponseSchema, bytes),
 };

@@ -49,7 +49,7 @@ export async function runBurst(run: Run, url: string, locks: string[], perLock: 
       const conn = conns[i % conns.length]!;
       if (burst.victim === "unary-json") sockets.push(unaryVictim(url, lock, id));
       else if (burst.victim === "wait-hold") calls.push({ call: conn.wait({ name: lock, owner: id, ttlMs: VICTIM_TTL_MS, hold: true }), lock, id });
-      else calls.push({ call: conn.sessionAcquire({ name: lock, owner: id, ttlMs: VICTIM_TTL_MS, waitMs: -1 }), lock, id });
+      else calls.push({ call: conn.sessionAcquire({ name: lock, owner: id, ttlMs: VICTIM_TTL_MS }), lock, id });
     }
   }
   const deadline = Date.now() + 5000;

@@ -63,27 +63,27 @@ export class RawH2Connection {
     const call = new RawCall(stream, (c, payload) => {
       const event = binary.waitResponse(payload).event;
       if (event.case === "queued") c.queued = true;
-      else if (event.case === "granted" && event.value.lease !== undefined) {
-        const l = event.value.lease;
+      else if (event.case === "granted") {
+        const l = event.value;
         c.grant = { fencing: l.fencing, token: l.token, expiresAt: timestampMs(l.expiresAt), grantedAt: nowMs() };
       }
     });
-    stream.end(envelope(binary.waitRequest({ name: req.name, owner: req.owner, ttlMs: BigInt(req.ttlMs), timeoutMs: 0n, hold: req.hold })));
+    stream.end(envelope(binary.waitRequest({ name: req.name, owner: req.owner, ttlMs: BigInt(req.ttlMs), hold: req.hold })));
     return call;
   }
 
-  /** Opens a Session and sends one acquire (id 1) on it; the stream stays open. */
-  sessionAcquire(req: { name: string; owner: string; ttlMs: number; waitMs: number }): RawCall {
+  /** Opens a Session and sends one acquire (id 1) on it (waitMs unset: as long as it lives); the stream stays open. */
+  sessionAcquire(req: { name: string; owner: string; ttlMs: number; waitMs?: number }): RawCall {
     const stream = this.request(lockPath("Session"));
     const call = new RawCall(stream, (c, payload) => {
       const r = binary.sessionResponse(payload);
       if (r.result.case === "queued") c.queued = true;
-      else if (r.result.case === "acquired" && r.result.value.lease !== undefined) {
-        const l = r.result.value.lease;
+      else if (r.result.case === "acquired") {
+        const l = r.result.value;
         c.grant = { fencing: l.fencing, token: l.token, expiresAt: timestampMs(l.expiresAt), grantedAt: nowMs() };
       }
     });
-    stream.write(envelope(binary.sessionAcquire(1n, { name: req.name, owner: req.owner, ttlMs: BigInt(req.ttlMs), waitMs: BigInt(req.waitMs) })));
+    stream.write(envelope(binary.sessionAcquire(1n, { name: req.name, owner: req.owner, ttlMs: BigInt(req.ttlMs), waitMs: req.waitMs === undefined ? undefined : BigInt(req.waitMs) })));
     return call;
   }
 

@@ -19,7 +19,7 @@ export class WaiterCrowd {
     for (const name of names) {
       for (let i = 0; i < perName; i++) {
         const counted = { queued: false };
-        const stream = client.wait({ name, owner: `${owner}-${i}`, ttlMs: 2000n, timeoutMs: 0n, hold: false }, { signal: this.ctl.signal });
+        const stream = client.wait({ name, owner: `${owner}-${i}`, ttlMs: 2000n, hold: false }, { signal: this.ctl.signal });
         this.done.push(
           (async () => {
             for await (const e of stream) {
