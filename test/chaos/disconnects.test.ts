@@ -13,7 +13,7 @@ import { acquireReleaseWorks, drained, listLocks } from "./lib/state.js";
 // the call), and acquires cancelled just as they are granted, on the memory store and on Redis
 // (where an acquire waits on a Redis round trip, so a cancel lands in between).
 
-const GRACE_MS = 1000;
+const SESSION_TTL_MS = 1000;
 const BURSTS: Burst[] = [
   { victim: "wait-hold", cut: "socket-rst", when: "queued" },
   { victim: "wait-hold", cut: "rst-stream", when: "queued" },
@@ -32,7 +32,7 @@ const stores = redisMode === "server" ? (["memory", "redis"] as const) : (["memo
 /** A Baton on the given store (and its Redis), torn down by `stop`. */
 async function startOn(store: "memory" | "redis"): Promise<{ server: BatonProcess; stop(): Promise<void> }> {
   const redis = store === "redis" ? await RedisProcess.start(false) : undefined;
-  const server = await BatonProcess.start(`baton-${store}`, ["--store", redis?.url ?? "memory", "--min-ttl", "50ms", "--session-grace", `${GRACE_MS}ms`]);
+  const server = await BatonProcess.start(`baton-${store}`, ["--store", redis?.url ?? "memory", "--min-ttl", "50ms", "--session-ttl", `${SESSION_TTL_MS}ms`]);
   return {
     server,
     async stop() {
@@ -59,12 +59,12 @@ describe.each(stores)("chaos: abrupt disconnects (%s store)", (store) => {
           let n = 0;
           for (let round = 0; round < ROUNDS; round++) {
             for (const burst of BURSTS) {
-              await runBurst(run, server.url, locks, 3, burst, GRACE_MS, n++);
-              await sleep(GRACE_MS + 1500);
+              await runBurst(run, server.url, locks, 3, burst, SESSION_TTL_MS, n++);
+              await sleep(SESSION_TTL_MS + 1500);
             }
           }
           await run.stopClients();
-          run.problem(await drained(server.url, prefix, GRACE_MS + 4000));
+          run.problem(await drained(server.url, prefix, SESSION_TTL_MS + 4000));
           run.problem(await acquireReleaseWorks(server.url, `${prefix}after`));
         });
       } finally {
@@ -91,7 +91,7 @@ describe.each(stores)("chaos: abrupt disconnects (%s store)", (store) => {
           }
           run.extraFaults = CANCEL_KINDS.length * RACES;
           // Past the session grace, nothing may be held: every lease here lasts 30 s.
-          await sleep(GRACE_MS + 1500);
+          await sleep(SESSION_TTL_MS + 1500);
           if (server.alive()) {
             const leaked = (await listLocks(server.url, prefix)).filter((l) => (l.holders?.length ?? 0) > 0 || (l.waiters?.length ?? 0) > 0);
             const byKind = new Map<string, string[]>();
@@ -100,7 +100,7 @@ describe.each(stores)("chaos: abrupt disconnects (%s store)", (store) => {
               byKind.set(kind, [...(byKind.get(kind) ?? []), l.name.split("/").pop()!]);
             }
             for (const [kind, names] of byKind) {
-              run.problem(`${kind}: ${names.length} of ${RACES} locks still held or queued ${GRACE_MS + 1500} ms after the race (leases of 30 s leaked): ${names.slice(0, 5).join(", ")}`);
+              run.problem(`${kind}: ${names.length} of ${RACES} locks still held or queued ${SESSION_TTL_MS + 1500} ms after the race (leases of 30 s leaked): ${names.slice(0, 5).join(", ")}`);
             }
             run.problem(await acquireReleaseWorks(server.url, `${prefix}after`));
           } else {

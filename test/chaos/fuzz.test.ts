@@ -23,7 +23,7 @@ const BUDGET_MS = scale(15_000, 300_000);
 const MAX_CRASHES = 30;
 const BISECTS = 8;
 // Short leases and waits, so anything the fuzzer took is gone by the time state is checked.
-const ARGS = ["--max-ttl", "2s", "--default-ttl", "1s", "--min-ttl", "50ms", "--max-wait", "5s", "--session-grace", "500ms"];
+const ARGS = ["--max-ttl", "2s", "--default-ttl", "1s", "--min-ttl", "50ms", "--max-wait", "5s", "--session-ttl", "500ms"];
 
 describe.each(stores)("chaos: fuzzing every endpoint and protocol (%s store)", (store) => {
   it(

@@ -19,7 +19,7 @@ describe("chaos: kill -9 and restart of a Baton instance on the memory store", (
     "keeps fencing growing across restarts, accepts no overlapping write, and serves every client again",
     async () => {
       const run = new Run("instance kill -9 (memory)", { recoveryBoundMs: 5000 });
-      const server = await BatonProcess.start("baton-memory", ["--store", "memory", "--min-ttl", "50ms", "--session-grace", "1s"]);
+      const server = await BatonProcess.start("baton-memory", ["--store", "memory", "--min-ttl", "50ms", "--session-ttl", "1s"]);
       run.servers.push(server);
       const prefix = runPrefix("kill-memory");
       try {
@@ -56,7 +56,7 @@ describeRedis(
         const run = new Run("instance kill -9 (redis, 3 instances)", { recoveryBoundMs: 3000 });
         const redis = await RedisProcess.start(false);
         const instances = await Promise.all(
-          [0, 1, 2].map((i) => BatonProcess.start(`baton-${i}`, ["--store", redis.url, "--min-ttl", "50ms", "--session-grace", "1s"])),
+          [0, 1, 2].map((i) => BatonProcess.start(`baton-${i}`, ["--store", redis.url, "--min-ttl", "50ms", "--session-ttl", "1s"])),
         );
         run.servers.push(...instances);
         const prefix = runPrefix("kill-redis");

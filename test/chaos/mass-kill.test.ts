@@ -24,7 +24,7 @@ describe.each(stores)("chaos: many clients killed at once (%s store)", (store) =
       const run = new Run(`mass kill -9 of ${CHILDREN * PER_CHILD} clients (${store})`, { recoveryBoundMs: 3000 });
       const redis = store === "redis" ? await RedisProcess.start(false) : undefined;
       const instances = await Promise.all(
-        (store === "redis" ? [0, 1] : [0]).map((i) => BatonProcess.start(`baton-${i}`, ["--store", redis?.url ?? "memory", "--min-ttl", "50ms", "--session-grace", "1s"])),
+        (store === "redis" ? [0, 1] : [0]).map((i) => BatonProcess.start(`baton-${i}`, ["--store", redis?.url ?? "memory", "--min-ttl", "50ms", "--session-ttl", "1s"])),
       );
       run.servers.push(...instances);
       const urls = instances.map((s) => s.url);

@@ -16,7 +16,7 @@ import { WaiterCrowd } from "./lib/waiters.js";
 
 const RESTARTS = scale(2, 8);
 const SETTLE_MS = scale(4000, 6000);
-const BASE_ARGS = ["--min-ttl", "50ms", "--session-grace", "1s"];
+const BASE_ARGS = ["--min-ttl", "50ms", "--session-ttl", "1s"];
 
 /** CPU seconds a process has used so far (user + system), from /proc. */
 function cpuSeconds(pid: number | undefined): number {

@@ -123,6 +123,7 @@ export const binary = {
       SessionRequestSchema,
       fromJson(SessionRequestSchema, { id: String(id), acquire: { name: r.name, owner: r.owner, ttlMs: String(r.ttlMs), ...(r.waitMs === undefined ? {} : { waitMs: String(r.waitMs) }) } }),
     ),
+  sessionPing: (id: bigint): Uint8Array => toBinary(SessionRequestSchema, fromJson(SessionRequestSchema, { id: String(id), ping: {} })),
   sessionRequest: (r: SessionRequest): Uint8Array => toBinary(SessionRequestSchema, r),
   sessionResponse: (bytes: Uint8Array): SessionResponse => fromBinary(SessionResponseSchema, bytes),
 };

@@ -36,7 +36,7 @@ function unaryVictim(url: string, name: string, owner: string): net.Socket {
  * cuts them all at once and records the burst as a fault whose service is due back at once
  * (Wait, unary) or after the session grace (Session). Victims' grants go into the history.
  */
-export async function runBurst(run: Run, url: string, locks: string[], perLock: number, burst: Burst, sessionGraceMs: number, n: number): Promise<void> {
+export async function runBurst(run: Run, url: string, locks: string[], perLock: number, burst: Burst, sessionTtlMs: number, n: number): Promise<void> {
   const conns = [new RawH2Connection(url), new RawH2Connection(url)];
   const calls: { call: RawCall; lock: string; id: string }[] = [];
   const sockets: net.Socket[] = [];
@@ -64,7 +64,7 @@ export async function runBurst(run: Run, url: string, locks: string[], perLock: 
     const g = c.call.grant;
     if (g !== undefined) run.history.grant({ id: `${c.id}#0`, worker: c.id, lock: c.lock, fencing: g.fencing, sentAt: c.call.sentAt, grantedAt: g.grantedAt, expiresAt: g.expiresAt });
   }
-  const grace = burst.victim === "session" ? sessionGraceMs : 0;
+  const grace = burst.victim === "session" ? sessionTtlMs : 0;
   const at = nowMs();
   await run.fault(`${burst.cut} of ${burst.victim} while ${burst.when}`, ids, () => {
     if (burst.cut === "socket-rst") {

@@ -84,6 +84,13 @@ export class RawH2Connection {
       }
     });
     stream.write(envelope(binary.sessionAcquire(1n, { name: req.name, owner: req.owner, ttlMs: BigInt(req.ttlMs), waitMs: req.waitMs === undefined ? undefined : BigInt(req.waitMs) })));
+    // Alive until cut: a ping every 300 ms keeps a session of the server's TTL (≥ 1 s here) open.
+    let n = 2n;
+    const pinger = setInterval(() => {
+      if (stream.closed || stream.destroyed) return clearInterval(pinger);
+      stream.write(envelope(binary.sessionPing(n++)));
+    }, 300);
+    stream.on("close", () => clearInterval(pinger));
     return call;
   }
 
