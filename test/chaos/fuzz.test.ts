@@ -19,7 +19,7 @@ const CONCURRENCY = 24;
 const stores = redisMode === "server" ? (["memory", "redis"] as const) : (["memory"] as const);
 const CASES = { memory: scale(2000, 30_000), redis: scale(800, 10_000) };
 // A crash costs a restart (and, for the first few, a bisection): cap both, and the time.
-const BUDGET_MS = scale(15_000, 300_000);
+const BUDGET_MS = scale(15_000, 180_000);
 const MAX_CRASHES = 30;
 const BISECTS = 8;
 // Short leases and waits, so anything the fuzzer took is gone by the time state is checked.

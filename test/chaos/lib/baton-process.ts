@@ -113,7 +113,7 @@ export class BatonProcess {
       pendingLine = lines.pop() ?? "";
       for (const line of lines) {
         if (!/unexpected error/i.test(line)) continue;
-        const key = line.replace(/\d+/g, "N").slice(0, 200);
+        const key = line.replace(/\b\d+\b/g, "N").slice(0, 200);
         this.unexpectedLogs.set(key, (this.unexpectedLogs.get(key) ?? 0) + 1);
       }
     });
