@@ -1,4 +1,4 @@
-import { binary, jsonToBinary, lockPath, LockService } from "../lib/api.js";
+import { binary, json as requests, lockPath } from "../lib/api.js";
 import { JsonLockClient } from "../lib/clients/json-client.js";
 import { envelope, EnvelopeReader } from "../lib/envelope.js";
 import { headersThenReset } from "./h2-frames.js";
@@ -73,8 +73,8 @@ const grpcStatus = (r: FuzzResult): string | undefined => r.headers["grpc-status
 function streamGranted(r: FuzzResult, json: boolean): boolean {
   return new EnvelopeReader().push(r.body).some((e) => {
     if ((e.flags & 0x02) !== 0) return false;
-    if (json) return "granted" in (JSON.parse(e.payload.toString()) as object);
-    return binary.waitResponse(e.payload).event.case === "granted";
+    if (json) return requests.isGrant(JSON.parse(e.payload.toString()));
+    return binary.waitEvent(e.payload).kind === "granted";
   });
 }
 
@@ -86,8 +86,8 @@ function streamGranted(r: FuzzResult, json: boolean): boolean {
 export async function hugeTimeoutChecks(base: string, prefix: string): Promise<string[]> {
   const json = new JsonLockClient(base);
   const problems: string[] = [];
-  const acquireJson = (name: string) => Buffer.from(JSON.stringify({ name, owner: "huge-timeout", ttlMs: "1000", waitMs: "3000" }));
-  const waitReq = { name: "", owner: "huge-timeout", ttlMs: "1000", waitMs: "3000" };
+  const args = { owner: "huge-timeout", ttlMs: 1000, waitMs: 3000 };
+  const acquireJson = (name: string) => Buffer.from(JSON.stringify(requests.acquire({ ...args, name })));
   const checks: { label: string; make: (name: string) => FuzzCase; ok: (r: FuzzResult) => boolean }[] = [
     {
       label: "Connect JSON Acquire, connect-timeout-ms: 2147483648",
@@ -106,12 +106,12 @@ export async function hugeTimeoutChecks(base: string, prefix: string): Promise<s
     },
     {
       label: "Connect binary Wait stream, connect-timeout-ms: 2147483648",
-      make: (name) => ({ label: "", via: "h2", method: "POST", path: lockPath("Wait"), headers: [["content-type", "application/connect+proto"], ["connect-timeout-ms", "2147483648"]], body: envelope(Buffer.from(jsonToBinary(LockService.method.wait.input, { ...waitReq, name }))) }),
+      make: (name) => ({ label: "", via: "h2", method: "POST", path: lockPath("Wait"), headers: [["content-type", "application/connect+proto"], ["connect-timeout-ms", "2147483648"]], body: envelope(binary.waitRequest({ ...args, name, hold: false })) }),
       ok: (r) => streamGranted(r, false),
     },
     {
       label: "Connect JSON Wait stream, connect-timeout-ms: 2147483648",
-      make: (name) => ({ label: "", via: "h2", method: "POST", path: lockPath("Wait"), headers: [["content-type", "application/connect+json"], ["connect-timeout-ms", "2147483648"]], body: envelope(Buffer.from(JSON.stringify({ ...waitReq, name }))) }),
+      make: (name) => ({ label: "", via: "h2", method: "POST", path: lockPath("Wait"), headers: [["content-type", "application/connect+json"], ["connect-timeout-ms", "2147483648"]], body: envelope(Buffer.from(JSON.stringify(requests.wait({ ...args, name })))) }),
       ok: (r) => streamGranted(r, true),
     },
   ];

@@ -3,13 +3,20 @@
  * generated schemas. When the proto packages are renamed (API v1 freeze), only the imports and
  * shapes here change; everything else in test/chaos asks this module.
  */
-import { fromBinary, fromJson, toBinary, type DescMessage, type DescMethod, type JsonValue } from "@bufbuild/protobuf";
-import { AcquireRequestSchema, AcquireResponseSchema, ReleaseRequestSchema, WaitRequestSchema, WaitResponseSchema } from "../../../src/gen/baton/lock/v1/lock_pb.js";
+import { create, fromBinary, fromJson, toBinary, type DescMessage, type DescMethod, type JsonValue, type MessageInitShape } from "@bufbuild/protobuf";
+import {
+  AcquireRequestSchema,
+  AcquireResponseSchema,
+  ReleaseRequestSchema,
+  WaitRequestSchema,
+  WaitResponseSchema,
+  type WaitResponse,
+} from "../../../src/gen/baton/lock/v1/lock_pb.js";
 import { LockService } from "../../../src/gen/baton/lock/v1/lock_service_pb.js";
-import { SessionRequestSchema, SessionResponseSchema, type SessionRequest, type SessionResponse } from "../../../src/gen/baton/lock/v1/session_pb.js";
+import { SessionRequestSchema, SessionResponseSchema } from "../../../src/gen/baton/lock/v1/session_pb.js";
 import { RendezvousService } from "../../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
 
-export { LockService, RendezvousService, SessionRequestSchema, SessionResponseSchema, type SessionRequest, type SessionResponse };
+export { LockService, RendezvousService };
 
 /** `/package.Service/Method` of a LockService method, by its proto name ("Acquire"). */
 export function lockPath(method: "Acquire" | "Release" | "Refresh" | "Describe" | "List" | "Reserve" | "Wait" | "Watch" | "Session"): string {
@@ -107,23 +114,70 @@ export interface RendezvousListJson {
   barriers?: unknown[];
 }
 
-/** Acquire and Release in protobuf binary (gRPC clients). */
+/** What the suite needs of a granted lease. */
+export interface LeaseFacts {
+  fencing: bigint;
+  token: string;
+  /** Epoch ms on the server's clock. */
+  expiresAt: number;
+}
+
+/** A Wait or Session answer as the suite reads it. */
+export type LockEvent = { kind: "queued" } | { kind: "granted"; lease: LeaseFacts } | { kind: "other" };
+
+function leaseFacts(l: { fencing: bigint; token: string; expiresAt?: { seconds: bigint; nanos: number } }): LeaseFacts {
+  const t = l.expiresAt;
+  return { fencing: l.fencing, token: l.token, expiresAt: t === undefined ? 0 : Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6) };
+}
+
+function waitEvent(e: WaitResponse): LockEvent {
+  if (e.event.case === "queued") return { kind: "queued" };
+  if (e.event.case === "granted") return { kind: "granted", lease: leaseFacts(e.event.value) };
+  return { kind: "other" };
+}
+
+/** A Wait request for the generated client; waitMs unset waits as long as the call lives. */
+export function waitInit(r: { name: string; owner: string; ttlMs: number; waitMs?: number; hold: boolean }): MessageInitShape<typeof WaitRequestSchema> {
+  return { name: r.name, owner: r.owner, ttlMs: BigInt(r.ttlMs), waitMs: r.waitMs === undefined ? undefined : BigInt(r.waitMs), hold: r.hold };
+}
+
+/** Requests as Connect JSON (64-bit numbers as strings; an unset wait is left out). */
+export const json = {
+  acquire: (r: { name: string; owner: string; ttlMs: number; waitMs?: number }): AcquireJson => ({
+    name: r.name,
+    owner: r.owner,
+    ttlMs: String(r.ttlMs),
+    ...(r.waitMs === undefined ? {} : { waitMs: String(r.waitMs) }),
+  }),
+  wait: (r: { name: string; owner: string; ttlMs: number; waitMs?: number; hold?: boolean }) => ({ ...json.acquire(r), hold: r.hold ?? false }),
+  /** Whether a Connect JSON Wait message is a grant. */
+  isGrant: (message: unknown): boolean => typeof message === "object" && message !== null && "granted" in message,
+};
+
+/** Requests and answers in protobuf binary (gRPC, binary Connect, raw HTTP/2). */
 export const binary = {
   acquireRequest: (r: { name: string; owner: string; ttlMs: bigint; waitMs: bigint }): Uint8Array =>
     toBinary(AcquireRequestSchema, { $typeName: AcquireRequestSchema.typeName, ...r, limit: undefined }),
-  acquireResponse: (bytes: Uint8Array) => fromBinary(AcquireResponseSchema, bytes),
+  /** The lease of an Acquire answer. */
+  acquireLease: (bytes: Uint8Array): LeaseFacts | undefined => {
+    const lease = fromBinary(AcquireResponseSchema, bytes).lease;
+    return lease === undefined ? undefined : leaseFacts(lease);
+  },
   releaseRequest: (r: { name: string; token: string }): Uint8Array => toBinary(ReleaseRequestSchema, { $typeName: ReleaseRequestSchema.typeName, ...r }),
-  /** waitMs undefined: wait as long as the call lives. */
-  waitRequest: (r: { name: string; owner: string; ttlMs: bigint; waitMs?: bigint; hold: boolean }): Uint8Array =>
-    toBinary(WaitRequestSchema, { $typeName: WaitRequestSchema.typeName, ...r, limit: undefined }),
-  waitResponse: (bytes: Uint8Array) => fromBinary(WaitResponseSchema, bytes),
-  /** waitMs undefined: wait as long as the session lives. */
-  sessionAcquire: (id: bigint, r: { name: string; owner: string; ttlMs: bigint; waitMs?: bigint }): Uint8Array =>
-    toBinary(
-      SessionRequestSchema,
-      fromJson(SessionRequestSchema, { id: String(id), acquire: { name: r.name, owner: r.owner, ttlMs: String(r.ttlMs), ...(r.waitMs === undefined ? {} : { waitMs: String(r.waitMs) }) } }),
-    ),
+  waitRequest: (r: { name: string; owner: string; ttlMs: number; waitMs?: number; hold: boolean }): Uint8Array =>
+    toBinary(WaitRequestSchema, create(WaitRequestSchema, waitInit(r))),
+  waitEvent: (bytes: Uint8Array): LockEvent => waitEvent(fromBinary(WaitResponseSchema, bytes)),
+  /** A Session acquire; waitMs unset waits as long as the session lives. */
+  sessionAcquire: (id: bigint, r: { name: string; owner: string; ttlMs: number; waitMs?: number }): Uint8Array =>
+    toBinary(SessionRequestSchema, fromJson(SessionRequestSchema, { id: String(id), acquire: { ...json.acquire(r) } })),
   sessionPing: (id: bigint): Uint8Array => toBinary(SessionRequestSchema, fromJson(SessionRequestSchema, { id: String(id), ping: {} })),
-  sessionRequest: (r: SessionRequest): Uint8Array => toBinary(SessionRequestSchema, r),
-  sessionResponse: (bytes: Uint8Array): SessionResponse => fromBinary(SessionResponseSchema, bytes),
+  sessionEvent: (bytes: Uint8Array): LockEvent => {
+    const r = fromBinary(SessionResponseSchema, bytes).result;
+    if (r.case === "queued") return { kind: "queued" };
+    if (r.case === "acquired") return { kind: "granted", lease: leaseFacts(r.value) };
+    return { kind: "other" };
+  },
 };
+
+/** Reads one message of a generated client's Wait stream. */
+export { waitEvent };

@@ -1,6 +1,6 @@
 import * as http2 from "node:http2";
 import * as net from "node:net";
-import { binary, lockPath } from "./api.js";
+import { binary, lockPath, type LockEvent } from "./api.js";
 import { envelope, EnvelopeReader } from "./envelope.js";
 import { nowMs } from "./history.js";
 
@@ -37,8 +37,9 @@ export class RawCall {
   }
 }
 
-function timestampMs(t: { seconds: bigint; nanos: number } | undefined): number {
-  return t === undefined ? 0 : Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6);
+function onEvent(call: RawCall, e: LockEvent): void {
+  if (e.kind === "queued") call.queued = true;
+  else if (e.kind === "granted") call.grant = { ...e.lease, grantedAt: nowMs() };
 }
 
 /**
@@ -60,30 +61,16 @@ export class RawH2Connection {
   /** Opens a lock Wait (optionally holding); its events mark the call queued / granted. */
   wait(req: { name: string; owner: string; ttlMs: number; hold: boolean }): RawCall {
     const stream = this.request(lockPath("Wait"));
-    const call = new RawCall(stream, (c, payload) => {
-      const event = binary.waitResponse(payload).event;
-      if (event.case === "queued") c.queued = true;
-      else if (event.case === "granted") {
-        const l = event.value;
-        c.grant = { fencing: l.fencing, token: l.token, expiresAt: timestampMs(l.expiresAt), grantedAt: nowMs() };
-      }
-    });
-    stream.end(envelope(binary.waitRequest({ name: req.name, owner: req.owner, ttlMs: BigInt(req.ttlMs), hold: req.hold })));
+    const call = new RawCall(stream, (c, payload) => onEvent(c, binary.waitEvent(payload)));
+    stream.end(envelope(binary.waitRequest(req)));
     return call;
   }
 
   /** Opens a Session and sends one acquire (id 1) on it (waitMs unset: as long as it lives); the stream stays open. */
   sessionAcquire(req: { name: string; owner: string; ttlMs: number; waitMs?: number }): RawCall {
     const stream = this.request(lockPath("Session"));
-    const call = new RawCall(stream, (c, payload) => {
-      const r = binary.sessionResponse(payload);
-      if (r.result.case === "queued") c.queued = true;
-      else if (r.result.case === "acquired") {
-        const l = r.result.value;
-        c.grant = { fencing: l.fencing, token: l.token, expiresAt: timestampMs(l.expiresAt), grantedAt: nowMs() };
-      }
-    });
-    stream.write(envelope(binary.sessionAcquire(1n, { name: req.name, owner: req.owner, ttlMs: BigInt(req.ttlMs), waitMs: req.waitMs === undefined ? undefined : BigInt(req.waitMs) })));
+    const call = new RawCall(stream, (c, payload) => onEvent(c, binary.sessionEvent(payload)));
+    stream.write(envelope(binary.sessionAcquire(1n, req)));
     // Alive until cut: a ping every 300 ms keeps a session of the server's TTL (≥ 1 s here) open.
     let n = 2n;
     const pinger = setInterval(() => {

@@ -1,6 +1,6 @@
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import { LockService } from "./api.js";
+import { LockService, waitEvent, waitInit } from "./api.js";
 
 /**
  * Many queued waiters on one instance: a Wait stream each, multiplexed on one HTTP/2
@@ -19,14 +19,15 @@ export class WaiterCrowd {
     for (const name of names) {
       for (let i = 0; i < perName; i++) {
         const counted = { queued: false };
-        const stream = client.wait({ name, owner: `${owner}-${i}`, ttlMs: 2000n, hold: false }, { signal: this.ctl.signal });
+        const stream = client.wait(waitInit({ name, owner: `${owner}-${i}`, ttlMs: 2000, hold: false }), { signal: this.ctl.signal });
         this.done.push(
           (async () => {
-            for await (const e of stream) {
-              if (e.event.case === "queued" && !counted.queued) {
+            for await (const message of stream) {
+              const e = waitEvent(message);
+              if (e.kind === "queued" && !counted.queued) {
                 counted.queued = true;
                 this.queued++;
-              } else if (e.event.case === "granted") this.granted++;
+              } else if (e.kind === "granted") this.granted++;
             }
           })().catch((error: unknown) => {
             if (this.ctl.signal.aborted) return;

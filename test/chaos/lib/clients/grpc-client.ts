@@ -33,16 +33,14 @@ export class GrpcLockClient implements LockClient {
     return this.client.makeUnaryRequest(
       lockPath("Acquire"),
       (r: Uint8Array) => passBytes(r),
-      (b: Buffer) => binary.acquireResponse(b),
+      (b: Buffer) => binary.acquireLease(b),
       request,
       new grpc.Metadata(),
       { deadline: Date.now() + args.waitMs + 10_000 },
-      (error, reply) => {
+      (error, lease) => {
         if (error) return done(new CallError(grpcCodeName(error.code), error.details));
-        const lease = reply?.lease;
         if (lease === undefined) return done(new CallError("internal", "an Acquire answer without a lease"));
-        const expiresAt = Number(lease.expiresAt?.seconds ?? 0n) * 1000 + Math.floor((lease.expiresAt?.nanos ?? 0) / 1e6);
-        done(undefined, { fencing: lease.fencing, token: lease.token, expiresAt });
+        done(undefined, lease);
       },
     );
   }
