@@ -106,7 +106,10 @@ describeRedis(
         let crowd: WaiterCrowd | undefined;
         try {
           await run.guard(async () => {
-            const holders = await Promise.all(crowdNames.map((name) => json.acquire(name, { owner: "crowd-holder", ttlMs: 60_000, waitMs: 1000 })));
+            const holders = [];
+            for (let i = 0; i < crowdNames.length; i += 50) {
+              holders.push(...(await Promise.all(crowdNames.slice(i, i + 50).map((name) => json.acquire(name, { owner: "crowd-holder", ttlMs: 60_000, waitMs: 30_000 })))));
+            }
             crowd = new WaiterCrowd(instances[0]!.url, crowdNames, CROWD_PER_NAME, "crowd");
             if (!(await crowd.untilQueued(CROWD_NAMES * CROWD_PER_NAME, 30_000))) run.problem(`only ${crowd.queued} of the crowd were queued`);
             run.startWorkers(workerSpecs({ prefix, idPrefix: "w", locks: 4, perLock: 4, urls: instances.map((s) => s.url), ttlMs: 2000, waitMs: 5000, holdMs: 20, writes: 4 }));
