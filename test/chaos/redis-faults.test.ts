@@ -132,7 +132,7 @@ describeRedis(
             const cpu = instances.map((s, i) => (cpuSeconds(s.child?.pid) - cpuBefore[i]!).toFixed(1));
             console.log(`redis stall: CPU seconds used per instance from the stall to 5 s after it: ${cpu.join(", ")}; ${lostHolders} crowd holders already gone`);
             if (crowd.failed.size > 0) run.problem(`crowd streams failed: ${[...crowd.failed].map(([k, n]) => `${k}×${n}`).join("; ")}`);
-            await crowd.close();
+            run.problem(await crowd.close());
             crowd = undefined;
             await run.stopClients();
             // Granted crowd leases (2 s) expire; the rest left with their streams.

@@ -6,6 +6,8 @@ import { History, nowMs } from "./history.js";
 import { percentile, recordRow, type Row } from "./report.js";
 import { Worker, type WorkerSink, type WorkerSpec } from "./worker.js";
 
+const STOP_TIMEOUT_MS = 15_000;
+
 /** Options of a chaos run. */
 export interface RunOptions {
   /** Every steady client must be granted again within this long after each fault heals. */
@@ -97,7 +99,13 @@ export class Run {
 
   /** Stops every client: in-process workers finish their holds, child processes are asked to exit. */
   async stopClients(): Promise<void> {
-    await Promise.all([...this.workers.map((w) => w.stop()), ...this.children.map((c) => c.stop())]);
+    // A call the server never ends must not hang the suite: it is reported instead.
+    const stuck: string[] = [];
+    const stopWorker = (w: Worker): Promise<void> =>
+      Promise.race([w.stop(), new Promise<void>((resolve) => setTimeout(() => (stuck.push(w.spec.id), resolve()), STOP_TIMEOUT_MS).unref())]);
+    await Promise.all([...this.workers.map(stopWorker), ...this.children.map((c) => c.stop())]);
+    if (stuck.length > 0) this.problem(`${stuck.length} clients still in a call ${STOP_TIMEOUT_MS} ms after they were stopped (cancelled): ${stuck.slice(0, 5).join(", ")}`);
+    this.workers.length = 0;
     const at = nowMs();
     for (const w of this.workers) this.history.stopWorker(w.spec.id, at);
     this.history.closeOpen(at);

@@ -46,9 +46,12 @@ export class WaiterCrowd {
     return this.queued >= n;
   }
 
-  /** Cancels every stream that is still open. */
-  async close(): Promise<void> {
+  /** Cancels every stream that is still open; resolves with a problem if some do not end within 10 s. */
+  async close(): Promise<string | undefined> {
     this.ctl.abort();
-    await Promise.all(this.done);
+    let open = this.done.length;
+    const ended = Promise.all(this.done.map((d) => d.finally(() => open--)));
+    const timedOut = await Promise.race([ended.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 10_000).unref())]);
+    return timedOut ? `${open} Wait streams of the crowd still open 10 s after they were cancelled` : undefined;
   }
 }
