@@ -6,7 +6,7 @@ import http2 from "node:http2";
 import { spawn } from "node:child_process";
 
 const N = Number(process.argv[2] ?? 100_000);
-const child = spawn(process.execPath, ["--expose-gc", "bin/baton.js", "serve", "--port", "0", "--max-queue", String(N + 10)], {
+const child = spawn(process.execPath, ["--expose-gc", "bin/baton.js", "serve", "--port", "0", "--store", "memory", "--max-queue", String(N + 10)], {
   stdio: ["ignore", "ignore", "pipe"],
   env: { ...process.env, BATON_BENCH: "1" },
 });

@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, totalmem } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
 import { driver, type DriverKind } from "./drivers.js";
 import { startBenchRedis, type BenchRedis } from "./redis.js";
 import { startBenchServer, type BenchServer } from "./server-process.js";
@@ -11,8 +12,10 @@ import { fmt } from "./stats.js";
  * bench/results/<BENCH_OUT or latest>.json. Figures, never pass/fail. Environment:
  * - BENCH_SECONDS: length of each timed run (default 5);
  * - BENCH_WAITERS: idle waiters in the memory scenario (default 10000);
- * - BENCH_STORE: "memory" (default), "redis" (a redis-server the bench starts on a free port in a
- *   temp dir), or a redis:// URL of a Redis the bench may write to;
+ * - BENCH_STORE: "memory" (default), "durable" (the LMDB store in a fresh temp data dir, full
+ *   durability), "durable-relaxed", "redis" (a redis-server the bench starts on a free port in a
+ *   temp dir), or a redis:// URL of a Redis the bench may write to; a comma-separated list runs
+ *   each in turn in the same run (e.g. memory,durable,redis), one table;
  * - BENCH_INSTANCES: Baton servers sharing the store (default 1; 2 needs Redis); clients
  *   alternate between them, so contended clients hand the lock across instances;
  * - BENCH_CLIENT: "client" (default: the TypeScript client over HTTP/2, which uses the session
@@ -27,12 +30,9 @@ async function main(): Promise<void> {
   if (kind !== "client" && kind !== "unary") throw new Error(`BENCH_CLIENT must be "client" or "unary" (got ${kind})`);
   const only = new Set((process.env.BENCH_ONLY ?? "uncontended,contended,idle").split(","));
   let redis: BenchRedis | undefined;
-  let store = process.env.BENCH_STORE ?? "memory";
-  if (store === "redis") {
-    redis = await startBenchRedis();
-    store = redis.url;
-  }
-  if (instances > 1 && store === "memory") throw new Error("BENCH_INSTANCES > 1 needs a shared store: BENCH_STORE=redis");
+  const stores = (process.env.BENCH_STORE ?? "memory").split(",").map((s) => s.trim());
+  if (stores.includes("redis")) redis = await startBenchRedis();
+  if (instances > 1 && stores.some((s) => !s.startsWith("redis"))) throw new Error("BENCH_INSTANCES > 1 needs a shared store: BENCH_STORE=redis");
 
   const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { dependencies: Record<string, string> };
   const header = {
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     node: process.version,
     connect: pkg.dependencies["@connectrpc/connect-node"],
     protobuf: pkg.dependencies["@bufbuild/protobuf"],
-    store: redis ? "redis (started by the bench)" : store,
+    store: stores.map((s) => (s === "redis" ? "redis (started by the bench)" : s)).join(", "),
     instances,
     client: kind,
     server: "baton serve",
@@ -51,25 +51,27 @@ async function main(): Promise<void> {
   };
   console.log(Object.entries(header).map(([k, v]) => `${k}: ${v}`).join("\n") + "\n");
 
-  const servers: BenchServer[] = [];
   const rows: Row[] = [];
+  const dataDirs: string[] = [];
   try {
-    for (let i = 0; i < instances; i++) {
-      servers.push(await startBenchServer(["--store", store, "--max-queue", String(waiters + 10)]));
-    }
-    const make: DriverFactory = (i) => driver(kind, servers[i % servers.length]!.url);
-    if (only.has("uncontended")) for (const c of [1, 16, 64]) rows.push(await uncontended(make, c, seconds * 1000));
-    if (only.has("contended")) for (const c of [2, 16, 64]) rows.push(await contended(make, c, seconds * 1000));
-    if (only.has("idle")) {
-      // Unary: every waiter is its own Wait stream, all on one HTTP/2 connection. Client: waiters
-      // are acquires spread over 100 clients (100 session streams).
-      const clients = kind === "unary" ? 1 : 100;
-      const label = kind === "unary" ? "Wait streams on 1 connection" : `acquires on ${clients} clients`;
-      rows.push(await idleWaiters(servers[0]!, (i) => driver(kind, servers[0]!.url), waiters, clients, label));
+    for (const store of stores) {
+      const flags = storeFlags(store, redis, dataDirs);
+      const servers: BenchServer[] = [];
+      try {
+        for (let i = 0; i < instances; i++) servers.push(await startBenchServer([...flags, "--max-queue", String(waiters + 10)]));
+        const before = rows.length;
+        await scenarios(servers, only, kind, seconds, waiters, rows);
+        for (const row of rows.slice(before)) row.scenario = stores.length > 1 ? `[${store}] ${row.scenario}` : row.scenario;
+      } finally {
+        await Promise.all(servers.map((s) => s.stop()));
+      }
+      // The durable store says at shutdown how many operations its flushes carried.
+      const commits = servers.map((s) => /durable store: .*/.exec(s.stderr())?.[0]).filter((l) => l !== undefined);
+      if (commits.length > 0) console.log(`${store}: ${commits.join("; ")}`);
     }
   } finally {
-    await Promise.all(servers.map((s) => s.stop()));
     await redis?.stop();
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   }
   header.loadAverage += ` → ${loadavg().map((l) => l.toFixed(2)).join(" ")}`;
   const table = [
@@ -84,6 +86,31 @@ async function main(): Promise<void> {
   mkdirSync("bench/results", { recursive: true });
   writeFileSync(out, JSON.stringify({ header, rows }, null, 2));
   console.log(`\nwritten to ${out}`);
+}
+
+/** The `baton serve` flags that select one store of BENCH_STORE. */
+function storeFlags(store: string, redis: BenchRedis | undefined, dataDirs: string[]): string[] {
+  if (store === "redis") return ["--store", redis!.url];
+  if (store === "durable" || store === "durable-relaxed") {
+    const dir = mkdtempSync(join(tmpdir(), "baton-bench-"));
+    dataDirs.push(dir);
+    return ["--store", "durable", "--data-dir", dir, "--durability", store === "durable" ? "full" : "relaxed"];
+  }
+  return ["--store", store];
+}
+
+/** Runs the chosen scenarios against one set of servers. */
+async function scenarios(servers: BenchServer[], only: Set<string>, kind: DriverKind, seconds: number, waiters: number, rows: Row[]): Promise<void> {
+  const make: DriverFactory = (i) => driver(kind, servers[i % servers.length]!.url);
+  if (only.has("uncontended")) for (const c of [1, 16, 64]) rows.push(await uncontended(make, c, seconds * 1000));
+  if (only.has("contended")) for (const c of [2, 16, 64]) rows.push(await contended(make, c, seconds * 1000));
+  if (only.has("idle")) {
+    // Unary: every waiter is its own Wait stream, all on one HTTP/2 connection. Client: waiters
+    // are acquires spread over 100 clients (100 session streams).
+    const clients = kind === "unary" ? 1 : 100;
+    const label = kind === "unary" ? "Wait streams on 1 connection" : `acquires on ${clients} clients`;
+    rows.push(await idleWaiters(servers[0]!, () => driver(kind, servers[0]!.url), waiters, clients, label));
+  }
 }
 
 await main();

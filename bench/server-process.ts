@@ -6,10 +6,16 @@ export interface BenchServer {
   pid: number;
   /** Server heap after a full GC and RSS, in bytes (needs the bench-only memory route). */
   memory(): Promise<{ heapUsed: number; rss: number }>;
+  /** What the server printed on stderr so far (the durable store's flush figures at shutdown). */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
-/** Starts `baton serve` on a free port with the given extra flags, and waits until it listens. */
+/**
+ * Starts `baton serve` on a free port with the given extra flags, and waits until it listens.
+ * The flags must name a store (`--store memory`, or a durable store's own `--data-dir`): the
+ * default durable store in ./baton-data would be shared with whatever else runs here.
+ */
 export async function startBenchServer(flags: string[] = []): Promise<BenchServer> {
   // BENCH_SERVER_FLAGS passes Node flags to the server, e.g. "--cpu-prof --cpu-prof-dir=prof".
   const nodeFlags = (process.env.BENCH_SERVER_FLAGS ?? "").split(" ").filter((f) => f !== "");
@@ -34,6 +40,7 @@ export async function startBenchServer(flags: string[] = []): Promise<BenchServe
       const res = await fetch(`${url}/debug/memory`);
       return (await res.json()) as { heapUsed: number; rss: number };
     },
+    stderr: () => stderr,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));

@@ -6,13 +6,21 @@ import { checkDsnTemplate } from "./engine/probes/postgres.js";
 import { parsePools, type Pool } from "./engine/pools.js";
 import { DEFAULT_COMPAT_OPTIONS, parseCompatOptions, type CompatOptions } from "./server/compat/options.js";
 import { dropDistributexBackend } from "./server/compat/distributex-config.js";
+import { formatDurableSpec, isDurableSpec, parseDurableSpec } from "./store/durable/spec.js";
 
 /** The server's whole configuration, validated once at start. */
 export interface Config {
   host: string;
   port: number;
-  /** "memory" (default) or a redis:// URL. */
+  /**
+   * "durable" (default: LMDB under dataDir), "memory", or a redis:// URL. buildConfig resolves a
+   * durable store with a non-default dataDir or durability to "durable:DIR?durability=MODE".
+   */
   store: string;
+  /** Where the durable store keeps its files; created on first start. */
+  dataDir: string;
+  /** "full": answer after fsync; "relaxed": answer after the OS has the write (docs/durable-store.md). */
+  durability: string;
   defaultTtlMs: number;
   minTtlMs: number;
   maxTtlMs: number;
@@ -24,6 +32,8 @@ export interface Config {
   maxQueueLength: number;
   /** Largest request message, in bytes. */
   readMaxBytes: number;
+  /** Concurrent HTTP/2 streams one connection may open (its SETTINGS_MAX_CONCURRENT_STREAMS). */
+  maxStreamsPerConnection: number;
   /** How long shutdown waits for connections to finish before cutting them. */
   shutdownGraceMs: number;
   /** Heartbeat interval of idle rendezvous streams (Wait, Subscribe, Arrive). */
@@ -46,7 +56,9 @@ export interface Config {
 export const DEFAULT_CONFIG: Config = {
   host: "127.0.0.1",
   port: 7070,
-  store: "memory",
+  store: "durable",
+  dataDir: "./baton-data",
+  durability: "full",
   defaultTtlMs: 30_000,
   minTtlMs: 100,
   maxTtlMs: 24 * 3_600_000,
@@ -54,6 +66,7 @@ export const DEFAULT_CONFIG: Config = {
   maxLimit: 100_000,
   maxQueueLength: 10_000,
   readMaxBytes: 256 * 1024,
+  maxStreamsPerConnection: 1_000_000,
   shutdownGraceMs: 5_000,
   rendezvousHeartbeatMs: 5_000,
   probeAllowlist: DEFAULT_PROBE_ALLOWLIST,
@@ -68,8 +81,8 @@ type Key = Exclude<keyof Config, "pools" | "compat">;
 /** Settings that are mappings or lists of mappings: the config file only, never env or flags. */
 const STRUCTURED = ["pools", "compat"];
 const DURATIONS: Key[] = ["defaultTtlMs", "minTtlMs", "maxTtlMs", "maxWaitMs", "shutdownGraceMs", "rendezvousHeartbeatMs", "waitHeartbeatMs", "sessionTtlMs"];
-const COUNTS: Key[] = ["port", "maxLimit", "maxQueueLength", "readMaxBytes"];
-const STRINGS: Key[] = ["host", "store", "postgresDsn"];
+const COUNTS: Key[] = ["port", "maxLimit", "maxQueueLength", "readMaxBytes", "maxStreamsPerConnection"];
+const STRINGS: Key[] = ["host", "store", "dataDir", "durability", "postgresDsn"];
 /** Lists: a YAML sequence, or comma-separated text in env and flags. */
 const LISTS: Key[] = ["probeAllowlist"];
 
@@ -163,9 +176,18 @@ function checkConfig(c: Config): Config {
   if (c.maxLimit < 1) throw new Error("maxLimit must be at least 1");
   if (c.maxQueueLength < 1) throw new Error("maxQueueLength must be at least 1");
   if (c.readMaxBytes < 1024) throw new Error("readMaxBytes must be at least 1024");
-  if (c.store !== "memory" && !/^rediss?:\/\//.test(c.store)) {
-    throw new Error(`store: "${c.store}" is neither "memory" nor a redis:// URL`);
+  if (c.maxStreamsPerConnection < 1) throw new Error("maxStreamsPerConnection must be at least 1");
+  if (c.store !== "memory" && !/^rediss?:\/\//.test(c.store) && !isDurableSpec(c.store)) {
+    throw new Error(`store: "${c.store}" is neither "memory" nor a redis:// URL nor "durable"`);
   }
+  if (c.durability !== "full" && c.durability !== "relaxed") {
+    throw new Error(`durability: "${c.durability}" must be "full" or "relaxed"`);
+  }
+  if (c.dataDir.trim() === "") throw new Error("dataDir must name a directory");
+  if (c.store === "durable" && (c.dataDir !== DEFAULT_CONFIG.dataDir || c.durability !== DEFAULT_CONFIG.durability)) {
+    c.store = formatDurableSpec(c.dataDir, c.durability === "relaxed" ? "relaxed" : "full");
+  }
+  if (isDurableSpec(c.store)) parseDurableSpec(c.store);
   if (c.rendezvousHeartbeatMs < 10) throw new Error("rendezvousHeartbeat must be at least 10ms");
   if (c.waitHeartbeatMs !== 0 && c.waitHeartbeatMs < 10) throw new Error("waitHeartbeat must be 0 (off) or at least 10ms");
   if (c.sessionTtlMs < c.minTtlMs || c.sessionTtlMs > c.maxTtlMs) throw new Error(`sessionTtl (${c.sessionTtlMs}ms) must lie between minTtl and maxTtl`);

@@ -2,8 +2,9 @@ import { UsageError, type Command } from "./command.js";
 import { serveCommand } from "./serve.js";
 import { lockCommands } from "./locks/index.js";
 import { rendezvousCommands } from "./rendezvous/index.js";
+import { backupCommand, restoreCommand } from "./backup.js";
 
-const commands: Command[] = [serveCommand, ...lockCommands, ...rendezvousCommands];
+const commands: Command[] = [serveCommand, ...lockCommands, ...rendezvousCommands, backupCommand, restoreCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

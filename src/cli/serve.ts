@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { buildConfig, settingsFromEnv, settingsFromFile, type RawSettings } from "../config.js";
 import { buildApp } from "../server/app.js";
 import { UsageError, type Command } from "./command.js";
+import { isDurableSpec, parseDurableSpec } from "../store/durable/spec.js";
 
 const usage = `Usage: baton serve [options]
 
@@ -10,7 +11,12 @@ Runs the Baton server on one port (Connect, gRPC, gRPC-Web; HTTP/1.1 and h2c).
 Options (flags win over BATON_* variables, which win over the config file):
   --port N             port to listen on (default 7070; 0 picks a free one)      BATON_PORT
   --host ADDR          address to bind (default 127.0.0.1)                         BATON_HOST
-  --store URL          "memory" (default) or redis://host:port/db                  BATON_STORE
+  --store URL          "durable" (default: kept on disk under --data-dir), "memory"  BATON_STORE
+                       (forgets everything on exit) or redis://host:port/db
+  --data-dir DIR       where the durable store keeps its files (default            BATON_DATA_DIR
+                       ./baton-data, created on first start; one Baton per dir)
+  --durability MODE    full (answer after fsync, default) or relaxed (answer once  BATON_DURABILITY
+                       the OS has it; a machine crash may lose the last 100ms)
   --default-ttl DUR    lease TTL when a request names none (default 30s)           BATON_DEFAULT_TTL
   --min-ttl DUR        shortest TTL a client may ask for (default 100ms)           BATON_MIN_TTL
   --max-ttl DUR        longest TTL a client may ask for (default 24h)              BATON_MAX_TTL
@@ -33,6 +39,8 @@ const FLAGS = {
   port: "port",
   host: "host",
   store: "store",
+  "data-dir": "dataDir",
+  durability: "durability",
   "default-ttl": "defaultTtl",
   "min-ttl": "minTtl",
   "max-ttl": "maxTtl",
@@ -44,6 +52,14 @@ const FLAGS = {
   "wait-heartbeat": "waitHeartbeat",
   "session-ttl": "sessionTtl",
 } as const;
+
+/** The store as the start line names it: where a durable store's data lives, never a Redis password. */
+function describeStore(store: string): string {
+  if (store === "memory") return "memory";
+  if (!isDurableSpec(store)) return "redis";
+  const { dataDir, durability } = parseDurableSpec(store);
+  return `durable, data in ${dataDir}, durability ${durability}`;
+}
 
 /** `baton serve`: the process entry point; composition lives in server/app.ts. */
 export const serveCommand: Command = {
@@ -74,7 +90,7 @@ export const serveCommand: Command = {
     const config = buildConfig(file ? settingsFromFile(file) : {}, settingsFromEnv(process.env), flags);
     const app = await buildApp(config);
     const url = await app.listen();
-    process.stderr.write(`baton: serving on ${url} (store: ${config.store === "memory" ? "memory" : "redis"})\n`);
+    process.stderr.write(`baton: serving on ${url} (store: ${describeStore(config.store)})\n`);
     return new Promise<number>((resolve) => {
       const stop = (signal: string): void => {
         process.stderr.write(`baton: ${signal} received, shutting down\n`);

@@ -7,6 +7,9 @@
  */
 import { MemoryRendezvousStore } from "./memory/rendezvous-memory.js";
 import { RedisRendezvousStore } from "./redis/rendezvous/redis-rendezvous-store.js";
+import { DurableRendezvousStore } from "./durable/durable-rendezvous-store.js";
+import { acquireHandle } from "./durable/shared-handle.js";
+import { isDurableSpec, parseDurableSpec } from "./durable/spec.js";
 
 /** The value of a key that is set. */
 export interface SignalRecord {
@@ -177,6 +180,7 @@ export interface RendezvousStore {
  */
 export async function openRendezvousStore(url: string, log?: (message: string) => void): Promise<RendezvousStore> {
   if (url === "memory") return new MemoryRendezvousStore();
+  if (isDurableSpec(url)) return new DurableRendezvousStore(acquireHandle(parseDurableSpec(url), log ?? (() => {})));
   if (/^rediss?:\/\//.test(url)) return RedisRendezvousStore.open(url, log);
   throw new Error(`store ${url}: expected "memory" or a redis:// URL`);
 }

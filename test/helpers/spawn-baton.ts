@@ -5,11 +5,14 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /**
  * Runs `baton serve --port 0 ARGS…` as a real child process, for tests that must kill or signal
- * it; resolves with the child and the URL it prints once it listens.
+ * it; resolves with the child and the URL it prints once it listens. The store is memory unless
+ * ARGS name one (`--store`, or `--data-dir` for a durable store in the test's own dir), so tests
+ * never share `./baton-data`.
  */
 export async function spawnBaton(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const store = args.includes("--store") || args.includes("--data-dir") ? [] : ["--store", "memory"];
   // Strict: a rejection nobody handles ends the server, so the test that caused it fails.
-  const child = spawn(process.execPath, ["--unhandled-rejections=strict", "bin/baton.js", "serve", "--port", "0", ...args], {
+  const child = spawn(process.execPath, ["--unhandled-rejections=strict", "bin/baton.js", "serve", "--port", "0", ...store, ...args], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
   });

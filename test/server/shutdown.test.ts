@@ -40,7 +40,7 @@ describe("graceful shutdown", () => {
   });
 
   it("exits 0 on SIGTERM with streams open, telling them why", async () => {
-    const child = spawn(process.execPath, ["bin/baton.js", "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["bin/baton.js", "serve", "--port", "0", "--store", "memory"], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     await eventually(() => expect(stderr).toMatch(/serving on (http:\/\/\S+)/), 15_000);
