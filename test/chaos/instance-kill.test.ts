@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeRedis } from "../helpers/redis-server.js";
 import { BatonProcess } from "./lib/baton-process.js";
@@ -14,21 +17,23 @@ const KILLS = scale(2, 10);
 const SETTLE_MS = scale(4000, 6000);
 const LOCKS = scale(4, 8);
 
-describe("chaos: kill -9 and restart of a Baton instance on the memory store", () => {
+describe.each(["memory", "durable"] as const)("chaos: kill -9 and restart of a lone Baton instance (%s store)", (store) => {
   it(
     "keeps fencing growing across restarts, accepts no overlapping write, and serves every client again",
     async () => {
-      const run = new Run("instance kill -9 (memory)", { recoveryBoundMs: 5000 });
-      const server = await BatonProcess.start("baton-memory", ["--store", "memory", "--min-ttl", "50ms", "--session-ttl", "1s"]);
+      const run = new Run(`instance kill -9 (${store})`, { recoveryBoundMs: 5000 });
+      const dataDir = mkdtempSync(join(tmpdir(), "baton-chaos-data-"));
+      const storeArgs = store === "memory" ? ["--store", "memory"] : ["--store", "durable", "--data-dir", dataDir];
+      const server = await BatonProcess.start(`baton-${store}`, [...storeArgs, "--min-ttl", "50ms", "--session-ttl", "1s"]);
       run.servers.push(server);
-      const prefix = runPrefix("kill-memory");
+      const prefix = runPrefix(`kill-${store}`);
       try {
         await run.guard(async () => {
           run.startWorkers(workerSpecs({ prefix, idPrefix: "w", locks: LOCKS, perLock: 4, urls: [server.url], ttlMs: 2000, waitMs: 5000, holdMs: 20, writes: 4, longHoldShare: 0.05, longHoldMs: 1500 }));
           await sleep(1500);
           for (let k = 0; k < KILLS; k++) {
-            // The memory store forgets everything: holders keep writing with tokens the new
-            // process never issued, and only fencing keeps them out of the resource.
+            // The memory store forgets everything (holders keep writing with tokens the new
+            // process never issued: only fencing keeps them out); the durable one must not.
             await run.fault("kill -9 + restart", [server.name], () => server.kill9(), () => server.restart());
             await sleep(SETTLE_MS);
           }
@@ -38,6 +43,7 @@ describe("chaos: kill -9 and restart of a Baton instance on the memory store", (
         });
       } finally {
         await server.stop();
+        rmSync(dataDir, { recursive: true, force: true });
       }
       expect(run.finish().problems).toEqual([]);
     },
