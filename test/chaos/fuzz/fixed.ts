@@ -56,6 +56,17 @@ export function fixedCases(): FuzzCase[] {
     ]), delayMs: 0 }],
     timeoutMs: 300,
   });
+  // A lone surrogate in a gRPC JSON message: echoed in grpc-message, encodeURIComponent throws.
+  const surrogate = '{"id":"\\ud800","acquire":{"name":"fuzz/s","owner":"fuzzer","ttlMs":"500","waitMs":"200"},"reportPositions":{}}';
+  cases.push({
+    label: "gRPC JSON Session message with a lone surrogate",
+    via: "h2",
+    method: "POST",
+    path: lockPath("Session"),
+    headers: [["content-type", "application/grpc+json"], ["te", "trailers"]],
+    body: envelope(Buffer.from(surrogate)),
+    expect: (r) => (r.headers["grpc-status"] === undefined ? `no gRPC status (${r.error ?? r.status})` : undefined),
+  });
   const rest = Buffer.from(`OST ${DESCRIBE} HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${describeBody.length}\r\n\r\n${describeBody}`);
   cases.push({
     label: 'HTTP/1.1 whose first TCP segment is "P"',
