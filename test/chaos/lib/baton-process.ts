@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { reapOnExit } from "./reaper.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import { tmpdir } from "node:os";
@@ -103,6 +104,7 @@ export class BatonProcess {
       stdio: ["ignore", "ignore", "pipe"],
     });
     this.child = child;
+    reapOnExit(child);
     let pendingLine = "";
     let startLog = "";
     child.stderr!.on("data", (d: Buffer) => {

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { reapOnExit } from "./reaper.js";
 import { fileURLToPath } from "node:url";
 import type { FencedResource } from "./fenced-resource.js";
 import { nowMs, type GrantRecord, type History } from "./history.js";
@@ -41,6 +42,7 @@ export class ChildClients {
       execArgv: ["--import", "tsx", "--unhandled-rejections=strict"],
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
+    reapOnExit(this.child);
     this.child.stderr!.on("data", (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
     this.ready = new Promise((resolve, reject) => {
       this.child.on("message", (m: ChildMessage) => m.t === "ready" && resolve());

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { reapOnExit } from "./reaper.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +37,7 @@ export class RedisProcess {
       "--appendonly", this.aof ? "yes" : "no", "--appendfsync", "always", "--protected-mode", "no"];
     const child = spawn("redis-server", args, { cwd: this.dir, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
+    reapOnExit(child);
     child.stdout!.on("data", (d: Buffer) => (this.log = (this.log + d.toString()).slice(-4000)));
     child.stderr!.on("data", (d: Buffer) => (this.log = (this.log + d.toString()).slice(-4000)));
     const deadline = Date.now() + 15_000;
