@@ -1,0 +1,62 @@
+package baton
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	lockv1 "github.com/baton-dev/baton/clients/go/gen/baton/lock/v1"
+	"google.golang.org/grpc"
+)
+
+// The Session stream's error answers carry the details unary calls carry: a release with a wrong
+// token, sent on a raw stream, decodes to ErrNotHeld.
+func TestSessionErrorAnswersDecode(t *testing.T) {
+	url := os.Getenv("BATON_URL")
+	if url == "" {
+		t.Skip("BATON_URL is not set: run clients/go/test.sh")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, err := grpc.DialContext(ctx, strings.TrimPrefix(url, "http://"), insecureCredentials())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	stream, err := lockv1.NewLockServiceClient(conn).Session(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, op := range map[uint64]*lockv1.SessionRequest{
+		1: releaseRequest("go-test/raw-session", strings.Repeat("0", 32)),
+		2: {Op: &lockv1.SessionRequest_Acquire{Acquire: &lockv1.AcquireRequest{Name: "bad name!"}}},
+	} {
+		op.Id = id
+		if err := stream.Send(op); err != nil {
+			t.Fatal(err)
+		}
+		res, err := stream.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		decoded := sessionError(res.GetError())
+		var e *Error
+		if !errors.As(decoded, &e) {
+			t.Fatalf("answer %d: %v", id, res)
+		}
+		switch res.GetId() {
+		case 1:
+			if !errors.Is(decoded, ErrNotHeld) || e.Metadata["name"] != "go-test/raw-session" {
+				t.Fatalf("release with a wrong token: %+v", e)
+			}
+		case 2:
+			if !errors.Is(decoded, ErrInvalidArgument) || e.Field() != "name" {
+				t.Fatalf("acquire with a bad name: %+v", e)
+			}
+		}
+	}
+	_ = stream.CloseSend()
+}
