@@ -23,7 +23,14 @@ type Lease struct {
 	expiresAt time.Time
 	ttl       time.Duration
 	stream    *sessionStream // the stream whose server session keeps the lease alive
+	refs      []leaseRef     // the ids the server names the lease by in `lost`
 	err       error
+}
+
+// leaseRef is an id a stream's server session knows a lease by.
+type leaseRef struct {
+	stream *sessionStream
+	id     uint64
 }
 
 func newLease(s *Session, st *sessionStream, l *lockv1.Lease) *Lease {
@@ -94,6 +101,17 @@ func (l *Lease) endLocked(err error) {
 	l.err = err
 	close(l.done)
 	delete(l.session.leases, l)
+	for _, r := range l.refs {
+		delete(r.stream.owners, r.id)
+	}
+	l.refs = nil
+}
+
+// knownAsLocked records that st's server session names the lease by id (the acquire's or a
+// refresh's). The caller holds session.mu.
+func (l *Lease) knownAsLocked(st *sessionStream, id uint64) {
+	st.owners[id] = l
+	l.refs = append(l.refs, leaseRef{stream: st, id: id})
 }
 
 // lostError is the error a lease ends with when it is lost.

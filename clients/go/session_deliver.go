@@ -53,7 +53,6 @@ func (s *Session) deliver(st *sessionStream, msg *lockv1.SessionResponse) {
 		s.failedLocked(st, id, c, sessionError(r.Error))
 	case *lockv1.SessionResponse_Lost:
 		if l := st.owners[id]; l != nil {
-			delete(st.owners, id)
 			if _, held := s.leases[l]; held {
 				l.endLocked(l.lostError("the server reports it lost: " + r.Lost.GetReason()))
 			}
@@ -100,7 +99,7 @@ func (s *Session) acquiredLocked(st *sessionStream, id uint64, c *call, granted 
 	}
 	lease := newLease(s, st, granted)
 	s.leases[lease] = struct{}{}
-	st.owners[id] = lease
+	lease.knownAsLocked(st, id)
 	s.finishLocked(st, id, c, callResult{lease: lease})
 }
 
@@ -113,7 +112,7 @@ func (s *Session) refreshedLocked(st *sessionStream, id uint64, c *call, msg *lo
 		if _, held := s.leases[l]; held {
 			l.updateLocked(msg.GetRefreshed())
 			l.stream = st
-			st.owners[id] = l
+			l.knownAsLocked(st, id)
 		} else {
 			// Unlocked or lost meanwhile, yet the server session keeps it now: give it back.
 			go s.sendOnly(st, releaseRequest(l.name, l.token))

@@ -60,8 +60,13 @@ func (s *Session) granted(r callResult) (*Lease, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	if _, alive := s.checkLiveness(); !alive {
-		return nil, r.lease.Err()
+	now := time.Now()
+	s.mu.Lock()
+	overdue := r.lease.err == nil && !now.Before(r.lease.stream.aliveUntil)
+	s.mu.Unlock()
+	if overdue {
+		// The process stalled between the answer and here; the watchdog may not have run yet.
+		s.checkLiveness()
 	}
 	if err := r.lease.Err(); err != nil {
 		return nil, err
@@ -83,6 +88,8 @@ func (s *Session) abandon(ctx context.Context, st *sessionStream, id uint64, c *
 			go func() { _ = s.Unlock(context.Background(), r.lease) }()
 		}
 	case <-s.done:
+	case <-time.After(s.TTL()):
+		// No answer to the cancel: stop waiting; a grant arriving later is still given back.
 	}
 	return contextError(ctx)
 }

@@ -116,7 +116,7 @@ func (s *Session) start(st *sessionStream, kind callKind, req *lockv1.SessionReq
 		c.events = make(chan QueuePosition, 16)
 	}
 	s.mu.Lock()
-	if s.err != nil && kind != kindOpen {
+	if s.err != nil {
 		err := s.err
 		s.mu.Unlock()
 		return nil, err
