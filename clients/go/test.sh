@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # Runs the Go client's tests (go test -v ./...) against a `baton serve` this script starts from
 # the repository root, on a free port with the memory store, and stops afterwards. It builds
-# offline in GOPATH mode from Debian's Go packages (/usr/share/gocode, see README.md); the exit
-# status is go test's.
+# offline in GOPATH mode from Debian's Go packages (gopath.sh); the exit status is go test's.
+# Arguments go to go test (e.g. -run Lock, -race).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-module="github.com/baton-dev/baton/clients/go"
 
 command -v go >/dev/null 2>&1 || { echo "test.sh: go is not installed (see clients/go/README.md)" >&2; exit 1; }
 [ -d "$root/node_modules" ] || { echo "test.sh: run npm ci in $root first" >&2; exit 1; }
@@ -35,14 +34,8 @@ done
 [ -n "$url" ] || { echo "test.sh: baton serve did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
 echo "test.sh: baton serving on $url"
 
-# GOPATH mode: the module's import path points at this checkout, dependencies come from Debian.
-gopath="$work/gopath"
-mkdir -p "$gopath/src/$(dirname "$module")"
-ln -s "$here" "$gopath/src/$module"
-cd "$gopath/src/$module"
 status=0
-GO111MODULE=off GOFLAGS= GOPATH="$gopath:/usr/share/gocode" BATON_URL="$url" BATON_ROOT="$root" \
-  go test -v -count=1 -timeout 300s "$@" ./... || status=$?
+BATON_URL="$url" BATON_ROOT="$root" "$here/gopath.sh" go test -v -count=1 -timeout 300s "$@" ./... || status=$?
 if [ "$status" -ne 0 ]; then
   echo "test.sh: FAILED (server log: last lines below)" >&2
   tail -n 20 "$work/server.log" >&2 || true
