@@ -20,9 +20,10 @@ type Client struct {
 	rendezvous rendezvousv1.RendezvousServiceClient
 	session    sessionConfig
 
-	mu     sync.Mutex // guards def and closed; held while the default session opens
-	def    *Session
-	closed bool
+	mu      sync.Mutex // guards def, opening and closed
+	def     *Session
+	opening chan struct{} // closed when the default session's opening ends
+	closed  bool
 
 	regMu    sync.Mutex
 	sessions map[*Session]struct{} // open sessions, closed by Close
@@ -100,22 +101,46 @@ func (c *Client) unregister(s *Session) {
 }
 
 // defaultSession returns the session that Client.Lock and friends use, opening it on first use
-// and again after the previous one ended (lost or closed).
+// and again after the previous one ended (lost or closed). One caller opens it; the others wait
+// for that, each as long as its own ctx allows.
 func (c *Client) defaultSession(ctx context.Context) (*Session, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return nil, ErrClientClosed
+	for {
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return nil, ErrClientClosed
+		}
+		if c.def != nil && c.def.Err() == nil {
+			s := c.def
+			c.mu.Unlock()
+			return s, nil
+		}
+		if opening := c.opening; opening != nil {
+			c.mu.Unlock()
+			select {
+			case <-opening:
+				continue
+			case <-ctx.Done():
+				return nil, contextError(ctx)
+			}
+		}
+		opening := make(chan struct{})
+		c.opening = opening
+		c.mu.Unlock()
+		s, err := c.openSession(ctx, c.session)
+		c.mu.Lock()
+		c.opening = nil
+		close(opening)
+		if err == nil && c.closed {
+			go s.Close()
+			s, err = nil, ErrClientClosed
+		}
+		if err == nil {
+			c.def = s
+		}
+		c.mu.Unlock()
+		return s, err
 	}
-	if c.def != nil && c.def.Err() == nil {
-		return c.def, nil
-	}
-	s, err := c.openSession(ctx, c.session)
-	if err != nil {
-		return nil, err
-	}
-	c.def = s
-	return s, nil
 }
 
 // DefaultSession is the session Client.Lock, TryLock and WithLock take their leases on (opened

@@ -40,7 +40,7 @@ type Session struct {
 	statusMu sync.Mutex // serialises Close
 }
 
-// NewSession opens a new session (waiting for the server's answer while ctx lives), with the
+// NewSession opens a new session (waiting for the server, through outages, while ctx lives), with the
 // client's owner and session TTL unless opts say otherwise. Close it when done: its leases are
 // released at once.
 func (c *Client) NewSession(ctx context.Context, opts ...SessionOption) (*Session, error) {
@@ -63,7 +63,7 @@ func (c *Client) openSession(ctx context.Context, cfg sessionConfig) (*Session, 
 		leases: make(map[*Lease]struct{}),
 		done:   make(chan struct{}),
 	}
-	if _, err := s.openStream(ctx); err != nil {
+	if _, err := s.open(ctx); err != nil {
 		s.mu.Lock()
 		s.endLocked(ErrSessionClosed, func(*Lease) error { return ErrLeaseReleased })
 		s.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	lockv1 "github.com/baton-dev/baton/clients/go/gen/baton/lock/v1"
+	"google.golang.org/grpc/codes"
 )
 
 // deliver handles one answer from the server. Before anything else it checks the session's
@@ -72,6 +73,10 @@ func (s *Session) openedLocked(st *sessionStream, now time.Time, c *call, msg *l
 		return
 	}
 	opened := msg.GetOpened()
+	if opened.GetTtlMs() <= 0 {
+		s.finishLocked(st, msg.GetId(), c, callResult{err: &Error{Code: codes.Internal, Message: "the server opened a session without a TTL"}})
+		return
+	}
 	st.ttl = time.Duration(opened.GetTtlMs()) * time.Millisecond
 	st.id = opened.GetSessionId()
 	st.aliveUntil = aliveUntil(c.sentAt, st.ttl)

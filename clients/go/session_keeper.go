@@ -2,6 +2,7 @@ package baton
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	lockv1 "github.com/baton-dev/baton/clients/go/gen/baton/lock/v1"
@@ -88,36 +89,39 @@ func (s *Session) ping(st *sessionStream, every time.Duration) {
 	}
 }
 
-// reconnect opens a new stream after the current one broke, retrying until the session's
-// deadline, and moves the leases there.
+// reconnect opens a new stream after the current one broke, trying until the session's deadline,
+// and moves the leases there.
 func (s *Session) reconnect() {
+	s.mu.Lock()
+	if s.err != nil || s.live == nil {
+		s.mu.Unlock()
+		return
+	}
+	deadline := s.live.aliveUntil
+	s.mu.Unlock()
+	ctx, cancel := context.WithDeadline(s.ctx, deadline)
+	defer cancel()
+	if st, err := s.open(ctx); err == nil {
+		s.adopt(st)
+	}
+	// Otherwise the watchdog gives the session up at the deadline.
+}
+
+// open opens a stream, trying again while the server is unavailable (down, restarting, or the
+// connection broke under the new stream) until ctx ends.
+func (s *Session) open(ctx context.Context) (*sessionStream, error) {
 	backoff := 50 * time.Millisecond
 	for {
-		s.mu.Lock()
-		if s.err != nil || s.live == nil {
-			s.mu.Unlock()
-			return
-		}
-		deadline := s.live.aliveUntil
-		s.mu.Unlock()
-		ctx, cancel := context.WithDeadline(s.ctx, deadline)
 		st, err := s.openStream(ctx)
-		cancel()
-		if err == nil {
-			s.adopt(st)
-			return
-		}
-		wait := time.Until(deadline)
-		if wait <= 0 {
-			return // the watchdog gives the session up
-		}
-		if backoff < wait {
-			wait = backoff
+		if err == nil || ctx.Err() != nil || !errors.Is(err, ErrUnavailable) {
+			return st, err
 		}
 		select {
-		case <-time.After(wait):
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return nil, contextError(ctx)
 		case <-s.done:
-			return
+			return nil, s.Err()
 		}
 		if backoff *= 2; backoff > time.Second {
 			backoff = time.Second

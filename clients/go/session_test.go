@@ -340,3 +340,35 @@ func TestOutageLongerThanTheTTLLosesLeases(t *testing.T) {
 	}
 	_ = c.Unlock(ctx, again)
 }
+
+// While the server is unreachable, each Lock waits for the default session as long as its own
+// ctx allows (not as long as the first caller's), and the session opens once the server is back.
+func TestLockWaitsOutAnOutageWithinItsContext(t *testing.T) {
+	p := startProxy(t, nil)
+	ctx := testContext(t)
+	c, err := baton.New(ctx, p.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p.refuse(true)
+	p.cut()
+	name := uniqueName(t)
+	patient := make(chan error, 1)
+	go func() {
+		lease, err := c.Lock(ctx, name)
+		if err == nil {
+			err = c.Unlock(ctx, lease)
+		}
+		patient <- err
+	}()
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if _, err := c.Lock(short, name); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Lock during an outage, past its deadline: %v", err)
+	}
+	p.refuse(false)
+	if err := <-patient; err != nil {
+		t.Fatalf("Lock after the outage: %v", err)
+	}
+}
