@@ -15,7 +15,9 @@ type Probe interface {
 // TCPProbe is ready when a TCP connection to Host:Port succeeds. The host must be on the
 // server's probe allowlist.
 type TCPProbe struct {
+	// Host is a host name or IP address on the server's probe allowlist.
 	Host string
+	// Port is the TCP port, 1-65535.
 	Port int
 }
 
@@ -26,6 +28,7 @@ func (p TCPProbe) apply(r *rendezvousv1.WaitReadyRequest) {
 // PostgresProbe is ready when the database answers SELECT 1, on the server's configured
 // Postgres.
 type PostgresProbe struct {
+	// Database is the database's name, put into the server's DSN template.
 	Database string
 }
 
@@ -36,7 +39,9 @@ func (p PostgresProbe) apply(r *rendezvousv1.WaitReadyRequest) {
 // HTTPProbe is ready when URL answers ExpectStatus (0: any 2xx). Redirects are not followed; the
 // host must be on the server's probe allowlist.
 type HTTPProbe struct {
-	URL          string
+	// URL is an http:// or https:// URL whose host is on the server's probe allowlist.
+	URL string
+	// ExpectStatus is the status that means ready; 0 means any 2xx.
 	ExpectStatus int
 }
 

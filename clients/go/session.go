@@ -28,21 +28,22 @@ type Session struct {
 	stop   context.CancelFunc
 	kick   chan struct{} // wakes the watchdog when a deadline appears
 
-	mu       sync.Mutex
-	cur      *sessionStream // where requests go; nil while reconnecting
-	ready    chan struct{}  // closed when cur is set (or the session ends)
-	live     *sessionStream // the newest stream the server has answered `opened` on
-	ttl      time.Duration  // the effective TTL, as the server said
-	leases   map[*Lease]struct{}
-	closing  bool
-	done     chan struct{}
-	err      error
-	statusMu sync.Mutex // serialises Close
+	closeMu sync.Mutex // serialises Close
+	done    chan struct{}
+
+	mu      sync.Mutex     // guards what follows, the streams' maps and the leases' state
+	cur     *sessionStream // where requests go; nil while reconnecting
+	ready   chan struct{}  // closed when cur is set (or the session ends)
+	live    *sessionStream // the newest stream the server has answered `opened` on
+	ttl     time.Duration  // the effective TTL, as the server said
+	leases  map[*Lease]struct{}
+	closing bool
+	err     error
 }
 
-// NewSession opens a new session (waiting for the server, through outages, while ctx lives), with the
-// client's owner and session TTL unless opts say otherwise. Close it when done: its leases are
-// released at once.
+// NewSession opens a new session, with the client's owner and session TTL unless opts say
+// otherwise. It waits for the server's answer, through outages, while ctx lives. Close the
+// session when done: its leases are released at once.
 func (c *Client) NewSession(ctx context.Context, opts ...SessionOption) (*Session, error) {
 	cfg := c.session
 	for _, o := range opts {
@@ -109,8 +110,8 @@ func (s *Session) Err() error {
 // Close ends the session: the server releases its leases at once and drops its queued Locks,
 // which fail with ErrSessionClosed. It waits (a few seconds at most) for the server to confirm.
 func (s *Session) Close() error {
-	s.statusMu.Lock()
-	defer s.statusMu.Unlock()
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
 	s.mu.Lock()
 	if s.err != nil {
 		s.mu.Unlock()
