@@ -35,7 +35,7 @@ done
 echo "test.sh: baton serving on $url"
 
 status=0
-BATON_URL="$url" BATON_ROOT="$root" "$here/gopath.sh" go test -v -count=1 -timeout 300s "$@" ./... || status=$?
+BATON_URL="$url" BATON_ROOT="$root" "$here/gopath.sh" go test -v -count=1 -p 1 -timeout 300s "$@" ./... || status=$?
 if [ "$status" -ne 0 ]; then
   echo "test.sh: FAILED (server log: last lines below)" >&2
   tail -n 20 "$work/server.log" >&2 || true
