@@ -16,8 +16,9 @@ _OPTIONS: List[Tuple[str, int]] = [
     # between every channel of the process with the same target.
     ("grpc.use_local_subchannel_pool", 1),
     # A session must be back within its TTL after a connection breaks: retry connecting quickly.
+    # (Not grpc.min_reconnect_backoff_ms: grpc also takes it as the time a connection attempt may
+    # take, and a busy server needs more than a fraction of a second to accept many at once.)
     ("grpc.initial_reconnect_backoff_ms", 100),
-    ("grpc.min_reconnect_backoff_ms", 100),
     ("grpc.max_reconnect_backoff_ms", 2000),
 ]
 

@@ -1,8 +1,8 @@
 """The synchronous client (`baton.Client`): the asyncio client's behaviour behind blocking calls.
 
-Its work runs on a private I/O thread with its own event loop, so the Session stream keeps pinging
-and the leases stay alive while the calling thread does anything, blocking included. Every method
-may be called from any thread.
+Its work runs on an I/O thread with its own event loop (one for all sync clients of the process), so
+the Session stream keeps pinging and the leases stay alive while the calling thread does anything,
+blocking included. Every method may be called from any thread.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Callable, Iterator, List, Optional, Type
 
 from ._channel import PemSource
 from ._hold import LockContext
-from ._loop import LoopThread
+from ._loop import io_thread
 from .aio._rendezvous import TcpTarget
 from .aio._session import OnQueued
 from .aio.client import Client as AsyncClient
@@ -39,7 +39,7 @@ class Client:
         self._aio = AsyncClient(url, owner=owner, session_ttl=session_ttl, ca=ca, cert=cert, key=key)
         self.url = url
         self.owner = self._aio.owner
-        self._io = LoopThread(f"baton-client {url}")
+        self._io = io_thread()
         self._closed = False
         _open_clients.add(self)
 
@@ -50,15 +50,12 @@ class Client:
         self.close()
 
     def close(self) -> None:
-        """Ends the session (the server releases its leases at once) and stops the I/O thread."""
+        """Ends the session (the server releases its leases at once) and closes the channel."""
         if self._closed:
             return
         self._closed = True
         _open_clients.discard(self)
-        try:
-            self._io.run(self._aio.close, timeout=10)
-        finally:
-            self._io.stop()
+        self._io.run(self._aio.close, timeout=10)
 
     # Locks.
 
