@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import sys
 import threading
@@ -29,8 +30,8 @@ import baton.aio  # noqa: E402
 def percentile(sorted_ms: List[float], p: float) -> float:
     """The p-th percentile (nearest rank) of sorted latencies."""
     if not sorted_ms:
-        return 0.0
-    rank = max(0, min(len(sorted_ms) - 1, int(round(p / 100 * len(sorted_ms) + 0.5)) - 1))
+        return float("nan")
+    rank = max(0, min(len(sorted_ms) - 1, math.ceil(p / 100 * len(sorted_ms)) - 1))
     return sorted_ms[rank]
 
 

@@ -6,6 +6,7 @@ import math
 from datetime import datetime, timezone
 from typing import Any, Optional
 
+from .lease import Lease
 from .lock.v1 import lock_pb2
 from .rendezvous.v1 import rendezvous_pb2
 from .types import (
@@ -50,6 +51,25 @@ def timestamp(message: Any, present: bool = True) -> Optional[datetime]:
     if not present:
         return None
     return datetime.fromtimestamp(message.seconds + message.nanos / 1e9, tz=timezone.utc)
+
+
+def lease(message: lock_pb2.Lease) -> Lease:
+    """A granted Lease message as the client's Lease."""
+    return Lease(
+        name=message.name,
+        owner=message.owner,
+        token=message.token,
+        fencing=message.fencing,
+        acquired_at=timestamp(message.acquired_at) or EPOCH,
+        expires_at=timestamp(message.expires_at, message.HasField("expires_at")),
+        ttl=from_ms(message.ttl_ms),
+    )
+
+
+def update_lease(target: Lease, message: lock_pb2.Lease) -> None:
+    """Takes a refreshed lease's expiry and TTL into the client's Lease."""
+    target.expires_at = timestamp(message.expires_at, message.HasField("expires_at"))
+    target.ttl = from_ms(message.ttl_ms)
 
 
 def holder(h: lock_pb2.Holder) -> Holder:

@@ -62,7 +62,7 @@ class Session:
         except asyncio.CancelledError:
             stream.abandon(request_id)
             raise
-        lease = _lease(response.acquired)
+        lease = _convert.lease(response.acquired)
         if stream.expired_now():
             # Granted, but the answer came after the session's deadline (the process was paused):
             # the server may have released it already. Never hand it out as valid.
@@ -106,7 +106,7 @@ class Session:
         if lease.lost:
             stream.give_back(lease.name, lease.token)
             raise LeaseLost(f"the lease of {lease.name!r} was lost while it was being refreshed: {lease.lost_reason}", lease)
-        _update(lease, response.refreshed)
+        _convert.update_lease(lease, response.refreshed)
         self._move(lease, stream, request_id)
         return lease
 
@@ -187,7 +187,7 @@ class Session:
         if lease.lost:  # too late: its holder has been told
             stream.give_back(lease.name, lease.token)
             return
-        _update(lease, response.refreshed)
+        _convert.update_lease(lease, response.refreshed)
         self._move(lease, stream, request_id)
 
     # Bookkeeping.
@@ -207,23 +207,6 @@ class Session:
     def _lose(self, lease: Lease, reason: str) -> None:
         self._forget(lease)
         lease._mark_lost(reason)
-
-
-def _lease(message: lock_pb2.Lease) -> Lease:
-    return Lease(
-        name=message.name,
-        owner=message.owner,
-        token=message.token,
-        fencing=message.fencing,
-        acquired_at=_convert.timestamp(message.acquired_at) or _convert.EPOCH,
-        expires_at=_convert.timestamp(message.expires_at, message.HasField("expires_at")),
-        ttl=_convert.from_ms(message.ttl_ms),
-    )
-
-
-def _update(lease: Lease, message: lock_pb2.Lease) -> None:
-    lease.expires_at = _convert.timestamp(message.expires_at, message.HasField("expires_at"))
-    lease.ttl = _convert.from_ms(message.ttl_ms)
 
 
 def _queued_callback(on_queued: OnQueued) -> Callable[[lock_pb2.QueuePosition], None]:

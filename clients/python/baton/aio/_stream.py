@@ -1,10 +1,7 @@
-"""One Session stream: requests tagged with ids, their answers, pings, and the liveness deadline.
+"""One Session stream: requests tagged with ids, their answers, and the leases it keeps alive.
 
-The deadline is conservative (see CLIENTS.md): after the answer to a request R arrives, the server
-keeps the session alive at least until `send_time(R) + ttl`, because it heard R after R was sent.
-`alive_until` is the latest such bound on `time.monotonic()`; when it passes without a newer answer
-(the process was paused, the network is dead) every lease of the stream is lost at once, before the
-server could have granted its permit to anyone else.
+Requests go out in order through one writer (the first is `open`); answers are routed by id. The
+stream's liveness deadline (`_liveness.py`) decides when its leases must be presumed lost.
 """
 
 from __future__ import annotations
@@ -16,24 +13,15 @@ from typing import Any, Callable, Dict, Optional
 
 import grpc
 
-from ..exceptions import BatonError, Cancelled, Unavailable, code_from_name, error_from_rpc, error_from_status
+from ..exceptions import BatonError, Cancelled, Unavailable, error_from_rpc
 from ..lease import SESSION_EXPIRED, Lease
 from ..lock.v1 import lock_pb2, session_pb2
 from ..lock.v1.lock_service_pb2_grpc import LockServiceStub
-
-#: Receives the queue positions of a waiting acquire.
-QueuedCallback = Callable[[lock_pb2.QueuePosition], None]
+from ._in_flight import InFlight, QueuedCallback
+from ._liveness import Liveness
 
 _OPEN_TIMEOUT_S = 10.0
 _CLOSE = object()
-
-
-class _Pending:
-    __slots__ = ("future", "on_queued")
-
-    def __init__(self, future: "asyncio.Future[session_pb2.SessionResponse]", on_queued: Optional[QueuedCallback]) -> None:
-        self.future = future
-        self.on_queued = on_queued
 
 
 class SessionStream:
@@ -52,12 +40,10 @@ class SessionStream:
         self._ids = ids
         self._on_lost = on_lost
         self._on_end = on_end
-        self._pending: Dict[int, _Pending] = {}
-        self._sent_at: Dict[int, float] = {}
+        self._in_flight = InFlight()
+        self._liveness = Liveness()
         self._leases: Dict[int, Lease] = {}
         self._outbox: "asyncio.Queue[Any]" = asyncio.Queue()
-        self._ttl_s = 0.0
-        self.alive_until = float("-inf")
         self.opened: "asyncio.Future[session_pb2.SessionOpened]" = asyncio.get_running_loop().create_future()
         self.ended = False
         self._expired = False
@@ -72,35 +58,40 @@ class SessionStream:
         self._tasks = [asyncio.ensure_future(self._write()), asyncio.ensure_future(self._read()), asyncio.ensure_future(self._watch())]
 
     @property
+    def alive_until(self) -> float:
+        """The `time.monotonic()` until which the server keeps this session at least."""
+        return self._liveness.alive_until
+
+    @property
     def usable(self) -> bool:
         """True while new requests can go on this stream."""
         return not self.ended and not self._closing and time.monotonic() < self._deadline_for_use()
 
     def expired_now(self) -> bool:
         """True when the session can no longer be presumed alive (its deadline passed)."""
-        return self._expired or time.monotonic() >= self.alive_until
+        return self._expired or self._liveness.expired()
 
     def send(self, request: session_pb2.SessionRequest, answered: bool = False) -> None:
         """Queues a request; `answered` requests count for the liveness deadline when answered."""
         if self.ended or self._closing:
             return
         if answered:
-            self._sent_at[request.id] = time.monotonic()
+            self._liveness.sent(request.id)
         self._outbox.put_nowait(request)
 
     def request(self, request: session_pb2.SessionRequest, on_queued: Optional[QueuedCallback] = None) -> "asyncio.Future[session_pb2.SessionResponse]":
         """Sends a request and returns the future of its final answer (an `error` answer raises)."""
-        future: "asyncio.Future[session_pb2.SessionResponse]" = asyncio.get_running_loop().create_future()
         if self.ended or self._closing:
+            future: "asyncio.Future[session_pb2.SessionResponse]" = asyncio.get_running_loop().create_future()
             future.set_exception(Unavailable("the session stream has ended", reason="UNAVAILABLE", code=grpc.StatusCode.UNAVAILABLE))
             return future
-        self._pending[request.id] = _Pending(future, on_queued)
+        future = self._in_flight.add(request.id, on_queued)
         self.send(request, answered=True)
         return future
 
     def abandon(self, request_id: int) -> None:
         """Stops waiting for an answer; a pending acquire is cancelled, a grant that crosses it is given back."""
-        if self._pending.pop(request_id, None) is not None:
+        if self._in_flight.drop(request_id):
             self.send(session_pb2.SessionRequest(id=next(self._ids), cancel=session_pb2.CancelAcquire(request_id=request_id)))
 
     def adopt(self, request_id: int, lease: Lease) -> None:
@@ -171,20 +162,14 @@ class SessionStream:
             if not self.opened.done():
                 self._end(Unavailable("the server did not open the session", reason="UNAVAILABLE", code=grpc.StatusCode.UNAVAILABLE), recover=True)
             return
-        interval = max(0.01, opened.ttl_ms / 3000.0)
-        next_ping = time.monotonic() + interval
-        while True:
-            now = time.monotonic()
-            if now >= self.alive_until:
-                self._expire()
-                return
-            if self.ended and not self._leases:
-                return
-            if not self.ended and now >= next_ping:
-                self.send(session_pb2.SessionRequest(id=next(self._ids), ping=session_pb2.Ping()), answered=True)
-                next_ping = now + interval
-            wake = min(self.alive_until, next_ping) if not self.ended else self.alive_until
-            await asyncio.sleep(max(0.0, wake - time.monotonic()))
+        expired = await self._liveness.keep(
+            ping=lambda: self.send(session_pb2.SessionRequest(id=next(self._ids), ping=session_pb2.Ping()), answered=True),
+            interval_s=max(0.01, opened.ttl_ms / 3000.0),
+            pinging=lambda: not self.ended,
+            needed=lambda: not self.ended or bool(self._leases),
+        )
+        if expired:
+            self._expire()
 
     # Answers.
 
@@ -192,14 +177,10 @@ class SessionStream:
         request_id = response.id
         kind = response.WhichOneof("result")
         if kind == "opened":
-            self._ttl_s = response.opened.ttl_ms / 1000.0
+            self._liveness.ttl_s = response.opened.ttl_ms / 1000.0
             if not self.opened.done():
                 self.opened.set_result(response.opened)
-        sent_at = self._sent_at.get(request_id)
-        if sent_at is not None:
-            self.alive_until = max(self.alive_until, sent_at + self._ttl_s)
-            if kind != "queued":
-                del self._sent_at[request_id]
+        self._liveness.answered(request_id, final=kind != "queued")
         if kind in ("pong", "opened"):
             return
         if kind == "lost":
@@ -208,31 +189,14 @@ class SessionStream:
                 self.forget(lease)
                 self._on_lost(lease, response.lost.reason or "the server reported the lease lost")
             return
-        pending = self._pending.get(request_id)
-        if pending is None or pending.future.cancelled():
-            # Nobody waits for this answer any more (the caller was cancelled).
-            if pending is not None and kind != "queued":
-                del self._pending[request_id]
-            if kind == "acquired":  # a grant that crossed our cancel: nobody wants it
-                self.give_back(response.acquired.name, response.acquired.token)
-            return
-        if kind == "queued":
-            if pending.on_queued is not None:
-                pending.on_queued(response.queued)
-            return
-        del self._pending[request_id]
-        if pending.future.done():
-            return
-        if kind == "error":
-            e = response.error
-            pending.future.set_exception(error_from_status(code_from_name(e.code), e.message, [(d.type_url, d.value) for d in e.details]))
-        else:
-            pending.future.set_result(response)
+        if not self._in_flight.deliver(response) and kind == "acquired":
+            # A grant that crossed our cancel (the caller gave up): nobody wants it.
+            self.give_back(response.acquired.name, response.acquired.token)
 
     # Endings.
 
     def _deadline_for_use(self) -> float:
-        return self.alive_until if self.opened.done() else float("inf")
+        return self._liveness.alive_until if self.opened.done() else float("inf")
 
     def _expire(self) -> None:
         """The deadline passed without an answer: every lease of the stream is lost, now."""
@@ -248,10 +212,7 @@ class SessionStream:
         self.ended = True
         self._closing = True
         failure = error if isinstance(error, (Unavailable, Cancelled)) else Unavailable(f"the session stream ended: {error.message}", reason="UNAVAILABLE", code=grpc.StatusCode.UNAVAILABLE)
-        pending, self._pending = self._pending, {}
-        for p in pending.values():
-            if not p.future.done():
-                p.future.set_exception(failure)
+        self._in_flight.fail_all(failure)
         if not self.opened.done():
             self.opened.set_exception(failure)
             self.opened.exception()  # retrieved here: nobody may be waiting for it
