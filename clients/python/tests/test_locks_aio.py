@@ -127,3 +127,14 @@ def test_semaphore_admits_limit_holders(url: str, name: str) -> None:
                 await client.release(lease)
 
     run(main)
+
+
+def test_a_client_belongs_to_the_loop_that_first_used_it(url: str, name: str) -> None:
+    client = baton.aio.Client(url)
+
+    async def use() -> None:
+        await client.describe(name)
+
+    asyncio.run(use())
+    with pytest.raises(RuntimeError, match="another event loop"):
+        asyncio.run(use())

@@ -141,3 +141,38 @@ def _until(condition: "object", timeout: float = 10) -> None:
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.02)
+
+
+CTRL_C_WAITER = """
+import sys, time, baton
+client = baton.Client(sys.argv[1])
+print("waiting", flush=True)
+try:
+    client.acquire(sys.argv[2])
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+time.sleep(30)
+"""
+
+
+def test_ctrl_c_while_waiting_leaves_the_queue(url: str, name: str) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+    with baton.Client(url) as client:
+        client.acquire(name)
+        waiter = subprocess.Popen([sys.executable, "-c", CTRL_C_WAITER, url, name], stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=root))
+        try:
+            assert waiter.stdout is not None and waiter.stdout.readline().strip() == "waiting"
+            _until(lambda: len(client.describe(name).waiters) == 1)
+            waiter.send_signal(signal.SIGINT)
+            assert waiter.stdout.readline().strip() == "interrupted"
+            # The process lives on (its session too): the waiter left the queue because it was cancelled.
+            _until(lambda: client.describe(name).waiters == [])
+            assert waiter.poll() is None
+        finally:
+            waiter.kill()
+            waiter.wait(10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import AsyncIterator, List, Optional, Type
 
@@ -44,6 +45,7 @@ class Client(RendezvousCalls):
         self._locks: Optional[LockServiceStub] = None
         self._rendezvous: Optional[RendezvousServiceStub] = None
         self._session: Optional[Session] = None
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._closed = False
 
     async def __aenter__(self) -> "Client":
@@ -157,21 +159,28 @@ class Client(RendezvousCalls):
     def _grpc_channel(self) -> grpc.aio.Channel:
         if self._closed:
             raise RuntimeError("the client is closed")
+        loop = asyncio.get_running_loop()
         if self._channel is None:
             self._channel = self._target.aio_channel()
+            self._loop = loop
+        elif loop is not self._loop:
+            raise RuntimeError("this baton.aio.Client belongs to another event loop (the one that first used it); make one client per loop")
         return self._channel
 
     def _lock_stub(self) -> LockServiceStub:
+        channel = self._grpc_channel()  # checks the loop on every call
         if self._locks is None:
-            self._locks = LockServiceStub(self._grpc_channel())
+            self._locks = LockServiceStub(channel)
         return self._locks
 
     def _rendezvous_stub(self) -> RendezvousServiceStub:
+        channel = self._grpc_channel()
         if self._rendezvous is None:
-            self._rendezvous = RendezvousServiceStub(self._grpc_channel())
+            self._rendezvous = RendezvousServiceStub(channel)
         return self._rendezvous
 
     def _lock_session(self) -> Session:
+        self._grpc_channel()
         if self._session is None:
             self._session = Session(self._lock_stub(), owner=self.owner, ttl_ms=self._session_ttl_ms, channel_ready=self._grpc_channel().channel_ready)
         return self._session
