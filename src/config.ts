@@ -32,6 +32,8 @@ export interface Config {
   maxQueueLength: number;
   /** Largest request message, in bytes. */
   readMaxBytes: number;
+  /** Concurrent HTTP/2 streams one connection may open (its SETTINGS_MAX_CONCURRENT_STREAMS). */
+  maxStreamsPerConnection: number;
   /** How long shutdown waits for connections to finish before cutting them. */
   shutdownGraceMs: number;
   /** Heartbeat interval of idle rendezvous streams (Wait, Subscribe, Arrive). */
@@ -64,6 +66,7 @@ export const DEFAULT_CONFIG: Config = {
   maxLimit: 100_000,
   maxQueueLength: 10_000,
   readMaxBytes: 256 * 1024,
+  maxStreamsPerConnection: 1_000_000,
   shutdownGraceMs: 5_000,
   rendezvousHeartbeatMs: 5_000,
   probeAllowlist: DEFAULT_PROBE_ALLOWLIST,
@@ -78,7 +81,7 @@ type Key = Exclude<keyof Config, "pools" | "compat">;
 /** Settings that are mappings or lists of mappings: the config file only, never env or flags. */
 const STRUCTURED = ["pools", "compat"];
 const DURATIONS: Key[] = ["defaultTtlMs", "minTtlMs", "maxTtlMs", "maxWaitMs", "shutdownGraceMs", "rendezvousHeartbeatMs", "waitHeartbeatMs", "sessionTtlMs"];
-const COUNTS: Key[] = ["port", "maxLimit", "maxQueueLength", "readMaxBytes"];
+const COUNTS: Key[] = ["port", "maxLimit", "maxQueueLength", "readMaxBytes", "maxStreamsPerConnection"];
 const STRINGS: Key[] = ["host", "store", "dataDir", "durability", "postgresDsn"];
 /** Lists: a YAML sequence, or comma-separated text in env and flags. */
 const LISTS: Key[] = ["probeAllowlist"];
@@ -173,6 +176,7 @@ function checkConfig(c: Config): Config {
   if (c.maxLimit < 1) throw new Error("maxLimit must be at least 1");
   if (c.maxQueueLength < 1) throw new Error("maxQueueLength must be at least 1");
   if (c.readMaxBytes < 1024) throw new Error("readMaxBytes must be at least 1024");
+  if (c.maxStreamsPerConnection < 1) throw new Error("maxStreamsPerConnection must be at least 1");
   if (c.store !== "memory" && !/^rediss?:\/\//.test(c.store) && !isDurableSpec(c.store)) {
     throw new Error(`store: "${c.store}" is neither "memory" nor a redis:// URL nor "durable"`);
   }

@@ -1,9 +1,11 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Interceptor } from "@connectrpc/connect";
+import { compressionGzip } from "@connectrpc/connect-node";
 import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
 import { RendezvousService } from "../gen/baton/rendezvous/v1/rendezvous_pb.js";
 import type { Config } from "../config.js";
+import { shuttingDown } from "../engine/errors.js";
 import { LockEngine } from "../engine/lock-engine.js";
 import { RendezvousEngine } from "../engine/rendezvous/rendezvous-engine.js";
 import { openStore } from "../store/open-store.js";
@@ -13,27 +15,39 @@ import { lockService } from "./lock-service.js";
 import { rendezvousService } from "./rendezvous-service.js";
 import { OnePortListener } from "./listener.js";
 import { healthRoute } from "./health.js";
-import { compatHandler } from "./compat/index.js";
+import { compatHandler, type CompatHandler } from "./compat/index.js";
 import { webPageRoute } from "./web-page.js";
-import { sessionRoute } from "./session-route.js";
-import { streamRoutes } from "./stream-routes.js";
-import { waitRoute } from "./wait-route.js";
+import { createPipeline } from "./pipeline/serve.js";
+import { mount } from "./pipeline/methods.js";
+import { H1Exchange, H2Exchange } from "./pipeline/exchange.js";
+import { errorInterceptor } from "./interceptors/errors.js";
+import { notFound } from "./not-found.js";
 
-/** A composed Baton server: store, engine, RPC routes and the one-port listener. */
+/** A composed Baton server: store, engine, RPC pipeline and the one-port listener. */
 export interface App {
   readonly engine: LockEngine;
   readonly store: Store;
   readonly rendezvous: RendezvousEngine;
   readonly rendezvousStore: RendezvousStore;
+  /** The compatibility layers (their webhooks and subscriptions hold grants until closed). */
+  readonly compat: CompatHandler;
   /** Binds the port; resolves with the base URL, e.g. http://127.0.0.1:7070. */
   listen(): Promise<string>;
   /** Graceful shutdown: stop accepting, end streams (releasing held leases), drain, close the store. */
   close(): Promise<void>;
 }
 
+/** Parts a test may hand in instead of the ones the config names. */
+export interface AppParts {
+  /** A store already open (the app closes it). */
+  store?: Store;
+  /** Interceptors to run outside the app's own (tests observe every call with them). */
+  interceptors?: Interceptor[];
+}
+
 /** Builds the app from a validated config; nothing listens until `listen()`. */
-export async function buildApp(config: Config, log: (message: string) => void = (m) => console.error(m)): Promise<App> {
-  const store = await openStore(config.store, log);
+export async function buildApp(config: Config, log: (message: string) => void = (m) => console.error(m), parts: AppParts = {}): Promise<App> {
+  const store = parts.store ?? (await openStore(config.store, log));
   const engine = new LockEngine(store, config, log);
   const rendezvousStore = await openRendezvousStore(config.store, log);
   const rendezvous = new RendezvousEngine(
@@ -50,31 +64,21 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     log,
   );
   const sessionTiming = { ttlMs: config.sessionTtlMs, minTtlMs: config.minTtlMs, maxTtlMs: config.maxTtlMs };
-  // Binary Connect sessions over HTTP/2 skip connect-es's per-message pipeline (BENCHMARKS.md);
-  // every other protocol and encoding of Session falls through to the router below.
-  const sessions = sessionRoute(engine, log, { ...sessionTiming, readMaxBytes: config.readMaxBytes });
-  const locks = lockService(engine, log, sessionTiming);
-  const signals = rendezvousService(rendezvous, log);
-  // Likewise binary Connect server streams over HTTP/2: an idle Wait costs a few KiB, not ~36.
-  const raw = { readMaxBytes: config.readMaxBytes };
-  const waits = waitRoute(engine, log, raw);
-  const streams = streamRoutes([[LockService, locks], [RendezvousService, signals]], log, raw);
-  const rpc = connectNodeAdapter({
-    routes: (router) => {
-      router.service(LockService, locks);
-      router.service(RendezvousService, signals);
-    },
+  // One pipeline for every RPC, whatever its protocol, call shape and HTTP version.
+  const pipeline = createPipeline({
+    mounts: [mount(LockService, lockService(engine, log, sessionTiming)), mount(RendezvousService, rendezvousService(rendezvous))],
+    interceptors: [...(parts.interceptors ?? []), errorInterceptor(log)],
     readMaxBytes: config.readMaxBytes,
     // Strict JSON: a misspelt field ("ttl" for "ttlMs") must be an error, not a silent default.
     jsonOptions: { ignoreUnknownFields: false },
+    compressions: [compressionGzip],
+    log,
   });
   const health = healthRoute(engine, config.store);
   const page = webPageRoute();
   const compat = compatHandler({ engine, rendezvous, log }, config.compat);
-  const handler = (
-    req: http.IncomingMessage | http2.Http2ServerRequest,
-    res: http.ServerResponse | http2.Http2ServerResponse,
-  ): void => {
+  const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
+    if (req.httpVersionMajor === 1 && pipeline.serve(new H1Exchange(req as http.IncomingMessage, res as http.ServerResponse))) return;
     if (health(req, res) || page(req, res) || compat(req, res)) return;
     if (req.url === "/" && req.method === "GET") {
       // A person opening the server's address in a browser wants the live page.
@@ -82,15 +86,21 @@ export async function buildApp(config: Config, log: (message: string) => void = 
       res.end();
       return;
     }
-    rpc(req, res);
+    notFound(req, res);
   };
-  const listener = new OnePortListener(handler, (stream, headers) => sessions(stream, headers) || waits(stream, headers) || streams(stream, headers), log);
+  const listener = new OnePortListener(
+    handler,
+    (stream, headers) => pipeline.owns(pathOf(headers[":path"])) && pipeline.serve(new H2Exchange(stream, headers)),
+    log,
+    config.maxStreamsPerConnection,
+  );
   let closing: Promise<void> | undefined;
   return {
     engine,
     store,
     rendezvous,
     rendezvousStore,
+    compat,
     async listen() {
       const port = await listener.listen(config.port, config.host);
       const host = config.host.includes(":") ? `[${config.host}]` : config.host;
@@ -102,10 +112,17 @@ export async function buildApp(config: Config, log: (message: string) => void = 
         // Compat first: it releases grants its webhooks and subscriptions hold through the engine.
         await compat.close();
         await Promise.all([engine.close(config.shutdownGraceMs), rendezvous.close()]);
+        pipeline.abortAll(shuttingDown());
         await listener.drain(config.shutdownGraceMs);
         await Promise.all([store.close(), rendezvousStore.close()]);
       })();
       return closing;
     },
   };
+}
+
+function pathOf(path: string | undefined): string {
+  if (path === undefined) return "";
+  const q = path.indexOf("?");
+  return q === -1 ? path : path.slice(0, q);
 }

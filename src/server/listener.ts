@@ -20,12 +20,17 @@ export type StreamRoute = (stream: http2.ServerHttp2Stream, headers: http2.Incom
  * hop per chunk each way) before any handler could look at it, so the server takes no request
  * listener and builds those objects itself, as the compat layer does, only for what `raw` leaves.
  */
-export function createH2Server(handler: Handler, raw: StreamRoute = () => false, log: (message: string) => void = (m) => console.error(m)): http2.Http2Server {
+export function createH2Server(
+  handler: Handler,
+  raw: StreamRoute = () => false,
+  log: (message: string) => void = (m) => console.error(m),
+  maxStreams = 1_000_000,
+): http2.Http2Server {
   // Waiting streams are long-lived: a low stream cap would queue unary calls behind them.
   // One connection may carry many thousands of waits (a client multiplexing them all): nghttp2
   // accounts a few hundred bytes to the session per open stream, and at the default limit (10 MB)
   // a session of ~20,000 waits starts refusing streams and is then cut off altogether.
-  const server = http2.createServer({ settings: { maxConcurrentStreams: 1_000_000 }, maxSessionMemory: 256 });
+  const server = http2.createServer({ settings: { maxConcurrentStreams: maxStreams }, maxSessionMemory: 256 });
   server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
     // A reset stream emits 'error'; unheard, that would crash the process. Routes learn of the
     // end from 'close', so here it is only heard.
@@ -135,9 +140,9 @@ export class OnePortListener {
   private readonly sessions = new Set<http2.ServerHttp2Session>();
 
   /** `raw` serves the HTTP/2 streams it takes (see createH2Server); `handler` serves the rest. */
-  constructor(handler: Handler, raw?: StreamRoute, log: (message: string) => void = (m) => console.error(m)) {
+  constructor(handler: Handler, raw?: StreamRoute, log: (message: string) => void = (m) => console.error(m), maxStreams?: number) {
     this.h1 = http.createServer(guardH1(handler, log));
-    this.h2 = createH2Server(handler, raw, log);
+    this.h2 = createH2Server(handler, raw, log, maxStreams);
     this.h2.on("session", (session: http2.ServerHttp2Session) => {
       this.sessions.add(session);
       session.once("close", () => this.sessions.delete(session));
@@ -178,13 +183,24 @@ export class OnePortListener {
     socket.once("close", () => this.sockets.delete(socket));
     socket.setNoDelay(true);
     socket.once("error", () => socket.destroy());
-    socket.once("readable", () => {
-      const head: Buffer | null = socket.read();
-      if (head === null) return void socket.destroy();
-      socket.unshift(head);
+    let head: Buffer = Buffer.alloc(0);
+    // A connection that never says which protocol it speaks is not kept forever.
+    const undecided = setTimeout(() => socket.destroy(), 10_000);
+    undecided.unref();
+    const decide = (): void => {
+      const chunk: Buffer | null = socket.read();
+      if (chunk === null) return;
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
       const n = Math.min(head.length, PREFACE.length);
-      const isH2 = head.subarray(0, n).equals(PREFACE.subarray(0, n));
-      (isH2 ? this.h2 : this.h1).emit("connection", socket);
-    });
+      const looksH2 = head.subarray(0, n).equals(PREFACE.subarray(0, n));
+      // A first segment that is only the start of the preface ("P") could still be "POST":
+      // wait for the preface's full length before handing the socket over.
+      if (looksH2 && n < PREFACE.length) return;
+      socket.off("readable", decide);
+      clearTimeout(undecided);
+      socket.unshift(head);
+      (looksH2 ? this.h2 : this.h1).emit("connection", socket);
+    };
+    socket.on("readable", decide);
   }
 }

@@ -9,60 +9,56 @@ import {
   ReserveResponseSchema,
   WatchResponseSchema,
 } from "../gen/baton/lock/v1/lock_pb.js";
-import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
+import type { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
 import type { LockEngine } from "../engine/lock-engine.js";
 import { eventKindToProto, leaseToProto, lockToProto, optionalMs, waitEventToProto, waitParams } from "./convert.js";
-import { edge, edgeStream } from "./errors.js";
+import { onUndelivered } from "./pipeline/context.js";
 import { sessionHandler, type SessionOptions } from "./session-service.js";
 
 /**
- * LockService over the engine: parse, call, map the result; no coordination logic here.
- * `session`: how long a broken Session stream's leases outlive it, and how long a silent one lives.
+ * LockService over the engine: parse, call, map the result; no coordination logic here, and no
+ * error handling either (the pipeline's error interceptor maps every error once).
  */
-export function lockService(
-  engine: LockEngine,
-  log: (message: string) => void,
-  session: SessionOptions = {},
-): ServiceImpl<typeof LockService> {
+export function lockService(engine: LockEngine, log: (message: string) => void, session: SessionOptions = {}): ServiceImpl<typeof LockService> {
   return {
-    acquire: (req, ctx) =>
-      edge(log, async () => {
-        const params = { name: req.name, owner: req.owner, ttlMs: optionalMs(req.ttlMs), limit: req.limit, waitUpToMs: optionalMs(req.waitMs) };
-        const lease = await engine.acquire(params, ctx.signal);
-        return create(AcquireResponseSchema, { lease: leaseToProto(lease) });
-      }),
-
-    async *wait(req, ctx) {
-      for await (const event of edgeStream(log, engine.wait(waitParams(req), req.hold, ctx.signal))) yield waitEventToProto(event);
+    async acquire(req, ctx) {
+      const params = { name: req.name, owner: req.owner, ttlMs: optionalMs(req.ttlMs), limit: req.limit, waitUpToMs: optionalMs(req.waitMs) };
+      const lease = await engine.acquire(params, ctx.signal);
+      // Granted as the client gave up: the answer never reaches it, so the grant must not stay.
+      onUndelivered(ctx, () => void engine.release(lease.name, lease.token).catch(() => undefined));
+      return create(AcquireResponseSchema, { lease: leaseToProto(lease) });
     },
 
-    release: (req) =>
-      edge(log, async () => {
-        const lease = await engine.release(req.name, req.token);
-        return create(ReleaseResponseSchema, { fencing: lease.fencing });
-      }),
+    async *wait(req, ctx) {
+      for await (const event of engine.wait(waitParams(req), req.hold, ctx.signal)) yield waitEventToProto(event);
+    },
 
-    refresh: (req) =>
-      edge(log, async () => {
-        const lease = await engine.refresh(req.name, req.token, optionalMs(req.ttlMs));
-        return create(RefreshResponseSchema, { lease: leaseToProto(lease) });
-      }),
+    async release(req) {
+      const lease = await engine.release(req.name, req.token);
+      return create(ReleaseResponseSchema, { fencing: lease.fencing });
+    },
 
-    describe: (req) =>
-      edge(log, async () => create(DescribeResponseSchema, { lock: lockToProto(await engine.describe(req.name)) })),
+    async refresh(req) {
+      const lease = await engine.refresh(req.name, req.token, optionalMs(req.ttlMs));
+      return create(RefreshResponseSchema, { lease: leaseToProto(lease) });
+    },
 
-    list: (req) =>
-      edge(log, async () => {
-        const page = await engine.list(req.prefix, req.pageSize, req.pageToken);
-        return create(ListResponseSchema, { locks: page.locks.map(lockToProto), nextPageToken: page.next });
-      }),
+    async describe(req) {
+      return create(DescribeResponseSchema, { lock: lockToProto(await engine.describe(req.name)) });
+    },
 
-    reserve: (req) =>
-      edge(log, async () => create(ReserveResponseSchema, await engine.reserve(req.prefix, req.limit))),
+    async list(req) {
+      const page = await engine.list(req.prefix, req.pageSize, req.pageToken);
+      return create(ListResponseSchema, { locks: page.locks.map(lockToProto), nextPageToken: page.next });
+    },
+
+    async reserve(req) {
+      return create(ReserveResponseSchema, await engine.reserve(req.prefix, req.limit));
+    },
 
     async *watch(req, ctx) {
       const filter = { name: req.name, prefix: req.prefix, initial: req.initial };
-      for await (const event of edgeStream(log, engine.watch(filter, ctx.signal))) {
+      for await (const event of engine.watch(filter, ctx.signal)) {
         yield create(WatchResponseSchema, { kind: eventKindToProto(event.kind), lock: lockToProto(event.lock) });
       }
     },

@@ -18,7 +18,6 @@ import {
 import type { RendezvousEngine } from "../engine/rendezvous/rendezvous-engine.js";
 import type { ProbeSpec } from "../engine/probes/probe.js";
 import type { SignalRecord } from "../store/rendezvous.js";
-import { edge, edgeStream } from "./errors.js";
 import { optionalMs } from "./convert.js";
 
 const CHANGE_KINDS = {
@@ -28,20 +27,21 @@ const CHANGE_KINDS = {
   expired: KeyChangeKind.EXPIRED,
 } as const;
 
-/** RendezvousService over the rendezvous engine: parse, call, map the result; no coordination logic here. */
-export function rendezvousService(engine: RendezvousEngine, log: (message: string) => void): ServiceImpl<typeof RendezvousService> {
+/** RendezvousService over the rendezvous engine; errors are mapped once, by the pipeline's interceptor. */
+export function rendezvousService(engine: RendezvousEngine): ServiceImpl<typeof RendezvousService> {
   return {
-    signal: (req) =>
-      edge(log, async () => {
-        const result = await engine.signal({ key: req.key, payload: req.payload, ttlMs: optionalMs(req.ttlMs), owner: req.owner });
-        return create(SignalResponseSchema, { signal: signalToProto(result.signal), woken: result.woken });
-      }),
+    async signal(req) {
+      const result = await engine.signal({ key: req.key, payload: req.payload, ttlMs: optionalMs(req.ttlMs), owner: req.owner });
+      return create(SignalResponseSchema, { signal: signalToProto(result.signal), woken: result.woken });
+    },
 
-    reset: (req) => edge(log, async () => create(ResetResponseSchema, { wasSet: await engine.reset(req.key) })),
+    async reset(req) {
+      return create(ResetResponseSchema, { wasSet: await engine.reset(req.key) });
+    },
 
     async *wait(req, ctx) {
       const params = { key: req.key, waitUpToMs: optionalMs(req.waitMs), owner: req.owner };
-      for await (const event of edgeStream(log, engine.wait(params, ctx.signal))) {
+      for await (const event of engine.wait(params, ctx.signal)) {
         yield create(WaitResponseSchema, {
           event:
             event.type === "waiting"
@@ -53,7 +53,7 @@ export function rendezvousService(engine: RendezvousEngine, log: (message: strin
 
     async *subscribe(req, ctx) {
       const filter = { key: req.key, prefix: req.prefix, initial: req.initial };
-      for await (const event of edgeStream(log, engine.subscribe(filter, ctx.signal))) {
+      for await (const event of engine.subscribe(filter, ctx.signal)) {
         if (event.type === "heartbeat") {
           yield create(SubscribeResponseSchema, { event: { case: "heartbeat", value: { elapsedMs: BigInt(event.elapsedMs) } } });
           continue;
@@ -67,7 +67,7 @@ export function rendezvousService(engine: RendezvousEngine, log: (message: strin
 
     async *arrive(req, ctx) {
       const params = { key: req.key, parties: req.parties, waitUpToMs: optionalMs(req.waitMs), owner: req.owner };
-      for await (const event of edgeStream(log, engine.arrive(params, ctx.signal))) {
+      for await (const event of engine.arrive(params, ctx.signal)) {
         switch (event.type) {
           case "progress":
             yield create(ArriveResponseSchema, {
@@ -89,8 +89,7 @@ export function rendezvousService(engine: RendezvousEngine, log: (message: strin
       }
     },
 
-    list: (req) =>
-      edge(log, async () => {
+    async list(req) {
         const listing = await engine.list(req.prefix, req.pageSize);
         return create(ListResponseSchema, {
           waiting: listing.waiting.map((w) => ({ key: w.key, waiters: w.waiters, since: timestampFromMs(w.sinceMs), owners: w.owners })),
@@ -104,11 +103,11 @@ export function rendezvousService(engine: RendezvousEngine, log: (message: strin
           })),
           barriers: listing.barriers.map((b) => ({ ...b, generation: BigInt(b.generation) })),
         });
-      }),
+    },
 
     async *waitReady(req, ctx) {
       const timing = { intervalMs: optionalMs(req.intervalMs), waitUpToMs: optionalMs(req.waitMs), attemptTimeoutMs: optionalMs(req.attemptTimeoutMs) };
-      for await (const event of edgeStream(log, engine.waitReady(probeSpec(req), timing, ctx.signal))) {
+      for await (const event of engine.waitReady(probeSpec(req), timing, ctx.signal)) {
         yield create(WaitReadyResponseSchema, {
           event:
             event.type === "failed"

@@ -1,36 +1,22 @@
-import * as http2 from "node:http2";
-import type { AddressInfo } from "node:net";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBatonClient, type WaitEvent } from "../../src/client/index.js";
-import { DEFAULT_CONFIG } from "../../src/config.js";
-import { LockEngine } from "../../src/engine/lock-engine.js";
-import { LockService } from "../../src/gen/baton/lock/v1/lock_service_pb.js";
-import { lockService } from "../../src/server/lock-service.js";
-import { MemoryStore } from "../../src/store/memory/memory-store.js";
 import { eventually } from "../helpers/eventually.js";
+import { startServer, type TestServer } from "../helpers/server.js";
 
 /**
  * A real h2c server (the real service, engine and store) that allows only 2 concurrent streams
  * per connection, as a proxy might: Node's http2 client queues further streams silently.
  */
 describe("HTTP/2 client against a server that caps concurrent streams at 2", () => {
-  const store = new MemoryStore();
-  const engine = new LockEngine(store, DEFAULT_CONFIG, () => undefined);
-  const server = http2.createServer(
-    { settings: { maxConcurrentStreams: 2 } },
-    connectNodeAdapter({ routes: (router) => router.service(LockService, lockService(engine, () => undefined)) }),
-  );
+  let server: TestServer;
   let url = "";
 
   beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startServer({ maxStreamsPerConnection: 2 });
+    url = server.url;
   });
   afterAll(async () => {
-    await engine.close();
-    await store.close();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   it("puts every Wait stream on the wire and still answers unary calls while they are open", async () => {

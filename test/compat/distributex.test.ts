@@ -126,8 +126,8 @@ describe("Distributex compatibility", () => {
     expect((await fetch(server.url + "/healthz")).status).toBe(200);
     // Every other path at the root is Distributex's, which answered INVALID to anything it did not know.
     expect(await dx("/nothing-here", server.url)).toEqual([200, "INVALID"]);
-    // The server's address itself is left to the app (the redirect to the live page; this test
-    // server has none, so Connect answers 404).
-    expect((await fetch(server.url + "/", { redirect: "manual" })).status).toBe(404);
+    // The server's address itself is left to the app: the redirect to the live page.
+    const root = await fetch(server.url + "/", { redirect: "manual" });
+    expect([root.status, root.headers.get("location")]).toEqual([302, "/ui"]);
   });
 });

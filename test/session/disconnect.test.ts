@@ -1,6 +1,6 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { eventually } from "../helpers/eventually.js";
-import { RawSession, h2Client, startSessionServer, type SessionServing } from "./raw-session.js";
+import { RawSession, h2Client, startSessionServer } from "./raw-session.js";
 import { createBatonClient } from "../../src/client/index.js";
 
 let servers: Array<{ close(): Promise<void> }> = [];
@@ -8,17 +8,13 @@ afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));
   servers = [];
 });
-let serving: SessionServing = "router";
 const start = async (ttlMs: number) => {
-  const server = await startSessionServer(ttlMs, serving);
+  const server = await startSessionServer(ttlMs);
   servers.push(server);
   return server;
 };
 
-describe.each(["router", "raw route"] as const)("Session disconnects (%s)", (mode) => {
-  beforeAll(() => {
-    serving = mode;
-  });
+describe("Session disconnects", () => {
 
   it("keeps a killed session's leases for its TTL, and its waiters leave the queue at once", async () => {
     // A long TTL shows the two apart: the waiter is gone while the lease is still kept.
@@ -86,7 +82,7 @@ describe.each(["router", "raw route"] as const)("Session disconnects (%s)", (mod
   });
 
   it("ends every session with unavailable on shutdown and releases their leases", async () => {
-    const server = await startSessionServer(60_000, mode);
+    const server = await startSessionServer(60_000);
     const s = new RawSession(h2Client(server.url));
     s.send(1n, { case: "acquire", value: { name: "shut", owner: "o", waitMs: 0n } });
     await s.answer(1n);

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBatonClient, type BatonClient } from "../../src/client/index.js";
 import { RawSession, h2Client, startSessionServer } from "./raw-session.js";
 
-describe.each(["router", "raw route"] as const)("Session races (%s)", (mode) => {
+describe("Session races", () => {
   let server: Awaited<ReturnType<typeof startSessionServer>>;
   beforeAll(async () => {
-    server = await startSessionServer(2000, mode);
+    server = await startSessionServer(2000);
   });
   afterAll(async () => {
     await server.close();

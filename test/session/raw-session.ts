@@ -1,16 +1,11 @@
 import * as http2 from "node:http2";
-import type { AddressInfo } from "node:net";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { createClient, type Client } from "@connectrpc/connect";
-import { connectNodeAdapter, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import { DEFAULT_CONFIG } from "../../src/config.js";
-import { LockEngine } from "../../src/engine/lock-engine.js";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import type { LockEngine } from "../../src/engine/lock-engine.js";
 import { LockService } from "../../src/gen/baton/lock/v1/lock_service_pb.js";
 import { SessionRequestSchema, type SessionRequest, type SessionResponse } from "../../src/gen/baton/lock/v1/session_pb.js";
-import { MemoryStore } from "../../src/store/memory/memory-store.js";
-import { lockService } from "../../src/server/lock-service.js";
-import { sessionRoute } from "../../src/server/session-route.js";
-import { createH2Server } from "../../src/server/listener.js";
+import { startServer } from "../helpers/server.js";
 
 type Op = MessageInitShape<typeof SessionRequestSchema>["op"];
 
@@ -94,35 +89,11 @@ export function h2Client(url: string, kind: "connect" | "grpc" = "connect"): Cli
   return createClient(LockService, transport);
 }
 
-/** How the test server serves Session: through the Connect router, or the raw route in front of it. */
-export type SessionServing = "router" | "raw route";
-
 /**
- * A LockService on a real HTTP/2 socket with a chosen default session TTL, served through the
- * Connect router or with the raw Session route in front (as app.ts mounts it).
+ * A Baton server (built by the same buildApp as `baton serve`) with a chosen default session TTL
+ * and a low minimum TTL, for session tests that need short timings.
  */
-export async function startSessionServer(
-  ttlMs: number,
-  serving: SessionServing = "router",
-): Promise<{ url: string; engine: LockEngine; close(): Promise<void> }> {
-  const engine = new LockEngine(new MemoryStore(), { ...DEFAULT_CONFIG, minTtlMs: 50 }, () => {});
-  const timing = { ttlMs, minTtlMs: 50 };
-  const rpc = connectNodeAdapter({
-    routes: (router) => router.service(LockService, lockService(engine, () => {}, timing)),
-  });
-  const route = sessionRoute(engine, () => {}, timing);
-  const server = createH2Server(rpc, serving === "raw route" ? route : undefined);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    engine,
-    async close() {
-      await engine.close(500);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        setTimeout(resolve, 500).unref();
-      });
-    },
-  };
+export async function startSessionServer(ttlMs: number): Promise<{ url: string; engine: LockEngine; close(): Promise<void> }> {
+  const server = await startServer({ sessionTtlMs: ttlMs, minTtlMs: 50 });
+  return { url: server.url, engine: server.app.engine, close: server.close };
 }

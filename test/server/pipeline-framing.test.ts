@@ -7,10 +7,9 @@ import { startServer, type TestServer } from "../helpers/server.js";
 import { lockClient, TRANSPORTS } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";
 
-// Binary Connect over HTTP/2 reaches Wait (and the other server streams) through the raw routes
-// in front of the Connect router (src/server/wait-route.ts, stream-routes.ts); every other
-// transport goes through the router. These tests pin what the raw path must do the same way,
-// and what only it sees: framing errors, deadlines from headers, streams reset mid-wait.
+// Every call goes through the one request pipeline (src/server/pipeline/). These tests pin what
+// it must do with the framing of a stream: malformed envelopes, deadlines from headers, streams
+// reset mid-wait, and the hold-on-stream lease.
 
 let server: TestServer;
 beforeAll(async () => {
@@ -55,7 +54,7 @@ const frame = (data: Uint8Array, flags = 0): Buffer => {
 };
 const waitBody = (name: string) => frame(toBinary(WaitRequestSchema, create(WaitRequestSchema, { name, owner: "raw" })));
 
-describe("raw Wait route: framing and headers", () => {
+describe("Wait through the pipeline: framing and headers", () => {
   it("grants a free lock and ends the stream cleanly", async () => {
     const { messages, end } = await post("/baton.lock.v1.LockService/Wait", waitBody("raw-free"));
     expect(messages).toBe(1);
@@ -68,8 +67,8 @@ describe("raw Wait route: framing and headers", () => {
     ["no message at all", Buffer.alloc(0), "invalid_argument", "no message"],
     ["two messages", Buffer.concat([waitBody("raw-two"), waitBody("raw-two")]), "invalid_argument", "exactly one"],
     ["a compressed message", frame(Buffer.from([10, 1, 120]), 1), "invalid_argument", "compressed"],
-    ["a body cut off inside a message", Buffer.from([0, 0, 0, 0, 9, 8]), "invalid_argument", "inside a message"],
-    ["a message over the size limit", Buffer.from([0, 0x7f, 0, 0, 0]), "resource_exhausted", "exceeds"],
+    ["a body cut off inside a message", Buffer.from([0, 0, 0, 0, 9, 8]), "invalid_argument", "incomplete envelope"],
+    ["a message over the size limit", Buffer.from([0, 0x7f, 0, 0, 0]), "resource_exhausted", "larger than configured readMaxBytes"],
   ])("answers %s with %s and no grant", async (_, body, code, mention) => {
     const { messages, end } = await post("/baton.lock.v1.LockService/Wait", body);
     expect(messages).toBe(0);
@@ -85,7 +84,7 @@ describe("raw Wait route: framing and headers", () => {
     expect(end.error?.message).toContain("name");
   });
 
-  it("leaves a malformed connect-timeout-ms to the router, which rejects it", async () => {
+  it("answers a malformed connect-timeout-ms with invalid_argument", async () => {
     const { end } = await post("/baton.lock.v1.LockService/Wait", waitBody("raw-timeout-header"), { "connect-timeout-ms": "soon" });
     expect(end.error?.code).toBe("invalid_argument");
     expect(end.error?.message).toContain("timeout");
@@ -103,7 +102,7 @@ describe("raw Wait route: framing and headers", () => {
   });
 });
 
-describe("raw Wait route: streams that go away", () => {
+describe("Wait through the pipeline: streams that go away", () => {
   it("takes a waiter out of the queue when its connection is cut, and releases a held lease", async () => {
     const client = raw();
     const { lease } = await client.acquire({ name: "raw-cut", owner: "holder" });

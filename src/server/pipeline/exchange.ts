@@ -1,0 +1,222 @@
+import type * as http from "node:http";
+import * as http2 from "node:http2";
+
+/**
+ * One HTTP request and its response as the pipeline sees them, whatever the HTTP version: the
+ * pipeline reads headers and body through it and answers through it. HTTP/2 exchanges are served
+ * on the raw stream (no Node compat request/response objects, which cost ~2.7 KiB and a hop per
+ * chunk); HTTP/1.1 ones on Node's request and response.
+ */
+export interface Exchange {
+  readonly httpVersion: "1.1" | "2";
+  readonly method: string;
+  /** The path without the query. */
+  readonly path: string;
+  /** The full request URL (scheme, authority, path), for HandlerContext.url. */
+  readonly url: string;
+  /** A request header by its lower-case name, or null. */
+  header(name: string): string | null;
+  /** Every request header, built on first use (most calls never need them all). */
+  headers(): Headers;
+  /** The request body's chunks. */
+  body(): AsyncIterable<Uint8Array>;
+  /** Whether the client went away (reset, closed) before the response was complete. */
+  readonly gone: boolean;
+  /** Calls `listener` once if the client goes away before the response is complete. */
+  onGone(listener: () => void): void;
+  /** Sends the status and headers; `trailers` says trailers will follow the body (HTTP/2). */
+  respond(status: number, headers: Record<string, string>, trailers?: boolean): void;
+  /** Writes a chunk; resolves when the stream can take more (back-pressure), or at once. */
+  write(chunk: Uint8Array): Promise<void> | undefined;
+  /** Ends the response, with HTTP/2 trailers when `respond` announced them. */
+  end(chunk?: Uint8Array, trailers?: Record<string, string>): void;
+}
+
+/** An HTTP/2 stream as an Exchange. */
+export class H2Exchange implements Exchange {
+  readonly httpVersion = "2" as const;
+  readonly method: string;
+  readonly path: string;
+  private finished = false;
+  private lost = false;
+  private listeners: Array<() => void> | undefined;
+  private trailers: Record<string, string> | undefined;
+
+  constructor(
+    private readonly stream: http2.ServerHttp2Stream,
+    private readonly rawHeaders: http2.IncomingHttpHeaders,
+  ) {
+    this.method = rawHeaders[":method"] ?? "";
+    const path = rawHeaders[":path"] ?? "";
+    const q = path.indexOf("?");
+    this.path = q === -1 ? path : path.slice(0, q);
+    stream.once("close", () => {
+      if (this.finished) return;
+      this.lost = true;
+      const listeners = this.listeners;
+      this.listeners = undefined;
+      if (listeners !== undefined) for (const listener of listeners) listener();
+    });
+  }
+
+  get url(): string {
+    return `${this.stream.session?.encrypted === true ? "https" : "http"}://${this.rawHeaders[":authority"] ?? "localhost"}${this.rawHeaders[":path"] ?? "/"}`;
+  }
+
+  get gone(): boolean {
+    return this.lost || this.stream.destroyed;
+  }
+
+  header(name: string): string | null {
+    const value = this.rawHeaders[name];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(", ") : String(value);
+  }
+
+  headers(): Headers {
+    return toHeaders(this.rawHeaders);
+  }
+
+  body(): AsyncIterable<Uint8Array> {
+    // Leaving the loop early (a bad message) must not destroy the stream: the error still has
+    // to be written.
+    return this.stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
+  }
+
+  onGone(listener: () => void): void {
+    if (this.lost) return listener();
+    (this.listeners ??= []).push(listener);
+  }
+
+  respond(status: number, headers: Record<string, string>, trailers = false): void {
+    const { stream } = this;
+    // A stream the client reset is closed but not always destroyed yet: writing to it throws.
+    if (stream.destroyed || stream.closed || stream.headersSent) return;
+    if (trailers) {
+      stream.once("wantTrailers", () => {
+        if (!stream.destroyed) stream.sendTrailers(this.trailers ?? {});
+      });
+    }
+    stream.respond({ ":status": status, ...headers }, { waitForTrailers: trailers });
+  }
+
+  write(chunk: Uint8Array): Promise<void> | undefined {
+    const { stream } = this;
+    if (stream.destroyed || stream.closed || stream.write(chunk)) return undefined;
+    return new Promise<void>((resolve) => {
+      const go = (): void => {
+        stream.off("drain", go);
+        stream.off("close", go);
+        resolve();
+      };
+      stream.on("drain", go);
+      stream.on("close", go);
+    });
+  }
+
+  end(chunk?: Uint8Array, trailers?: Record<string, string>): void {
+    const { stream } = this;
+    this.finished = true;
+    this.listeners = undefined;
+    if (stream.destroyed || stream.closed) return;
+    this.trailers = trailers;
+    stream.end(chunk, () => {
+      // A client still sending (the call failed on a bad message) is told to stop with
+      // RST_STREAM(NO_ERROR), as HTTP/2 provides for a response complete before its request.
+      if (!stream.readableEnded && !stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    });
+  }
+}
+
+/** An HTTP/1.1 request and response as an Exchange (HTTP/1.1 has no trailers). */
+export class H1Exchange implements Exchange {
+  readonly httpVersion = "1.1" as const;
+  readonly method: string;
+  readonly path: string;
+  private finished = false;
+  private lost = false;
+  private listeners: Array<() => void> | undefined;
+
+  constructor(
+    private readonly req: http.IncomingMessage,
+    private readonly res: http.ServerResponse,
+  ) {
+    this.method = req.method ?? "";
+    const url = req.url ?? "";
+    const q = url.indexOf("?");
+    this.path = q === -1 ? url : url.slice(0, q);
+    res.once("close", () => {
+      if (this.finished && res.writableFinished) return;
+      this.lost = true;
+      const listeners = this.listeners;
+      this.listeners = undefined;
+      if (listeners !== undefined) for (const listener of listeners) listener();
+    });
+  }
+
+  get url(): string {
+    const encrypted = "encrypted" in this.req.socket && this.req.socket.encrypted === true;
+    return `${encrypted ? "https" : "http"}://${this.req.headers.host ?? "localhost"}${this.req.url ?? "/"}`;
+  }
+
+  get gone(): boolean {
+    return this.lost || this.res.destroyed;
+  }
+
+  header(name: string): string | null {
+    const value = this.req.headers[name];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  headers(): Headers {
+    return toHeaders(this.req.headers);
+  }
+
+  body(): AsyncIterable<Uint8Array> {
+    return this.req;
+  }
+
+  onGone(listener: () => void): void {
+    if (this.lost) return listener();
+    (this.listeners ??= []).push(listener);
+  }
+
+  respond(status: number, headers: Record<string, string>): void {
+    if (this.res.headersSent || this.res.destroyed) return;
+    this.res.writeHead(status, headers);
+  }
+
+  write(chunk: Uint8Array): Promise<void> | undefined {
+    const { res } = this;
+    if (res.destroyed || res.write(chunk)) return undefined;
+    return new Promise<void>((resolve) => {
+      const go = (): void => {
+        res.off("drain", go);
+        res.off("close", go);
+        resolve();
+      };
+      res.on("drain", go);
+      res.on("close", go);
+    });
+  }
+
+  end(chunk?: Uint8Array): void {
+    this.finished = true;
+    this.listeners = undefined;
+    if (this.res.destroyed) return;
+    if (chunk === undefined) this.res.end();
+    else this.res.end(chunk);
+  }
+}
+
+/** Node's header object as a web Headers, HTTP/2 pseudo-headers left out. */
+function toHeaders(raw: http.IncomingHttpHeaders | http2.IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (name.startsWith(":") || value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.set(name, String(value));
+  }
+  return headers;
+}
