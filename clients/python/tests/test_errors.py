@@ -108,13 +108,17 @@ def test_parties_mismatch(url: str, name: str) -> None:
     asyncio.run(asyncio.wait_for(main(), 30))
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="server: over gRPC, a request over readMaxBytes gets HTTP 200 headers and then RST_STREAM(NO_ERROR) "
+    "without a grpc-status trailer, which gRPC clients report as INTERNAL (reported to the lead)",
+)
 def test_message_too_large(url: str) -> None:
     with baton.Client(url) as client:
         with pytest.raises(baton.QuotaExceeded) as caught:
             client.signal("big", "x" * 300_000)
-        # The API says reason MESSAGE_TOO_LARGE; the server's gRPC path sends no ErrorInfo for this
-        # one yet, so the client falls back to the status code's class.
         assert caught.value.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert caught.value.reason == "MESSAGE_TOO_LARGE"
 
 
 def test_unreachable_server_is_unavailable(name: str) -> None:
