@@ -257,3 +257,32 @@ def _try_lock_works(client: baton.Client, name: str) -> bool:
         return client.try_lock(name) is not None
     except baton.Unavailable:
         return False
+
+
+def test_a_grant_adopted_just_after_the_stream_broke_is_taken_over(url: str, name: str, proxy: Callable[..., TcpProxy]) -> None:
+    """The race where a grant's answer is read just before the stream breaks, and the acquire
+    resumes (and adopts the lease) only after the break was handled."""
+    p = proxy()
+
+    async def main() -> None:
+        async with baton.aio.Client(p.url, session_ttl=3.0) as client:
+            lease = await client.acquire(name)
+            stream = lease._keeper
+            session = client._session
+            assert session is not None and stream is not None
+            # Undo the adoption, as if the acquire had not resumed yet.
+            del session._leases[lease.token]
+            stream.forget(lease)  # type: ignore[attr-defined]
+            lease._keeper = None
+            p.cut()
+            while not stream.broken:  # type: ignore[attr-defined]
+                await asyncio.sleep(0.01)
+            session._move(lease, stream, 10_000)  # type: ignore[arg-type]
+            while lease._keeper is stream and not lease.lost:
+                await asyncio.sleep(0.02)
+            assert not lease.lost
+            await asyncio.sleep(3.5)  # past the broken session's TTL
+            assert not lease.lost
+            assert await client.release(lease) == lease.fencing
+
+    asyncio.run(asyncio.wait_for(main(), 30))

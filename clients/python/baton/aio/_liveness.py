@@ -36,16 +36,13 @@ class Liveness:
         """True once the deadline has passed."""
         return time.monotonic() >= self.alive_until
 
-    async def keep(self, ping: Callable[[], None], interval_s: float, pinging: Callable[[], bool], needed: Callable[[], bool]) -> bool:
-        """Pings every `interval_s` while `pinging()`; returns True when the deadline passes, False
-        when nothing needs it any more (`needed()` is false)."""
+    async def keep(self, ping: Callable[[], None], interval_s: float, pinging: Callable[[], bool]) -> None:
+        """Pings every `interval_s` while `pinging()`; returns when the deadline has passed."""
         next_ping = time.monotonic() + interval_s
         while True:
             now = time.monotonic()
             if now >= self.alive_until:
-                return True
-            if not needed():
-                return False
+                return
             if pinging() and now >= next_ping:
                 ping()
                 next_ping = now + interval_s

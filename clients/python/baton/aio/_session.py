@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from typing import Awaitable, Callable, Dict, List, Optional, Set
+from typing import Awaitable, Callable, Dict, List, Optional
 
 from .. import _convert
 from ..exceptions import BatonError, LeaseLost, NotHeld
@@ -42,8 +42,7 @@ class Session:
         self._ids = itertools.count(1)
         self._stream: Optional[SessionStream] = None
         self._leases: Dict[str, Lease] = {}
-        self._broken: Set[SessionStream] = set()
-        self._recoveries: Set["asyncio.Task[None]"] = set()
+        self._recoveries: Dict[SessionStream, "asyncio.Task[None]"] = {}
         self._closed = False
 
     @property
@@ -68,10 +67,9 @@ class Session:
             # the server may have released it already. Never hand it out as valid.
             stream.give_back(lease.name, lease.token)
             raise LeaseLost(f"the grant of {lease.name!r} arrived after the session's deadline; it was given back", lease)
-        self._leases[lease.token] = lease
-        stream.adopt(request_id, lease)
         if on_lost is not None:
             lease.add_lost_callback(on_lost)
+        self._move(lease, stream, request_id)
         return lease
 
     async def release(self, lease: Lease) -> int:
@@ -113,14 +111,14 @@ class Session:
     async def close(self) -> None:
         """Half-closes the stream, so the server releases every lease at once; the leases are lost."""
         self._closed = True
-        for task in list(self._recoveries):
+        recoveries, self._recoveries = self._recoveries, {}
+        for task in recoveries.values():
             task.cancel()
         stream, self._stream = self._stream, None
         if stream is not None:
             await stream.close(_CLOSE_TIMEOUT_S)
-        for old in list(self._broken):
+        for old in recoveries:
             await old.close(0)
-        self._broken.clear()
         leases, self._leases = list(self._leases.values()), {}
         for lease in leases:
             lease._mark_lost("the client was closed: the server released the lease")
@@ -144,12 +142,15 @@ class Session:
     def _on_end(self, stream: SessionStream, error: BatonError, recover: bool) -> None:
         if self._stream is stream:
             self._stream = None
-        if not recover or self._closed or not any(lease._keeper is stream for lease in self._leases.values()):
+        if recover:
+            self._start_recovery(stream)
+
+    def _start_recovery(self, old: SessionStream) -> None:
+        if self._closed or old in self._recoveries or not any(lease._keeper is old for lease in self._leases.values()):
             return
-        self._broken.add(stream)
-        task = asyncio.ensure_future(self._recover(stream))
-        self._recoveries.add(task)
-        task.add_done_callback(self._recoveries.discard)
+        task = asyncio.ensure_future(self._recover(old))
+        self._recoveries[old] = task
+        task.add_done_callback(lambda _: self._recoveries.pop(old, None))
 
     async def _recover(self, old: SessionStream) -> None:
         """Moves the leases of a broken stream to a new one, if a new one answers in time."""
@@ -170,8 +171,8 @@ class Session:
                     continue
                 await asyncio.gather(*(self._take_over(stream, lease) for lease in leases))
                 await asyncio.sleep(0.05)
-        finally:
-            self._broken.discard(old)
+        except asyncio.CancelledError:
+            pass
 
     async def _take_over(self, stream: SessionStream, lease: Lease) -> None:
         request_id = next(self._ids)
@@ -198,6 +199,9 @@ class Session:
             keeper.forget(lease)
         self._leases[lease.token] = lease
         stream.adopt(request_id, lease)
+        if stream.broken:
+            # The answer came just before the stream broke: take the lease over like the others.
+            self._start_recovery(stream)
 
     def _forget(self, lease: Lease) -> None:
         self._leases.pop(lease.token, None)

@@ -46,6 +46,7 @@ class SessionStream:
         self._outbox: "asyncio.Queue[Any]" = asyncio.Queue()
         self.opened: "asyncio.Future[session_pb2.SessionOpened]" = asyncio.get_running_loop().create_future()
         self.ended = False
+        self._recoverable = False
         self._expired = False
         self._closing = False
         # Not wait_for_ready: the open must leave now, or its send time would make the session
@@ -61,6 +62,11 @@ class SessionStream:
     def alive_until(self) -> float:
         """The `time.monotonic()` until which the server keeps this session at least."""
         return self._liveness.alive_until
+
+    @property
+    def broken(self) -> bool:
+        """True once the stream broke (not closed by us, not expired): its leases may be taken over."""
+        return self.ended and self._recoverable
 
     @property
     def usable(self) -> bool:
@@ -162,14 +168,14 @@ class SessionStream:
             if not self.opened.done():
                 self._end(Unavailable("the server did not open the session", reason="UNAVAILABLE", code=grpc.StatusCode.UNAVAILABLE), recover=True)
             return
-        expired = await self._liveness.keep(
+        # After a break this goes on until the deadline: a lease adopted late (its grant arrived
+        # just before the break) or not taken over by a new stream in time is lost then.
+        await self._liveness.keep(
             ping=lambda: self.send(session_pb2.SessionRequest(id=next(self._ids), ping=session_pb2.Ping()), answered=True),
             interval_s=max(0.01, opened.ttl_ms / 3000.0),
             pinging=lambda: not self.ended,
-            needed=lambda: not self.ended or bool(self._leases),
         )
-        if expired:
-            self._expire()
+        self._expire()
 
     # Answers.
 
@@ -204,12 +210,14 @@ class SessionStream:
         for lease in list(self._leases.values()):
             self._on_lost(lease, SESSION_EXPIRED)
         self._leases.clear()
+        self._recoverable = False
         self._end(Unavailable("no answer from the server within the session's TTL", reason="UNAVAILABLE", code=grpc.StatusCode.UNAVAILABLE), recover=False)
 
     def _end(self, error: BatonError, recover: bool) -> None:
         if self.ended:
             return
         self.ended = True
+        self._recoverable = recover and not self._expired
         self._closing = True
         failure = error if isinstance(error, (Unavailable, Cancelled)) else Unavailable(f"the session stream ended: {error.message}", reason="UNAVAILABLE", code=grpc.StatusCode.UNAVAILABLE)
         self._in_flight.fail_all(failure)
@@ -220,4 +228,4 @@ class SessionStream:
         for task in self._tasks[:2]:
             if task is not asyncio.current_task():
                 task.cancel()
-        self._on_end(self, error, recover and not self._expired)
+        self._on_end(self, error, self._recoverable)
