@@ -61,7 +61,12 @@ export function explain(error: unknown, ctx: ExplainContext): Error {
       const flag = ctx.subject("wait_ms");
       const within = m.wait_ms === undefined ? "in time" : `within ${formatDuration(Number(m.wait_ms))}`;
       const what = m.name === undefined ? `gave up ${within}` : `no permit of ${m.name} came free ${within}`;
-      const hint = flag === undefined ? "" : ` (${flag.label} ${flag.value}); wait longer with a larger ${flag.label}, or omit it to wait until granted`;
+      const hint =
+        flag === undefined
+          ? ""
+          : flag.value === undefined
+            ? " (the longest wait the server allows, its --max-wait)"
+            : ` (${flag.label} ${flag.value}); wait longer with a larger ${flag.label}, or omit it to wait until granted`;
       return new Error(what + hint);
     }
     case "PARTIES_MISMATCH":

@@ -58,6 +58,15 @@ describe("baton client commands", () => {
     expect(late.stderr).toContain("stop the work it protected");
   });
 
+  it("reserve prints a new lock's name under the prefix; the lock is kept with its limit", async () => {
+    const prefix = unique("reserve") + "/";
+    const reserved = await run(["reserve", prefix, "--limit", "2"]);
+    expect(reserved.code).toBe(0);
+    const name = reserved.stdout.trim();
+    expect(name.startsWith(prefix) && name.length > prefix.length).toBe(true);
+    expect(await client.describe(name)).toMatchObject({ name, limit: 2, reserved: true });
+  });
+
   it("acquire prints shell assignments that sh can eval, quoting included", async () => {
     const name = unique("eval");
     const acquired = await run(["acquire", name]);
