@@ -1,15 +1,30 @@
 import { readFileSync } from "node:fs";
 import { closestMatch } from "leven";
 import { UsageError, type Command } from "./command.js";
-import { serveCommand } from "./serve.js";
 import { lockCommands } from "./locks/index.js";
 import { rendezvousCommands } from "./rendezvous/index.js";
-import { backupCommand, restoreCommand } from "./backup.js";
 import type { CliIo } from "./io.js";
 
 export { processIo, type CliIo } from "./io.js";
 
-const commands: Command[] = [serveCommand, ...lockCommands, ...rendezvousCommands, backupCommand, restoreCommand];
+/** A command by name and summary; its module loads only when it runs. */
+interface Entry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+const loaded = (command: Command): Entry => ({ name: command.name, summary: command.summary, load: async () => command });
+
+// The server and the durable store load a lot (the whole app, LMDB); a client command, which
+// starts once per shell line, does not wait for them.
+const commands: Entry[] = [
+  { name: "serve", summary: "run the Baton server", load: async () => (await import("./serve.js")).serveCommand },
+  ...lockCommands.map(loaded),
+  ...rendezvousCommands.map(loaded),
+  { name: "backup", summary: "snapshot the durable store's data dir to a file", load: async () => (await import("./backup.js")).backupCommand },
+  { name: "restore", summary: "make a data dir start from a backup file", load: async () => (await import("./backup.js")).restoreCommand },
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -55,17 +70,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(version() + "\n");
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (command === undefined) {
+  const entry = commands.find((c) => c.name === name);
+  if (entry === undefined) {
     const guess = closestMatch(name, commands.map((c) => c.name), { maxDistance: 2 });
     io.stderr.write(`baton: unknown command "${name}"${guess === undefined ? "" : `; did you mean "${guess}"?`}\n\n${help()}\n`);
     return 2;
   }
-  if (asksForHelp(rest)) {
-    io.stdout.write(command.usage + "\n");
-    return 0;
-  }
   try {
+    const command = await entry.load();
+    if (asksForHelp(rest)) {
+      io.stdout.write(command.usage + "\n");
+      return 0;
+    }
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {

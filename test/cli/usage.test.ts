@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lockCommands } from "../../src/cli/locks/index.js";
 import { rendezvousCommands } from "../../src/cli/rendezvous/index.js";
 import { backupCommand, restoreCommand } from "../../src/cli/backup.js";
+import { serveCommand } from "../../src/cli/serve.js";
 import { flagLabel } from "../../src/cli/spec.js";
 import { parseFlagDuration } from "../../src/duration.js";
 import { baton } from "./in-process.js";
@@ -23,6 +24,14 @@ describe("baton usage", () => {
         if (flag.default !== undefined) expect(line).toContain(`(default: ${flag.default})`);
       }
       if (Object.values(spec.flags).some((f) => f.kind === "duration")) expect(help.stdout).toContain("A bare number is refused (write 30s or");
+    }
+  });
+
+  it("baton --help lists every command with its own summary (those loaded on demand too)", async () => {
+    const help = await baton(["--help"], nowhere);
+    expect(help.code).toBe(0);
+    for (const command of [serveCommand, ...commands]) {
+      expect(help.stdout, command.name).toMatch(new RegExp(`\\n  ${command.name} +${command.summary.replace(/[()]/g, "\\$&")}\\n`));
     }
   });
 
