@@ -131,13 +131,18 @@ const NETWORK_ERRORS: Record<string, string> = {
   ETIMEDOUT: "the connection timed out",
 };
 
+/** Why the server could not be reached ("connection refused"), or undefined if it was. */
+export function unreachable(error: unknown): string | undefined {
+  if (!(error instanceof ConnectError) || errorInfo(error) !== undefined) return undefined;
+  const network = Object.keys(NETWORK_ERRORS).find((code) => error.rawMessage.includes(code));
+  return network === undefined ? undefined : NETWORK_ERRORS[network];
+}
+
 /** An error without Baton's ErrorInfo: the network, or something at the URL that is not Baton. */
 function withoutReason(error: ConnectError, ctx: ExplainContext): Error {
-  const network = Object.keys(NETWORK_ERRORS).find((code) => error.rawMessage.includes(code));
+  const network = unreachable(error);
   if (network !== undefined) {
-    return new Error(
-      `cannot reach a Baton server at ${ctx.url} (${NETWORK_ERRORS[network]}); start one with "npx baton serve", or point to yours with --server URL or BATON_URL`,
-    );
+    return new Error(`cannot reach a Baton server at ${ctx.url} (${network}); start one with "npx baton serve", or point to yours with --server URL or BATON_URL`);
   }
   if (error.code === Code.Unimplemented || error.code === Code.NotFound) {
     return new Error(`${ctx.url} answered, but not as a Baton server; check --server or BATON_URL`);

@@ -1,5 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { createBatonClient, hasCode, type BatonClient, type Lease, type LeaseKeeper } from "../../client/index.js";
+import { unreachable } from "../explain.js";
 import type { Interrupt } from "../io.js";
 import type { Invocation } from "../invocation.js";
 import { SERVER_FLAG, defineCommand } from "../spec.js";
@@ -95,7 +96,7 @@ class LockRun {
       onRetry: (error) => {
         if (failing) return;
         failing = true;
-        this.say(`cannot refresh ${lease.name} (${this.inv.explain(error).message}); retrying until it expires`);
+        this.say(`cannot refresh ${lease.name} (${this.briefly(error)}); retrying until it expires`);
       },
       onRefreshed: () => {
         if (failing) this.say(`refreshed ${lease.name} again`);
@@ -140,12 +141,17 @@ class LockRun {
     return outcome.status;
   }
 
+  /** A failed refresh in a few words: "connection refused", or the whole explanation. */
+  private briefly(error: unknown): string {
+    return unreachable(error) ?? this.inv.explain(error).message;
+  }
+
   /** Why the keeper lost the lease, in the CLI's words rather than the client library's. */
   private lostWords(lease: Lease, reason: unknown): string {
     const cause = reason instanceof Error ? reason.cause : undefined;
     const why = hasCode(cause, Code.FailedPrecondition)
       ? "the server no longer holds it (it expired, or was released with its token)"
-      : `no refresh reached the server at ${this.url} before it expired${cause === undefined ? "" : ` (last: ${this.inv.explain(cause).message})`}`;
+      : `no refresh reached the server at ${this.url} before it expired${cause === undefined ? "" : ` (last: ${this.briefly(cause)})`}`;
     return `lost the lease on ${lease.name} (fencing ${lease.fencing}): ${why}`;
   }
 
