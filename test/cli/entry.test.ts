@@ -56,7 +56,9 @@ describe("the baton binary", () => {
 
   it("passes SIGTERM on to CMD, which decides how to end; the lock is released", async () => {
     const name = unique("term");
-    const script = 'trap "echo got-term; exit 7" TERM; echo ready; sleep 60 & wait';
+    // Short sleeps in the foreground: a signal that lands while sh forks a background child
+    // would leave that child (and the output pipe it holds) alive after sh's trap exits.
+    const script = 'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.1; done';
     const baton = spawnBaton(["lock", name, "--owner", "term-test", "--", "sh", "-c", script], server.url);
     await vi.waitFor(() => expect(baton.stdout()).toContain("ready"), { timeout: 15_000 });
     expect((await client.describe(name)).holders.map((h) => h.owner)).toEqual(["term-test"]);

@@ -75,7 +75,9 @@ describe("baton lock (in process, CMD a real child)", () => {
 
   it("passes an interruption on to CMD, which decides; the lock is released when it exits", async () => {
     const name = unique("forward");
-    const script = 'trap "echo got-hup; exit 7" HUP; echo ready; sleep 60 & wait';
+    // Short sleeps in the foreground: a signal that lands while sh forks a background child
+    // would leave that child (and the output pipe it holds) alive after sh's trap exits.
+    const script = 'trap "echo got-hup; exit 7" HUP; echo ready; while :; do sleep 0.1; done';
     const run = lock([name, "--owner", "forward-test", "--", "sh", "-c", script]);
     await vi.waitFor(() => expect(run.stdout()).toContain("ready"), { timeout: 10_000 });
     expect((await client.describe(name)).holders.map((h) => h.owner)).toEqual(["forward-test"]);
