@@ -3,6 +3,7 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { driver, type DriverKind } from "./drivers.js";
 import { startBenchRedis, type BenchRedis } from "./redis.js";
+import { pythonUncontended } from "./python-client.js";
 import { startBenchServer, type BenchServer } from "./server-process.js";
 import { contended, idleWaiters, uncontended, type DriverFactory, type Row } from "./scenarios.js";
 import { fmt } from "./stats.js";
@@ -19,15 +20,16 @@ import { fmt } from "./stats.js";
  * - BENCH_INSTANCES: Baton servers sharing the store (default 1; 2 needs Redis); clients
  *   alternate between them, so contended clients hand the lock across instances;
  * - BENCH_CLIENT: "client" (default: the TypeScript client over HTTP/2, which uses the session
- *   stream) or "unary" (raw Acquire/Release/Wait calls, as before the session stream);
+ *   stream), "unary" (raw Acquire/Release/Wait calls, as before the session stream), or "python"
+ *   (the Python client's clients/python/bench.py; uncontended only);
  * - BENCH_ONLY: comma-separated subset of "uncontended,contended,idle";
  */
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const waiters = Number(process.env.BENCH_WAITERS ?? 10_000);
   const instances = Number(process.env.BENCH_INSTANCES ?? 1);
-  const kind = (process.env.BENCH_CLIENT ?? "client") as DriverKind;
-  if (kind !== "client" && kind !== "unary") throw new Error(`BENCH_CLIENT must be "client" or "unary" (got ${kind})`);
+  const kind = (process.env.BENCH_CLIENT ?? "client") as DriverKind | "python";
+  if (kind !== "client" && kind !== "unary" && kind !== "python") throw new Error(`BENCH_CLIENT must be "client", "unary" or "python" (got ${kind})`);
   const only = new Set((process.env.BENCH_ONLY ?? "uncontended,contended,idle").split(","));
   let redis: BenchRedis | undefined;
   const stores = (process.env.BENCH_STORE ?? "memory").split(",").map((s) => s.trim());
@@ -100,7 +102,11 @@ function storeFlags(store: string, redis: BenchRedis | undefined, dataDirs: stri
 }
 
 /** Runs the chosen scenarios against one set of servers. */
-async function scenarios(servers: BenchServer[], only: Set<string>, kind: DriverKind, seconds: number, waiters: number, rows: Row[]): Promise<void> {
+async function scenarios(servers: BenchServer[], only: Set<string>, kind: DriverKind | "python", seconds: number, waiters: number, rows: Row[]): Promise<void> {
+  if (kind === "python") {
+    if (only.has("uncontended")) for (const c of [1, 16, 64]) rows.push(await pythonUncontended(servers[0]!.url, c, seconds * 1000));
+    return;
+  }
   const make: DriverFactory = (i) => driver(kind, servers[i % servers.length]!.url);
   if (only.has("uncontended")) for (const c of [1, 16, 64]) rows.push(await uncontended(make, c, seconds * 1000));
   if (only.has("contended")) for (const c of [2, 16, 64]) rows.push(await contended(make, c, seconds * 1000));

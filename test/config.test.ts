@@ -15,6 +15,26 @@ const file = (name: string, text: string) => {
 describe("config", () => {
   it("uses the defaults when nothing is said", () => {
     expect(buildConfig({}, {}, {})).toEqual(DEFAULT_CONFIG);
+    // The defaults the README and the docs have always promised.
+    expect(DEFAULT_CONFIG).toMatchObject({
+      host: "127.0.0.1",
+      port: 7070,
+      store: "durable",
+      dataDir: "./baton-data",
+      durability: "full",
+      defaultTtlMs: 30_000,
+      minTtlMs: 100,
+      maxTtlMs: 24 * 3_600_000,
+      maxWaitMs: 24 * 3_600_000,
+      maxLimit: 100_000,
+      maxQueueLength: 10_000,
+      readMaxBytes: 262_144,
+      maxStreamsPerConnection: 1_000_000,
+      shutdownGraceMs: 5_000,
+      waitHeartbeatMs: 15_000,
+      sessionTtlMs: 10_000,
+      pools: [],
+    });
   });
 
   it("lets flags win over env, and env over the file", () => {
@@ -38,12 +58,12 @@ describe("config", () => {
   });
 
   it.each([
-    ["an unknown setting", "prot: 7070\n", /unknown setting "prot"/],
-    ["a bad duration", "defaultTtl: forever\n", /defaultTtl: "forever" is not a duration/],
-    ["a bad port", "port: 70000\n", /not a TCP port/],
-    ["min above max", "minTtl: 2h\nmaxTtl: 1h\n", /minTtl .* is above maxTtl/],
-    ["a default outside the range", "defaultTtl: 10ms\n", /defaultTtl .* must lie between/],
-    ["a bad store", "store: mysql://x\n", /neither "memory" nor a redis/],
+    ["an unknown setting", "prot: 7070\n", /unknown setting "prot" \(config file .*bad\.yaml\); did you mean port\?/],
+    ["a bad duration", "defaultTtl: forever\n", /defaultTtl \(config file .*bad\.yaml\): "forever" is not a duration; expected a duration such as 500ms/],
+    ["a bad port", "port: 70000\n", /port \(config file .*\): 70000 is too large; expected a whole number from 0 to 65535/],
+    ["min above max", "minTtl: 2h\nmaxTtl: 1h\n", /minTtl \(config file .*\): 2h is above maxTtl \(1h\); maxTtl is from config file/],
+    ["a default outside the range", "defaultTtl: 10ms\n", /defaultTtl \(config file .*\): 10ms must lie between minTtl \(100ms\) and maxTtl \(24h\)/],
+    ["a bad store", "store: mysql://x\n", /store \(config file .*\): "mysql:\/\/x" is neither durable, memory nor a redis:\/\/ URL/],
     ["a list instead of a mapping", "- a\n- b\n", /expected a mapping/],
     ["broken YAML", "port: [1,\n", /not valid YAML/],
   ])("refuses %s with a clear error", (_label, text, message) => {

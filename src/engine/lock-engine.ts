@@ -3,15 +3,16 @@ import type { AcquireResult, LeaseRecord, LockEvent, LockSnapshot, Store } from 
 import { newToken, newWaiterId } from "../store/token.js";
 import { BatonError, invalid, shuttingDown } from "./errors.js";
 import { Channel } from "./channel.js";
-import { keepAlive } from "./hold.js";
+import { LeaseKeeper } from "./lease-keeper.js";
 import { busyMessage } from "./messages.js";
 import { WaiterRegistry } from "./waiters.js";
-import { WaitCall, type WaitEvent, type WaitHost, type WaitListener } from "./wait-call.js";
+import { WaitCall, type WaitEvent, type WaitHost, type WaitListener, type WaitOptions } from "./wait-call.js";
 import { WatchHub, type WatchEvent } from "./watchers.js";
+import { WaitEvents } from "./wait-events.js";
 import { checkLimit, checkName, checkOwner, checkPrefix, checkToken } from "./validate.js";
 import { LockSession, type SessionEvents, type SessionHost } from "./session.js";
 import { Heartbeats } from "./heartbeats.js";
-import { resolveRequest, resolveTtl, type AcquireParams, type EngineOptions } from "./policy.js";
+import { resolveRequest, resolveTtl, type AcquireParams, type EngineOptions, type ResolvedRequest } from "./policy.js";
 
 export type { AcquireParams, EngineOptions } from "./policy.js";
 export { type LockSession, type SessionEvents } from "./session.js";
@@ -31,7 +32,8 @@ export class LockEngine {
   private readonly waiters: WaiterRegistry;
   private readonly heartbeats: Heartbeats<WaitEvent>;
   private readonly watchers: WatchHub;
-  private readonly leaseWatch = new Map<string, (reason: string) => void>();
+  /** The one keeper of every lease a hold stream or a session keeps alive. */
+  private readonly keeper: LeaseKeeper;
   /** Every open stream's channel, ended on shutdown (cheaper than a listener per stream on one signal). */
   private readonly channels = new Set<Channel<unknown>>();
   /** Every wait that has not finished its clean-up, ended on shutdown. */
@@ -54,13 +56,13 @@ export class LockEngine {
     this.waiters = new WaiterRegistry(store, onError);
     this.heartbeats = new Heartbeats<WaitEvent>(options.waitHeartbeatMs ?? 15_000, (elapsedMs) => ({ type: "heartbeat", elapsedMs }));
     this.watchers = new WatchHub(store, onError);
+    this.keeper = new LeaseKeeper(store);
     this.unsubscribe = store.subscribe((event) => this.onEvent(event));
     this.sessionHost = {
       store,
       options,
-      waiters: this.waiters,
-      watchLease: (token, onLost) => this.leaseWatch.set(token, onLost),
-      unwatchLease: (token) => this.leaseWatch.delete(token),
+      keeper: this.keeper,
+      startCall: (input, callOptions, listener) => this.startCall(input, callOptions, listener),
       release: (name, token) => this.release(name, token),
       refresh: (name, token, ttlMs) => this.refresh(name, token, ttlMs),
       refusal: (name, limit, result) => refusal(name, limit, result),
@@ -79,8 +81,7 @@ export class LockEngine {
       store,
       waiters: this.waiters,
       heartbeats: this.heartbeats,
-      watchLease: (token, onLost) => this.leaseWatch.set(token, onLost),
-      unwatchLease: (token) => this.leaseWatch.delete(token),
+      keeper: this.keeper,
       refusal: (name, limit, result) => refusal(name, limit, result),
       log,
       closed: (call) => {
@@ -110,16 +111,26 @@ export class LockEngine {
       if (result.kind === "queued") throw new BatonError("unavailable", "the store queued a try-acquire");
       throw refusal(input.name, input.limit, result);
     }
-    const events = this.wait({ ...params }, false, signal);
-    for (;;) {
-      const step = await events.next();
-      if (step.done === true) throw new BatonError("unavailable", "the wait ended without a grant");
-      if (step.value.type !== "granted") continue;
-      // Resume once more so the stream counts the grant as delivered; stopping it at the grant
-      // would tell it the caller went away, and it would release the lease.
-      await events.next();
-      return step.value.lease;
-    }
+    const input = resolveRequest(params, this.options);
+    return new Promise<LeaseRecord>((resolve, reject) => {
+      // Quiet: a unary call cannot report positions, so nobody re-reads them for it.
+      const call: WaitCall = this.startCall(input, { hold: false, quiet: true }, {
+        event: (event) => {
+          if (event.type !== "granted") return;
+          call.delivered();
+          resolve(event.lease);
+        },
+        end: (error) => {
+          signal.removeEventListener("abort", onAbort);
+          if (error !== undefined) reject(error);
+          void call.close();
+        },
+      });
+      // Given up while waiting: the call leaves the queue (or gives back a grant on its way).
+      const onAbort = (): void => call.fail(signal.reason ?? new BatonError("canceled", "the call was cancelled", { reason: "CANCELLED" }));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   /**
@@ -127,8 +138,13 @@ export class LockEngine {
    * `close()` the call when its stream ends. Throws at once for a request that fails validation.
    */
   startWait(params: AcquireParams, hold: boolean, listener: WaitListener): WaitCall {
+    return this.startCall(resolveRequest(params, this.options), { hold, heartbeats: true }, listener);
+  }
+
+  /** Starts the one queued-acquire state machine for a validated request. */
+  private startCall(input: ResolvedRequest, options: WaitOptions, listener: WaitListener): WaitCall {
     if (this.isClosed) throw SHUTDOWN;
-    const call = new WaitCall(this.waitHost, resolveRequest(params, this.options), hold, listener);
+    const call = new WaitCall(this.waitHost, input, options, listener);
     this.calls.add(call);
     call.start();
     return call;
@@ -136,31 +152,23 @@ export class LockEngine {
 
   /**
    * A wait as a stream of events: `queued`, then `granted`. With `hold` it then keeps the lease
-   * alive until the consumer stops (releasing it) or the lease is lost (`lost`).
+   * alive until the consumer stops (releasing it) or the lease is lost (`lost`). Leaving the
+   * iteration (or `signal`) leaves the queue at once. Throws at once for an invalid request.
    */
-  async *wait(params: AcquireParams, hold: boolean, signal: AbortSignal): AsyncGenerator<WaitEvent> {
-    const channel = new Channel<WaitEvent | typeof END>();
-    const call = this.startWait(params, hold, {
-      event: (event) => channel.push(event),
-      end: (error) => (error === undefined ? channel.push(END) : channel.fail(error)),
-    });
-    // The call's own clean-up runs when the signal aborts, even if this generator is never
-    // resumed: a client that resets its HTTP/2 stream mid-write leaves connect-node waiting on a
-    // write that never completes.
-    const onAbort = (): void => call.fail(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
+  wait(params: AcquireParams, hold: boolean, signal?: AbortSignal): AsyncIterableIterator<WaitEvent> {
+    return this.waitAs(params, hold, signal, (event) => event);
+  }
+
+  /** `wait`, with each event turned by `map` into what the consumer reads (e.g. a wire message). */
+  waitAs<T>(params: AcquireParams, hold: boolean, signal: AbortSignal | undefined, map: (event: WaitEvent) => T): AsyncIterableIterator<T> {
+    const events = new WaitEvents<T>(signal, map);
     try {
-      for (;;) {
-        const event = await channel.next();
-        if (event === END) return;
-        yield event;
-        if (event.type === "granted") call.delivered();
-      }
-    } finally {
-      signal.removeEventListener("abort", onAbort);
-      await call.close();
+      events.attach(this.startWait(params, hold, events));
+    } catch (error) {
+      events.end(error);
+      throw error;
     }
+    return events;
   }
 
   /** Releases a lease by its token. */
@@ -254,6 +262,7 @@ export class LockEngine {
       clearTimeout(timer);
     }
     await sessions;
+    this.keeper.close();
     this.unsubscribe();
   }
 
@@ -265,9 +274,10 @@ export class LockEngine {
   private onEvent(event: LockEvent): void {
     this.waiters.onEvent(event);
     this.watchers.onEvent(event);
+    // A kept lease that the store reports gone was lost by its keeper (its own releases stop
+    // keeping it first).
     if ((event.kind === "expired" || event.kind === "released") && event.lease !== undefined) {
-      const onLost = this.leaseWatch.get(event.lease.token);
-      if (onLost !== undefined) onLost(event.kind === "expired" ? "the lease expired" : "the lease was released by someone else");
+      this.keeper.lost(event.lease.token, event.kind === "expired" ? "the lease expired" : "the lease was released by someone else");
     }
   }
 

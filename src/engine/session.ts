@@ -1,27 +1,25 @@
 import type { AcquireResult, LeaseRecord, Store } from "../store/types.js";
-import { newToken, newWaiterId } from "../store/token.js";
+import { newToken } from "../store/token.js";
 import { BatonError } from "./errors.js";
-import { waitTimeout } from "./messages.js";
-import { resolveRequest, type AcquireParams, type EngineOptions } from "./policy.js";
-import { SessionLeases } from "./session-leases.js";
-import type { WaiterRegistry, WaiterSink } from "./waiters.js";
+import type { KeptLease, LeaseKeeper } from "./lease-keeper.js";
+import { resolveRequest, type AcquireParams, type EngineOptions, type ResolvedRequest } from "./policy.js";
+import type { WaitCall, WaitListener, WaitOptions } from "./wait-call.js";
 
 /** What a session needs from its engine. */
 export interface SessionHost {
   readonly store: Store;
   readonly options: EngineOptions;
-  readonly waiters: WaiterRegistry;
-  /** Calls `onLost` when the store reports the lease released or expired by anyone but us. */
-  watchLease(token: string, onLost: (reason: string) => void): void;
-  unwatchLease(token: string): void;
+  readonly keeper: LeaseKeeper;
+  /** Starts the one queued-acquire state machine (see WaitCall). */
+  startCall(input: ResolvedRequest, options: WaitOptions, listener: WaitListener): WaitCall;
   release(name: string, token: string): Promise<LeaseRecord>;
   refresh(name: string, token: string, ttlMs: number | undefined): Promise<LeaseRecord>;
   refusal(name: string, limit: number | undefined, result: Exclude<AcquireResult, { kind: "granted" | "queued" }>): BatonError;
+  log(message: string): void;
   /** Makes `session` the one that keeps the lease alive, taking it from another that had it. */
   claim(token: string, session: LockSession): void;
   /** Forgets that `session` keeps the lease (released or lost). */
   unclaim(token: string, session: LockSession): void;
-  log(message: string): void;
   /** Called once the session has ended and given back everything it held. */
   forget(session: LockSession): void;
 }
@@ -34,62 +32,29 @@ export interface SessionEvents {
   ended(error: BatonError): void;
 }
 
-/**
- * A waiting acquire. It is its own WaiterSink (no closures per waiter), settled once: by the
- * grant, a timeout, a cancel, or the end of the session.
- */
-class PendingAcquire implements WaiterSink {
-  position = 0;
-  settled = false;
-  timer: NodeJS.Timeout | undefined;
-  resolve!: (lease: LeaseRecord) => void;
-  reject!: (error: unknown) => void;
-  readonly done: Promise<LeaseRecord>;
-
-  constructor(
-    readonly session: LockSession,
-    readonly id: bigint,
-    readonly name: string,
-    readonly waiterId: string,
-    readonly quiet: boolean,
-  ) {
-    this.done = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    // A cancel or the session's end may settle this while the acquire still awaits the store's
-    // answer, before `acquire` hands `done` to its caller: marked as heard here, so Node does not
-    // take it for an unhandled rejection (which ends the process); the caller still sees it.
-    this.done.catch(() => undefined);
-  }
-
-  onQueued(position: number, queueLength: number, holders: LeaseRecord[]): void {
-    if (!this.settled) this.session.events.queued(this.id, position, queueLength, holders);
-  }
-
-  onGranted(lease: LeaseRecord): void {
-    this.session.granted(this, lease);
-  }
+/** A lease the session keeps, with the request id that gave it to the session. */
+interface Held {
+  id: bigint;
+  kept: KeptLease;
 }
 
 /**
  * One client session (DESIGN: leases belong to the session, as in ZooKeeper and etcd): acquires,
- * releases and refreshes by request id; keeps its leases alive while it lives; when it ends, its
- * queued acquires leave the queue at once and its leases are released (after `graceMs` when the
- * stream broke rather than closed).
+ * releases and refreshes by request id. Its waiting acquires are WaitCalls, its leases are kept
+ * alive by the engine's LeaseKeeper while it lives; when it ends, its queued acquires leave the
+ * queue at once and its leases are released (after `graceMs` when the stream broke rather than
+ * closed, so that a client that reconnects in time can take them over by refreshing them).
  */
 export class LockSession {
-  private readonly pending = new Map<bigint, PendingAcquire>();
-  private readonly leases: SessionLeases;
+  private readonly pending = new Map<bigint, WaitCall>();
+  private readonly leases = new Map<string, Held>();
   private ended = false;
   private graceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly host: SessionHost,
     readonly events: SessionEvents,
-  ) {
-    this.leases = new SessionLeases(host.store, (id, token, reason) => this.lose(id, token, reason));
-  }
+  ) {}
 
   /** How many acquires are waiting and how many leases are held. */
   get counts(): { waiting: number; held: number } {
@@ -105,64 +70,56 @@ export class LockSession {
     const input = resolveRequest(params, this.host.options);
     if (this.ended) throw sessionEnded();
     if (this.pending.has(id)) throw new BatonError("invalid_argument", `request id ${id} is still pending; use a new id`, { metadata: { field: "id" } });
-    const waits = input.waitUpToMs !== 0;
-    if (!waits) {
+    if (input.waitUpToMs === 0) {
+      // A try needs no waiter: one store call.
       const result = await this.host.store.acquire({ ...input, token: newToken() });
-      if (result.kind !== "granted") {
-        if (result.kind === "queued") throw new BatonError("unavailable", "the store queued a try-acquire");
-        throw this.host.refusal(input.name, input.limit, result);
-      }
-      return this.adopt(id, result.lease);
+      if (result.kind === "granted") return this.adopt(id, result.lease);
+      if (result.kind === "queued") throw new BatonError("unavailable", "the store queued a try-acquire");
+      throw this.host.refusal(input.name, input.limit, result);
     }
-    const waiter = new PendingAcquire(this, id, input.name, newWaiterId(), quiet);
-    this.pending.set(id, waiter);
-    this.host.waiters.add(waiter.waiterId, waiter);
-    let result: AcquireResult;
-    try {
-      result = await this.host.store.acquire({ ...input, token: newToken(), waiterId: waiter.waiterId });
-    } catch (error) {
-      this.settle(waiter);
-      this.host.waiters.remove(waiter.waiterId);
-      throw error;
-    }
-    if (result.kind === "granted") {
-      this.host.waiters.remove(waiter.waiterId);
-      this.granted(waiter, result.lease);
-    } else if (result.kind === "queued") {
-      if (!waiter.settled) {
-        if (waiter.position === 0) {
-          waiter.position = result.position;
-          this.events.queued(id, result.position, result.queueLength, result.holders);
-        }
-        const waitMs = input.waitUpToMs;
-        if (waitMs !== undefined && waitMs > 0) {
-          waiter.timer = setTimeout(() => this.stopWaiting(waiter, waitTimeout(input.name, waitMs)), waitMs);
-        }
-      }
-      // Settled already: granted by an event that overtook this answer, or cancelled (and
-      // taken out of the queue by the cancel).
-    } else {
-      this.settle(waiter);
-      this.host.waiters.remove(waiter.waiterId);
-      waiter.reject(this.host.refusal(input.name, input.limit, result));
-    }
-    return waiter.done;
+    return new Promise<LeaseRecord>((resolve, reject) => {
+      let settled = false;
+      const call: WaitCall = this.host.startCall(input, { hold: false, quiet }, {
+        event: (event) => {
+          if (event.type === "queued") {
+            if (!settled) this.events.queued(id, event.position, event.queueLength, event.holders);
+            return;
+          }
+          if (event.type !== "granted" || settled) return;
+          settled = true;
+          try {
+            const lease = this.adopt(id, event.lease);
+            call.delivered();
+            resolve(lease);
+          } catch (error) {
+            // Not delivered: the call releases the grant when it closes.
+            reject(error);
+          }
+        },
+        end: (error) => {
+          if (this.pending.get(id) === call) this.pending.delete(id);
+          if (!settled && error !== undefined) {
+            settled = true;
+            reject(error);
+          }
+          void call.close();
+        },
+      });
+      this.pending.set(id, call);
+    });
   }
 
   /** Stops the pending acquire `requestId` (it fails with `canceled`); false if none is pending. */
   cancel(requestId: bigint): boolean {
-    const waiter = this.pending.get(requestId);
-    if (waiter === undefined) return false;
-    this.stopWaiting(waiter, new BatonError("canceled", `acquire ${requestId} was cancelled`));
+    const call = this.pending.get(requestId);
+    if (call === undefined) return false;
+    call.fail(new BatonError("canceled", `acquire ${requestId} was cancelled`, { reason: "CANCELLED" }));
     return true;
   }
 
   /** Releases a lease (of this session or not) by its token. */
   async release(name: string, token: string): Promise<LeaseRecord> {
-    if (this.leases.forget(token)) {
-      this.host.unwatchLease(token);
-      this.host.unclaim(token, this);
-    }
+    this.forgetLease(token);
     return this.host.release(name, token);
   }
 
@@ -174,19 +131,20 @@ export class LockSession {
   async refresh(id: bigint, name: string, token: string, ttlMs: number | undefined): Promise<LeaseRecord> {
     const lease = await this.host.refresh(name, token, ttlMs);
     if (this.ended) return lease;
-    if (this.leases.has(token)) this.leases.update(lease);
+    const held = this.leases.get(token);
+    if (held !== undefined) held.kept.update(lease);
     else this.adopt(id, lease);
     return lease;
   }
 
   /** Stops keeping a lease another session has taken over (nothing is released). */
   disown(token: string): void {
-    this.leases.forget(token);
+    this.leases.delete(token);
   }
 
   /**
    * Ends the session: pending acquires leave their queues now; leases are released after
-   * `graceMs` (0: now). Resolves once everything is given back.
+   * `graceMs` (0: now), kept alive meanwhile. Resolves once everything is given back.
    */
   async end(graceMs: number, reason?: BatonError): Promise<void> {
     if (reason !== undefined) this.events.ended(reason);
@@ -199,11 +157,11 @@ export class LockSession {
       return;
     }
     this.ended = true;
-    const gone = sessionEnded();
-    await Promise.all([...this.pending.values()].map((w) => this.stopWaiting(w, gone)));
+    const calls = [...this.pending.values()];
+    this.pending.clear();
+    for (const call of calls) call.stop(sessionEnded());
+    await Promise.all(calls.map((call) => call.close()));
     if (graceMs > 0 && this.leases.size > 0) {
-      // The leases stay alive through the grace, so that a client that reconnects in time can
-      // take them over (see refresh).
       await new Promise<void>((resolve) => {
         this.graceTimer = setTimeout(resolve, graceMs);
       });
@@ -212,69 +170,39 @@ export class LockSession {
     await this.releaseAll();
   }
 
-  /** A grant for `waiter`, from the store's answer or its event. */
-  granted(waiter: PendingAcquire, lease: LeaseRecord): void {
-    if (waiter.settled) {
-      // The acquire was cancelled while its grant was on the way: give the permit back.
-      this.host.store.release(lease.name, lease.token).catch((e: unknown) => this.host.log(`baton: release of a cancelled grant failed: ${String(e)}`));
-      return;
-    }
-    this.settle(waiter);
-    if (this.ended) {
-      this.host.store.release(lease.name, lease.token).catch((e: unknown) => this.host.log(`baton: release after session end failed: ${String(e)}`));
-      waiter.reject(sessionEnded());
-      return;
-    }
-    waiter.resolve(this.adopt(waiter.id, lease));
-  }
-
   private adopt(id: bigint, lease: LeaseRecord): LeaseRecord {
     if (this.ended) {
       this.host.store.release(lease.name, lease.token).catch(() => undefined);
       throw sessionEnded();
     }
     this.host.claim(lease.token, this);
-    this.leases.add(id, lease);
-    this.host.watchLease(lease.token, (reason) => this.lose(id, lease.token, reason));
+    this.leases.set(lease.token, { id, kept: this.host.keeper.keep(lease, (reason) => this.lose(id, lease.token, reason)) });
     return lease;
   }
 
   private lose(id: bigint, token: string, reason: string): void {
-    this.leases.forget(token);
-    this.host.unwatchLease(token);
+    if (!this.leases.delete(token)) return;
     this.host.unclaim(token, this);
     this.events.lost(id, reason);
   }
 
-  private settle(waiter: PendingAcquire): void {
-    waiter.settled = true;
-    clearTimeout(waiter.timer);
-    this.pending.delete(waiter.id);
-  }
-
-  private async stopWaiting(waiter: PendingAcquire, why: BatonError): Promise<void> {
-    if (waiter.settled) return;
-    this.settle(waiter);
-    waiter.reject(why);
-    await this.leaveQueue(waiter);
-  }
-
-  /** Takes a settled waiter out of its queue; a grant that raced the cancel is released. */
-  private async leaveQueue(waiter: PendingAcquire): Promise<void> {
-    const result = await this.host.store.cancelWaiter(waiter.name, waiter.waiterId).catch(() => ({ kind: "not_waiting" as const }));
-    // not_waiting: granted (the event may still be on its way) or never queued. Once removed
-    // from the registry, a late grant for it is released by the registry.
-    if (result.kind === "not_waiting") this.host.waiters.abandon(waiter.waiterId);
-    this.host.waiters.remove(waiter.waiterId);
+  private forgetLease(token: string): void {
+    const held = this.leases.get(token);
+    if (held === undefined) return;
+    this.leases.delete(token);
+    held.kept.stop();
+    this.host.unclaim(token, this);
   }
 
   private async releaseAll(): Promise<void> {
-    const held = this.leases.drain();
+    const held = [...this.leases.entries()];
+    this.leases.clear();
     await Promise.all(
-      held.map(async (lease) => {
-        this.host.unwatchLease(lease.token);
-        this.host.unclaim(lease.token, this);
-        await this.host.store.release(lease.name, lease.token).catch((e: unknown) => this.host.log(`baton: release on session end failed: ${String(e)}`));
+      held.map(async ([token, { kept }]) => {
+        const { name } = kept.lease;
+        kept.stop();
+        this.host.unclaim(token, this);
+        await this.host.store.release(name, token).catch((e: unknown) => this.host.log(`baton: release on session end failed: ${String(e)}`));
       }),
     );
     this.host.forget(this);

@@ -1,20 +1,20 @@
 import type { AcquireResult, LeaseRecord, Store } from "../store/types.js";
 import { newToken, newWaiterId } from "../store/token.js";
-import { BatonError } from "./errors.js";
-import { keepAlive } from "./hold.js";
-import { waitTimeout } from "./messages.js";
+import type { BatonError } from "./errors.js";
 import type { Heartbeats } from "./heartbeats.js";
+import type { KeptLease, LeaseKeeper } from "./lease-keeper.js";
+import { waitTimeout } from "./messages.js";
 import type { ResolvedRequest } from "./policy.js";
 import type { WaiterRegistry, WaiterSink } from "./waiters.js";
 
-/** One event of a Wait: queue position, grant, a held lease lost, or a keep-alive heartbeat. */
+/** One event of a wait: queue position, grant, a held lease lost, or a keep-alive heartbeat. */
 export type WaitEvent =
   | { type: "queued"; position: number; queueLength: number; holders: LeaseRecord[] }
   | { type: "granted"; lease: LeaseRecord }
   | { type: "lost"; reason: string }
   | { type: "heartbeat"; elapsedMs: number };
 
-/** Where a wait's events go: a stream writes them to its client. */
+/** Where a wait's events go: a stream, a session, a unary call. */
 export interface WaitListener {
   /** An event for the client. After `granted`, call `delivered()` once the client has it. */
   event(event: WaitEvent): void;
@@ -22,13 +22,22 @@ export interface WaitListener {
   end(error?: unknown): void;
 }
 
+/** How a wait behaves, by who waits. */
+export interface WaitOptions {
+  /** Keep the lease alive after the grant until `close()` (hold on stream). */
+  hold: boolean;
+  /** Report the position on joining only, not each change (saves a message per waiter per change). */
+  quiet?: boolean;
+  /** Send heartbeats while idle (streams behind proxies); default false. */
+  heartbeats?: boolean;
+}
+
 /** What a wait needs from the engine. */
 export interface WaitHost {
   readonly store: Store;
   readonly waiters: WaiterRegistry;
   readonly heartbeats: Heartbeats<WaitEvent>;
-  watchLease(token: string, onLost: (reason: string) => void): void;
-  unwatchLease(token: string): void;
+  readonly keeper: LeaseKeeper;
   refusal(name: string, limit: number | undefined, result: Exclude<AcquireResult, { kind: "granted" | "queued" }>): BatonError;
   log(message: string): void;
   /** Called once when the wait's clean-up has finished. */
@@ -36,15 +45,17 @@ export interface WaitHost {
 }
 
 /**
- * One waiter as a plain object with callbacks rather than a suspended generator: an idle waiting
- * stream costs its few fields instead of a chain of generators, promises and channels, so one
- * instance holds 100,000 of them (BENCHMARKS.md). Joins the queue, reports positions and the
- * grant, and with `hold` keeps the lease alive until `close()`. `close()` (idempotent) leaves the
- * queue, and releases the lease when it was held or never delivered; `fail()` ends and closes at
- * once, without waiting for the consumer, so a client that vanished mid-write leaks nothing.
+ * The one state machine of a queued acquire, for every way in (unary Acquire, Wait streams, the
+ * Session, the compatibility layers): a plain object with callbacks rather than a suspended
+ * generator, so an idle waiter costs its few fields (100,000 fit in one instance). It joins the
+ * queue (or only tries, for a wait of 0), reports positions and the grant, and with `hold` keeps
+ * the lease alive (through the engine's one LeaseKeeper) until `close()`. `close()` (idempotent)
+ * leaves the queue, and releases the lease when it was held or never delivered; `fail()` ends and
+ * closes at once, so a client that vanished mid-write leaks nothing.
  */
 export class WaitCall implements WaiterSink {
   position = 0;
+  readonly quiet: boolean;
   private lease: LeaseRecord | undefined;
   private readonly waiterId = newWaiterId();
   private joined = false;
@@ -55,15 +66,17 @@ export class WaitCall implements WaiterSink {
   /** A position re-read that arrived before the join's own answer. */
   private early: Extract<WaitEvent, { type: "queued" }> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private stopKeeping: (() => void) | undefined;
+  private kept: KeptLease | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(
     private readonly host: WaitHost,
     private readonly input: ResolvedRequest,
-    private readonly hold: boolean,
+    private readonly options: WaitOptions,
     private readonly listener: WaitListener,
-  ) {}
+  ) {
+    this.quiet = options.quiet === true;
+  }
 
   get name(): string {
     return this.input.name;
@@ -73,7 +86,7 @@ export class WaitCall implements WaiterSink {
   start(): void {
     const { host, input } = this;
     host.waiters.add(this.waiterId, this);
-    host.heartbeats.add(this);
+    if (this.options.heartbeats === true) host.heartbeats.add(this);
     const waitMs = input.waitUpToMs;
     if (waitMs !== undefined && waitMs > 0) {
       this.timer = setTimeout(() => this.fail(waitTimeout(input.name, waitMs)), waitMs);
@@ -128,7 +141,7 @@ export class WaitCall implements WaiterSink {
 
   /** A heartbeat from the engine's one timer: only while waiting, or holding. */
   push(event: WaitEvent): void {
-    if (this.joined && !this.ended && (this.lease === undefined || this.hold)) this.listener.event(event);
+    if (this.joined && !this.ended && (this.lease === undefined || this.options.hold)) this.listener.event(event);
   }
 
   private joinedWith(result: AcquireResult): void {
@@ -151,7 +164,7 @@ export class WaitCall implements WaiterSink {
     // In a FIFO queue a newer position is a smaller one; an older re-read is dropped.
     const early = this.early;
     this.early = undefined;
-    if (early !== undefined && early.position < result.position) this.listener.event(early);
+    if (early !== undefined && early.position < result.position && !this.quiet) this.listener.event(early);
   }
 
   private grant(): void {
@@ -159,21 +172,17 @@ export class WaitCall implements WaiterSink {
     // The timeout bounds the wait for the grant, not the hold that follows it.
     clearTimeout(this.timer);
     if (this.ended) return;
+    if (this.options.hold) this.kept = this.host.keeper.keep(lease, (reason) => this.lost(reason));
     this.listener.event({ type: "granted", lease });
-    if (!this.hold) {
+    if (!this.options.hold && !this.ended) {
       this.ended = true;
       this.listener.end();
-      return;
     }
-    const onLost = (reason: string): void => this.lost(reason);
-    this.host.watchLease(lease.token, onLost);
-    this.stopKeeping = keepAlive(this.host.store, lease, onLost);
   }
 
   private lost(reason: string): void {
     if (this.ended || this.lease === undefined) return;
-    this.host.unwatchLease(this.lease.token);
-    this.stopKeeping?.();
+    this.kept = undefined;
     this.leaseGone = true;
     this.ended = true;
     this.listener.event({ type: "lost", reason });
@@ -184,8 +193,8 @@ export class WaitCall implements WaiterSink {
     const { host, input } = this;
     this.ended = true;
     clearTimeout(this.timer);
-    host.heartbeats.remove(this);
-    this.stopKeeping?.();
+    if (this.options.heartbeats === true) host.heartbeats.remove(this);
+    this.kept?.stop();
     if (this.lease === undefined) {
       const result = await host.store.cancelWaiter(input.name, this.waiterId).catch(() => ({ kind: "not_waiting" as const }));
       // Granted meanwhile, or before the join answered: a grant still on its way is released on arrival.
@@ -193,11 +202,8 @@ export class WaitCall implements WaiterSink {
     }
     host.waiters.remove(this.waiterId);
     const held = this.lease;
-    if (held !== undefined && !this.leaseGone) {
-      host.unwatchLease(held.token);
-      if (this.hold || !this.isDelivered) {
-        await host.store.release(held.name, held.token).catch((e: unknown) => host.log(`baton: release on stream end failed: ${String(e)}`));
-      }
+    if (held !== undefined && !this.leaseGone && (this.options.hold || !this.isDelivered)) {
+      await host.store.release(held.name, held.token).catch((e: unknown) => host.log(`baton: release on stream end failed: ${String(e)}`));
     }
     host.closed(this);
   }

@@ -45,13 +45,24 @@ type Detail = { desc: DescMessage; value: MessageInitShape<DescMessage> };
  * or an outage: it is logged and answered as `internal` without leaking details.
  */
 export function toConnectError(error: unknown, log: (message: string) => void): ConnectError {
+  const mapped = mapError(error, log);
+  // A message may quote client input; a lone surrogate in it would make gRPC's percent-encoding
+  // of grpc-message throw.
+  return mapped.rawMessage.isWellFormed() ? mapped : new ConnectError(mapped.rawMessage.toWellFormed(), mapped.code, mapped.metadata, mapped.details as never, mapped.cause);
+}
+
+/** Node's errors for a request stream that broke off: the client went away, nothing to log. */
+const TRANSPORT_ERRORS = new Set(["ERR_STREAM_PREMATURE_CLOSE", "ERR_HTTP2_STREAM_ERROR", "ERR_HTTP2_INVALID_STREAM", "ECONNRESET", "EPIPE", "ABORT_ERR"]);
+
+function mapError(error: unknown, log: (message: string) => void): ConnectError {
   if (error instanceof ConnectError) return withErrorInfo(error);
   if (error instanceof BatonError) return new ConnectError(error.message, CODES[error.code], undefined, details(error));
   if (error instanceof StoreUnavailableError) {
     return new ConnectError(error.message, Code.Unavailable, undefined, [errorInfo("STORE_UNAVAILABLE", {})]);
   }
   // The client went away or its deadline passed: nothing to log, nobody to tell.
-  if (error instanceof Error && error.name === "AbortError") {
+  const code = (error as { code?: unknown } | null)?.code;
+  if ((error instanceof Error && (error.name === "AbortError" || error.message === "aborted")) || (typeof code === "string" && TRANSPORT_ERRORS.has(code))) {
     return new ConnectError("the call was cancelled", Code.Canceled, undefined, [errorInfo("CANCELLED", {})]);
   }
   log(`baton: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

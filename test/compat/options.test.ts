@@ -31,22 +31,34 @@ describe("compat options", () => {
     });
   });
 
+  it("reads an empty mapping (YAML `compat:` with nothing under it) and null sections as the defaults", () => {
+    expect(parseCompatOptions(null)).toEqual(DEFAULT_COMPAT_OPTIONS);
+    expect(parseCompatOptions({ webmutex: null, locker: { auth: null } })).toEqual(DEFAULT_COMPAT_OPTIONS);
+  });
+
+  it("names every problem at once", () => {
+    expect(() => parseCompatOptions({ maxBodyBytes: 10, rendezvous: { timeout: "x" } })).toThrow(/2 problems[^]*compat.maxBodyBytes[^]*compat.rendezvous.timeout/);
+  });
+
   it.each([
-    [[], /compat: expected a mapping/],
-    [{ colour: 1 }, /compat: unknown setting "colour"/],
-    [{ root: "ftp" }, /compat.root: expected one of webmutex, rendezvous, locker, distributex/],
-    [{ prefixes: { webmutex: "no-slash" } }, /compat.prefixes.webmutex: expected a path/],
-    [{ prefixes: { webmutex: "/x", locker: "/x" } }, /two layers share one prefix/],
-    [{ maxBodyBytes: 10 }, /compat.maxBodyBytes: expected a whole number ≥ 1024/],
+    [[], /compat: expected a mapping \(got a list\)/],
+    [{ colour: 1 }, /compat: unknown setting "colour"; known: prefixes, root,/],
+    [{ prefix: {} }, /compat: unknown setting "prefix" \(did you mean "prefixes"\?\)/],
+    [{ root: "ftp" }, /compat.root: unknown value "ftp"; expected one of webmutex, rendezvous, locker, distributex, or null/],
+    [{ root: "lockr" }, /compat.root: unknown value "lockr" \(did you mean "locker"\?\)/],
+    [{ prefixes: { webmutex: "no-slash" } }, /compat.prefixes.webmutex: "no-slash" is not a path; expected a path like "\/webmutex"/],
+    [{ prefixes: { webmutex: "/x", locker: "/x" } }, /compat.prefixes: two layers share one prefix/],
+    [{ maxBodyBytes: 10 }, /compat.maxBodyBytes: 10 is too small; expected a whole number ≥ 1024/],
     [{ webmutex: { grabTtl: "soon" } }, /compat.webmutex.grabTtl: "soon" is not a duration/],
-    [{ webmutex: { grabTtl: 0 } }, /leave it unset for leases that never expire/],
-    [{ webmutex: { webhook: { allow: ["http://h/"] } } }, /secret of at least 16 characters/],
-    [{ webmutex: { webhook: { secret: "0123456789abcdef", allow: ["ftp://h/"] } } }, /only http and https/],
+    [{ webmutex: { grabTtl: 0 } }, /compat.webmutex.grabTtl: 0ms is too short; .*leave it unset for leases that never expire/],
+    [{ webmutex: { webhook: { allow: ["http://h/"] } } }, /compat.webmutex.webhook.secret: .*secret of at least 16 characters/],
+    [{ webmutex: { webhook: { secret: "0123456789abcdef", allow: ["ftp://h/"] } } }, /allow: "ftp:\/\/h\/": only http and https/],
     [{ webmutex: { webhook: { secret: "0123456789abcdef", allow: ["http://h/?q=1"] } } }, /plain prefix/],
-    [{ webmutex: { webhook: { attempts: 0 } } }, /attempts: expected a whole number ≥ 1/],
-    [{ locker: { auth: { user: "u" } } }, /compat.locker.auth.password: expected text/],
-    [{ locker: { auth: { user: "a:b", password: "p" } } }, /user \(without ':'\)/],
-    [{ rendezvous: { timeout: "0ms" } }, /compat.rendezvous.timeout must be at least 1ms/],
+    [{ webmutex: { webhook: { attempts: 0 } } }, /compat.webmutex.webhook.attempts: 0 is too small; expected a whole number ≥ 1/],
+    [{ webmutex: { webhook: { secret: 1234 } } }, /compat.webmutex.webhook.secret: 1234 is not text/],
+    [{ locker: { auth: { user: "u" } } }, /compat.locker.auth.password: it is missing; expected text/],
+    [{ locker: { auth: { user: "a:b", password: "p" } } }, /compat.locker.auth: user \(without ':'\)/],
+    [{ rendezvous: { timeout: "0ms" } }, /compat.rendezvous.timeout: 0ms is too short; expected a duration ≥ 1ms/],
   ])("refuses %j with a clear error", (raw, message) => {
     expect(() => parseCompatOptions(raw)).toThrow(message);
   });

@@ -6,7 +6,7 @@ import { DEFAULT_CONFIG } from "../../src/config.js";
 import { eventually } from "../helpers/eventually.js";
 
 /** Pulls events from a wait generator into an array as they come. */
-function collect(gen: AsyncGenerator<WaitEvent>): { events: WaitEvent[]; done: Promise<unknown> } {
+function collect(gen: AsyncIterable<WaitEvent>): { events: WaitEvent[]; done: Promise<unknown> } {
   const events: WaitEvent[] = [];
   const done = (async () => {
     try {

@@ -20,6 +20,12 @@ describe("pools", () => {
     expect(poolFor(pools, "plain")).toMatchObject({ defaultTtlMs: 1_800_000 });
   });
 
+  it("reads Distributex's comma-separated servers, and no pools from an empty list", () => {
+    expect(parsePools([{ name: "p", servers: "web1, web2" }])[0]).toMatchObject({ hosts: ["web1", "web2"] });
+    expect(parsePools(null)).toEqual([]);
+    expect(parsePools(undefined)).toEqual([]);
+  });
+
   it("picks an exact name first, then the longest prefix", () => {
     expect(poolFor(pools, "ci/gpu/a")?.pattern).toBe("ci/gpu/*");
     expect(poolFor(pools, "ci/build")?.pattern).toBe("ci/*");
@@ -36,11 +42,18 @@ describe("pools", () => {
   });
 
   it.each([
-    [[{ name: "bad name" }], /must be a lock name/],
-    [[{ name: "p", expire: -1 }], /expire must be whole seconds/],
-    [[{ name: "p", maxlocks: 0 }], /maxlocks\/limit must be a whole number/],
-    [[{ name: "p", colour: "red" }], /unknown field "colour"/],
-    [{ name: "p" }, /expected a list/],
+    [[{ name: "bad name" }], /pools\[0\] \(bad name\)\.name: "bad name" must be a lock name/],
+    [[{ name: "p", expire: -1 }], /pools\[0\] \(p\)\.expire: -1 is too small; expected whole seconds/],
+    [[{ name: "p", expire: "soon" }], /expire: "soon" is not a whole number/],
+    [[{ name: "p", maxlocks: 0 }], /pools\[0\] \(p\)\.maxlocks: 0 is too small; expected a whole number ≥ 1/],
+    [[{ name: "p", colour: "red" }], /pools\[0\] \(p\): unknown setting "colour"; known: pattern, name,/],
+    [[{ name: "p", maxlock: 2 }], /unknown setting "maxlock" \(did you mean "maxlocks"\?\)/],
+    [[{ name: "p", pattern: "p" }], /pools\[0\] \(p\)\.name: give pattern or name, not both/],
+    [[{ limit: 2 }], /pools\[0\]: a pool needs a name \(or pattern\)/],
+    [[{ pattern: "a/*", defaultTtl: "forever" }], /pools\[0\] \(a\/\*\)\.defaultTtl: "forever" is not a duration/],
+    [[{ name: "p", allowNoExpiry: "perhaps" }], /allowNoExpiry: "perhaps" is not true or false/],
+    [[{ name: "ok" }, "text"], /pools\[1\]: expected a mapping \(got "text"\)/],
+    [{ name: "p" }, /pools: expected a list \(got a mapping\)/],
   ])("refuses a bad pool with a clear error", (raw, message) => {
     expect(() => parsePools(raw)).toThrow(message);
   });

@@ -15,6 +15,12 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port and data dir. */
   start(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as in a stall. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT); it then runs everything sent while it was frozen. */
+  resume(): void;
+  /** Kills the server at once (SIGKILL): no AOF flush beyond what `appendfsync` already wrote. */
+  kill(): Promise<void>;
   /** Stops it and deletes its data dir. */
   dispose(): Promise<void>;
 }
@@ -88,8 +94,14 @@ export async function startRedis(options: TestRedisOptions = {}): Promise<TestRe
     if (proc === undefined || proc.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       proc.once("exit", () => resolve());
+      // A frozen server would never act on SIGTERM.
+      proc.kill("SIGCONT");
       proc.kill("SIGTERM");
     });
+  };
+  const signal = (name: NodeJS.Signals): void => {
+    if (child === undefined || child.exitCode !== null) throw new Error(`redis-server on port ${port} is not running`);
+    child.kill(name);
   };
   await start();
   return {
@@ -98,6 +110,17 @@ export async function startRedis(options: TestRedisOptions = {}): Promise<TestRe
     dir,
     start,
     stop,
+    pause: () => signal("SIGSTOP"),
+    resume: () => signal("SIGCONT"),
+    async kill() {
+      const proc = child;
+      child = undefined;
+      if (proc === undefined || proc.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        proc.once("exit", () => resolve());
+        proc.kill("SIGKILL");
+      });
+    },
     async dispose() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

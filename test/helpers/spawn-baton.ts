@@ -11,7 +11,8 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
  */
 export async function spawnBaton(args: string[]): Promise<{ child: ChildProcess; url: string }> {
   const store = args.includes("--store") || args.includes("--data-dir") ? [] : ["--store", "memory"];
-  const child = spawn(process.execPath, ["bin/baton.js", "serve", "--port", "0", ...store, ...args], {
+  // Strict: a rejection nobody handles ends the server, so the test that caused it fails.
+  const child = spawn(process.execPath, ["--unhandled-rejections=strict", "bin/baton.js", "serve", "--port", "0", ...store, ...args], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
   });

@@ -7,6 +7,8 @@ import { storeConformanceCompat } from "../conformance/store-conformance-compat.
 import { describeRedis, startRedisCluster, type TestRedisCluster } from "../helpers/redis-server.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { lockClient } from "../helpers/clients.js";
+import { eventually } from "../helpers/eventually.js";
+import { spawnBaton } from "../helpers/spawn-baton.js";
 
 describeRedis(
   "Redis store on a 3-master Redis Cluster",
@@ -59,6 +61,43 @@ describeRedis(
         expect(granted.fencing).toBeGreaterThan(lease!.fencing);
       } finally {
         await Promise.all(servers.map((s) => s.close()));
+      }
+    });
+
+    it("evicts the waiters of a Baton killed with kill -9, on locks spread over the masters", async () => {
+      const survivor = await startServer({ store: cluster.url });
+      const victim = await spawnBaton(["--store", cluster.url]);
+      const ctl = new AbortController();
+      try {
+        const unary = lockClient("connect-json-h1", survivor.url);
+        const names = ["a", "b/c", "job:42", "x.y@z"].map((n) => `cluster/evict/${Date.now().toString(36)}/${n}`);
+        const leases = await Promise.all(names.map(async (name) => (await unary.acquire({ name, owner: "holder", ttlMs: 60_000n })).lease!));
+        const queued = (name: string) => unary.describe({ name }).then((d) => d.lock?.waiters.map((w) => w.owner) ?? []);
+        for (const name of names) {
+          void (async () => {
+            for await (const _ of lockClient("connect-binary-h2", victim.url).wait({ name, owner: "dead", ttlMs: 60_000n }, { signal: ctl.signal }));
+          })().catch(() => undefined);
+        }
+        await eventually(async () => expect(await Promise.all(names.map(queued))).toEqual(names.map(() => ["dead"])), 10_000);
+        const granted: string[] = [];
+        for (const name of names) {
+          void (async () => {
+            for await (const e of lockClient("connect-binary-h2", survivor.url).wait({ name, owner: "live", ttlMs: 60_000n }, { signal: ctl.signal })) {
+              if (e.event.case === "granted") granted.push(name);
+            }
+          })().catch(() => undefined);
+        }
+        await eventually(async () => expect(await Promise.all(names.map(queued))).toEqual(names.map(() => ["dead", "live"])), 10_000);
+        victim.child.kill("SIGKILL");
+        // The first lock's permit goes to the dead waiter before its instance is evicted; the
+        // others' waiters are evicted first. Either way every lock ends with the live waiter.
+        await unary.release({ name: names[0]!, token: leases[0]!.token });
+        await eventually(async () => expect(await Promise.all(names.map(queued))).toEqual(names.map(() => ["live"]).map((w, i) => (i === 0 ? [] : w))), 10_000);
+        await eventually(() => expect(granted).toEqual([names[0]]), 10_000);
+      } finally {
+        ctl.abort();
+        victim.child.kill("SIGKILL");
+        await survivor.close();
       }
     });
   },

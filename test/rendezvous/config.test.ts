@@ -20,11 +20,11 @@ describe("rendezvous settings", () => {
   });
 
   it("refuse a bad allowlist entry, a DSN without {db} (hiding its password) and a tiny heartbeat at start", () => {
-    expect(() => buildConfig({}, {}, { probeAllowlist: "10.0.0.0/40" })).toThrow(/probe allowlist: "10.0.0.0\/40"/);
+    expect(() => buildConfig({}, {}, { probeAllowlist: "10.0.0.0/40" })).toThrow(/probeAllowlist \(flag --probe-allowlist\): "10.0.0.0\/40" is not a valid CIDR range/);
     expect(() => buildConfig({}, {}, { postgresDsn: "postgres://u:secret@db:5432/app" })).toThrow(/no \{db\} placeholder/);
     expect(() => buildConfig({}, {}, { postgresDsn: "postgres://u:secret@db:5432/app" })).not.toThrow(/secret/);
     expect(() => buildConfig({}, {}, { postgresDsn: "mysql://db/{db}" })).toThrow(/must start with postgres:\/\//);
-    expect(() => buildConfig({}, {}, { rendezvousHeartbeat: "1ms" })).toThrow(/rendezvousHeartbeat/);
+    expect(() => buildConfig({}, {}, { rendezvousHeartbeat: "1ms" })).toThrow(/rendezvousHeartbeat \(flag --rendezvous-heartbeat\): 1ms is too short; expected a duration ≥ 10ms/);
   });
 
   it("accept web-rendezvous's {{.}} placeholder", () => {

@@ -110,3 +110,29 @@ describe("bad :authority over HTTP/2", () => {
     await stillServes();
   });
 });
+
+describe("inputs found by the chaos suite's fuzzer", () => {
+  it("answers a gRPC-JSON body holding a lone surrogate with a status, and keeps serving", async () => {
+    const { encodeEnvelope } = await import("@connectrpc/connect/protocol");
+    const result = await new Promise<{ status?: string; message?: string }>((resolve, reject) => {
+      const session = http2.connect(server.url);
+      const stream = session.request({ ":method": "POST", ":path": "/baton.rendezvous.v1.RendezvousService/Reset", "content-type": "application/grpc+json", te: "trailers" });
+      stream.on("trailers", (t) => resolve({ status: String(t["grpc-status"]), message: String(t["grpc-message"]) }));
+      stream.on("error", reject);
+      stream.on("data", () => undefined);
+      stream.on("close", () => {
+        session.close();
+        resolve({});
+      });
+      stream.end(encodeEnvelope(0, new TextEncoder().encode('{"key":"\\ud800"}')));
+    });
+    expect(result.status).toBe("3"); // INVALID_ARGUMENT: the key is not a valid key
+    await stillServes();
+  });
+
+  it("answers the path // with 404, not 500", async () => {
+    const answer = await rawHttp1("GET // HTTP/1.1\r\nHost: x\r\nconnection: close\r\n\r\n");
+    expect(answer).toMatch(/^HTTP\/1\.1 404/);
+    await stillServes();
+  });
+});

@@ -57,7 +57,10 @@ export function compatHandler(deps: CompatDeps, options: CompatOptions): CompatH
   const root = options.root === null ? undefined : layers.get(options.root);
 
   const handler = (req: Req, res: Res): boolean => {
-    const url = new URL(req.url ?? "/", "http://compat.invalid");
+    // Prefixed, not resolved against a base: a path such as "//" would read as a host.
+    const target = req.url ?? "/";
+    if (!target.startsWith("/")) return false;
+    const url = new URL(`http://compat.invalid${target}`);
     const mount = mounts.find((m) => url.pathname === m.prefix || url.pathname.startsWith(m.prefix + "/"));
     let name: LayerName;
     let layer: Layer;

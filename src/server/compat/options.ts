@@ -1,4 +1,7 @@
-import { parseDuration } from "../../duration.js";
+import { z } from "zod";
+import { count, duration, kind, list, oneOf, orNull, Problem, quote, text, type Kind } from "../../config/kinds.js";
+import { parseOrThrow } from "../../config/issues.js";
+import { describeSchema, field, optionalField, section } from "../../config/meta.js";
 
 /** The compatibility layers, by the name of the seed system each one imitates. */
 export const LAYERS = ["webmutex", "rendezvous", "locker", "distributex"] as const;
@@ -58,123 +61,145 @@ export const DEFAULT_COMPAT_OPTIONS: CompatOptions = {
   rendezvous: { timeoutMs: 30_000 },
 };
 
-type Raw = Record<string, unknown>;
+const PREFIX = /^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
+
+/** A layer's path prefix; null (or false) turns the layer off. */
+function prefix(layer: LayerName): z.ZodType<string | null, unknown> {
+  const path = kind<string | null>({
+    accepts: `a path like "/${layer}", or null to turn the layer off`,
+    placeholder: "PATH",
+    show: (value) => value ?? "off",
+    read: (value) => (value === null || value === false ? null : typeof value === "string" && PREFIX.test(value) ? value : new Problem(`${quote(value)} is not a path`)),
+  });
+  return field(path, { doc: `where the ${layer} layer is served; null turns it off` }, DEFAULT_COMPAT_OPTIONS.prefixes[layer]);
+}
+
+/** URL prefixes a webhook endpoint must start with: scheme, host and port exact, `*.` allowed in the host. */
+function urlPrefixes(): Kind<string[]> {
+  const items = list();
+  return kind({
+    accepts: 'a list of http(s) URL prefixes such as "https://ci.example.com/hooks/"',
+    placeholder: "LIST",
+    show: (value) => (value.length === 0 ? "none" : value.join(",")),
+    read(value) {
+      const read = items.read!(value);
+      if (read instanceof Problem) return read;
+      for (const item of read) {
+        let url: URL;
+        try {
+          url = new URL(item.replace("://*.", "://wildcard-host."));
+        } catch {
+          return new Problem(`${quote(item)} is not a URL`);
+        }
+        if (url.protocol !== "http:" && url.protocol !== "https:") return new Problem(`${quote(item)}: only http and https endpoints can be allowed`);
+        if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+          return new Problem(`${quote(item)} must be a plain prefix (no query, fragment or credentials)`);
+        }
+      }
+      return read;
+    },
+  });
+}
+
+/** A lease TTL that, unset, means the original's behaviour: never expires. */
+const layerTtl = (doc: string) => optionalField(duration({ min: 1, note: "leave it unset for leases that never expire" }), { doc });
+const dh = DEFAULT_COMPAT_OPTIONS.webmutex.webhook;
+
+const authFields = {
+  user: field(text(), { doc: "the user name (without ':')" }),
+  password: field(text(), { doc: "the password" }),
+};
+
+/** The fields of `compat:`, as the config file spells them; the docs list them. */
+export const compatFields = {
+  prefixes: section(Object.fromEntries(LAYERS.map((layer) => [layer, prefix(layer)])) as Record<LayerName, z.ZodType<string | null, unknown>>, {
+    doc: "path prefix of each layer",
+  }),
+  root: field(orNull(oneOf(LAYERS, "LAYER"), "none"), { doc: "the layer also served at /, for clients with hard-coded paths" }, null),
+  maxBodyBytes: field(count({ min: 1024 }), { doc: "largest request body a layer reads (413 beyond it)" }, DEFAULT_COMPAT_OPTIONS.maxBodyBytes),
+  webmutex: section(
+    {
+      grabTtl: layerTtl("TTL of a grab outside a pool that sets one; unset: never expires, as in WebMutex"),
+      webhook: section(
+        {
+          secret: field(text(), { doc: "HMAC-SHA256 key of the X-Baton-Signature header (16 characters at least); subscribe_and_grab is refused without one", defaultText: "none" }, dh.secret),
+          allow: field(urlPrefixes(), { doc: "URL prefixes an endpoint must start with (scheme, host and port exact; *. allowed in the host)" }, dh.allow),
+          attempts: field(count({ min: 1 }), { doc: "delivery attempts before the grant is released" }, dh.attempts),
+          initialBackoff: field(duration(), { doc: "delay before the second attempt; it doubles after each failure, up to maxBackoff" }, dh.initialBackoffMs),
+          maxBackoff: field(duration(), { doc: "longest delay between attempts" }, dh.maxBackoffMs),
+          attemptTimeout: field(duration({ min: 1 }), { doc: "how long one attempt may take before it counts as failed" }, dh.attemptTimeoutMs),
+        },
+        { doc: "grant webhooks of subscribe_and_grab; refused (403) unless both secret and allow are set" },
+      ),
+    },
+    { doc: "the WebMutex layer" },
+  ),
+  locker: section(
+    {
+      ttl: layerTtl("TTL of a Locker lock outside a pool that sets one; unset: never expires, as in Locker"),
+      auth: describeSchema(z.preprocess((value) => value ?? undefined, z.strictObject(authFields).optional()), {
+        doc: "HTTP Basic credentials every Locker request must carry; unset: no authentication",
+        fields: authFields,
+      }),
+    },
+    { doc: "the Locker layer" },
+  ),
+  rendezvous: section(
+    { timeout: field(duration({ min: 1 }), { doc: "how long GET /rendezvous/KEY blocks before answering 404 Timeout (web-rendezvous's -timeout)" }, DEFAULT_COMPAT_OPTIONS.rendezvous.timeoutMs) },
+    { doc: "the web-rendezvous layer" },
+  ),
+};
+
+type CompatInput = z.output<z.ZodObject<typeof compatFields>>;
+
+function checkCompat(c: CompatInput, ctx: z.core.$RefinementCtx<CompatInput>): void {
+  const used = Object.values(c.prefixes).filter((p): p is string => p !== null);
+  if (new Set(used).size !== used.length) ctx.addIssue({ code: "custom", path: ["prefixes"], message: "two layers share one prefix" });
+  const hook = c.webmutex.webhook;
+  if (hook.allow.length > 0 && hook.secret.length < 16) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["webmutex", "webhook", "secret"],
+      message: "endpoints are allowed, so a secret of at least 16 characters is required to sign deliveries",
+    });
+  }
+  const auth = c.locker.auth;
+  if (auth !== undefined && (auth.user === "" || auth.user.includes(":") || auth.password === "")) {
+    ctx.addIssue({ code: "custom", path: ["locker", "auth"], message: "user (without ':') and password must both be set" });
+  }
+}
+
+function toCompatOptions(c: CompatInput): CompatOptions {
+  const hook = c.webmutex.webhook;
+  return {
+    prefixes: c.prefixes,
+    root: c.root,
+    maxBodyBytes: c.maxBodyBytes,
+    webmutex: {
+      grabTtlMs: c.webmutex.grabTtl,
+      webhook: {
+        secret: hook.secret,
+        allow: hook.allow,
+        attempts: hook.attempts,
+        initialBackoffMs: hook.initialBackoff,
+        maxBackoffMs: hook.maxBackoff,
+        attemptTimeoutMs: hook.attemptTimeout,
+      },
+    },
+    locker: { ttlMs: c.locker.ttl, auth: c.locker.auth ?? null },
+    rendezvous: { timeoutMs: c.rendezvous.timeout },
+  };
+}
+
+/** The `compat:` mapping of the config file, read into CompatOptions with the defaults filled in. */
+export const compatSchema = section(compatFields, { doc: "the seed systems' HTTP APIs (docs/compatibility.md)" })
+  .superRefine(checkCompat)
+  .transform(toCompatOptions);
 
 /**
  * Validates the `compat:` mapping of the config file and fills in defaults. Throws an Error
  * naming the setting (e.g. `compat.webmutex.webhook.attempts`) and what it accepts.
  */
 export function parseCompatOptions(raw: unknown): CompatOptions {
-  const d = DEFAULT_COMPAT_OPTIONS;
-  const top = mapping(raw ?? {}, "compat", ["prefixes", "root", "maxBodyBytes", "webmutex", "locker", "rendezvous"]);
-  const prefixes = { ...d.prefixes };
-  const rawPrefixes = mapping(top.prefixes ?? {}, "compat.prefixes", [...LAYERS]);
-  for (const layer of LAYERS) {
-    const value = rawPrefixes[layer];
-    if (value === undefined) continue;
-    if (value === null || value === false) prefixes[layer] = null;
-    else if (typeof value === "string" && /^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(value)) prefixes[layer] = value;
-    else throw new Error(`compat.prefixes.${layer}: expected a path like "/${layer}" (or null to turn the layer off)`);
-  }
-  const used = Object.values(prefixes).filter((p): p is string => p !== null);
-  if (new Set(used).size !== used.length) throw new Error("compat.prefixes: two layers share one prefix");
-  let root: LayerName | null = null;
-  if (top.root !== undefined && top.root !== null) {
-    if (typeof top.root !== "string" || !(LAYERS as readonly string[]).includes(top.root)) {
-      throw new Error(`compat.root: expected one of ${LAYERS.join(", ")} (got ${JSON.stringify(top.root)})`);
-    }
-    root = top.root as LayerName;
-  }
-  const maxBodyBytes = top.maxBodyBytes === undefined ? d.maxBodyBytes : count(top.maxBodyBytes, "compat.maxBodyBytes", 1024);
-
-  const wm = mapping(top.webmutex ?? {}, "compat.webmutex", ["grabTtl", "webhook"]);
-  const hook = mapping(wm.webhook ?? {}, "compat.webmutex.webhook", ["secret", "allow", "attempts", "initialBackoff", "maxBackoff", "attemptTimeout"]);
-  const dh = d.webmutex.webhook;
-  const webhook: WebhookOptions = {
-    secret: hook.secret === undefined ? dh.secret : text(hook.secret, "compat.webmutex.webhook.secret"),
-    allow: hook.allow === undefined ? [] : urlPrefixes(hook.allow, "compat.webmutex.webhook.allow"),
-    attempts: hook.attempts === undefined ? dh.attempts : count(hook.attempts, "compat.webmutex.webhook.attempts", 1),
-    initialBackoffMs: duration(hook.initialBackoff, "compat.webmutex.webhook.initialBackoff", dh.initialBackoffMs),
-    maxBackoffMs: duration(hook.maxBackoff, "compat.webmutex.webhook.maxBackoff", dh.maxBackoffMs),
-    attemptTimeoutMs: duration(hook.attemptTimeout, "compat.webmutex.webhook.attemptTimeout", dh.attemptTimeoutMs),
-  };
-  if (webhook.allow.length > 0 && webhook.secret.length < 16) {
-    throw new Error("compat.webmutex.webhook.secret: endpoints are allowed, so a secret of at least 16 characters is required to sign deliveries");
-  }
-  if (webhook.attemptTimeoutMs < 1) throw new Error("compat.webmutex.webhook.attemptTimeout must be at least 1ms");
-
-  const lk = mapping(top.locker ?? {}, "compat.locker", ["ttl", "auth"]);
-  let auth: CompatOptions["locker"]["auth"] = null;
-  if (lk.auth !== undefined && lk.auth !== null) {
-    const a = mapping(lk.auth, "compat.locker.auth", ["user", "password"]);
-    const user = text(a.user, "compat.locker.auth.user");
-    const password = text(a.password, "compat.locker.auth.password");
-    if (user === "" || user.includes(":") || password === "") {
-      throw new Error("compat.locker.auth: user (without ':') and password must both be set");
-    }
-    auth = { user, password };
-  }
-
-  const rv = mapping(top.rendezvous ?? {}, "compat.rendezvous", ["timeout"]);
-  const timeoutMs = duration(rv.timeout, "compat.rendezvous.timeout", d.rendezvous.timeoutMs);
-  if (timeoutMs < 1) throw new Error("compat.rendezvous.timeout must be at least 1ms");
-
-  return {
-    prefixes,
-    root,
-    maxBodyBytes,
-    webmutex: { grabTtlMs: optionalTtl(wm.grabTtl, "compat.webmutex.grabTtl"), webhook },
-    locker: { ttlMs: optionalTtl(lk.ttl, "compat.locker.ttl"), auth },
-    rendezvous: { timeoutMs },
-  };
-}
-
-function mapping(value: unknown, where: string, keys: string[]): Raw {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`${where}: expected a mapping`);
-  for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) throw new Error(`${where}: unknown setting "${key}"; known: ${keys.join(", ")}`);
-  }
-  return value as Raw;
-}
-
-function text(value: unknown, where: string): string {
-  if (typeof value !== "string") throw new Error(`${where}: expected text`);
-  return value;
-}
-
-function count(value: unknown, where: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${where}: expected a whole number ≥ ${min} (got ${JSON.stringify(value)})`);
-  return n;
-}
-
-function duration(value: unknown, where: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "string" && typeof value !== "number") throw new Error(`${where}: expected a duration such as 500ms, 20s or 5m`);
-  return parseDuration(value, where);
-}
-
-function optionalTtl(value: unknown, where: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  const ms = duration(value, where, 0);
-  if (ms < 1) throw new Error(`${where}: must be positive; leave it unset for leases that never expire`);
-  return ms;
-}
-
-function urlPrefixes(value: unknown, where: string): string[] {
-  if (!Array.isArray(value)) throw new Error(`${where}: expected a list of URL prefixes`);
-  return value.map((item, i) => {
-    if (typeof item !== "string") throw new Error(`${where}[${i}]: expected a URL prefix such as "https://ci.example.com/hooks/"`);
-    let url: URL;
-    try {
-      url = new URL(item.replace("://*.", "://wildcard-host."));
-    } catch {
-      throw new Error(`${where}[${i}]: "${item}" is not a URL`);
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`${where}[${i}]: only http and https endpoints can be allowed`);
-    if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
-      throw new Error(`${where}[${i}]: "${item}" must be a plain prefix (no query, fragment or credentials)`);
-    }
-    return item;
-  });
+  return parseOrThrow(compatSchema, raw, { root: "compat" });
 }

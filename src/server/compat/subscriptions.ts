@@ -45,7 +45,7 @@ export class Subscriptions {
     await Promise.all(this.running);
   }
 
-  private async follow(events: AsyncGenerator<WaitEvent>, first: WaitEvent, endpoint: string): Promise<void> {
+  private async follow(events: AsyncIterableIterator<WaitEvent>, first: WaitEvent, endpoint: string): Promise<void> {
     let event = first;
     while (event.type !== "granted") {
       const step = await events.next();

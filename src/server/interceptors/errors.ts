@@ -8,6 +8,10 @@ import { toConnectError } from "../errors.js";
  * of its messages are mapped as they are read.
  */
 export function errorInterceptor(log: (message: string) => void): Interceptor {
+  // One function for every stream, not a closure per pending read.
+  const rethrow = (error: unknown): never => {
+    throw toConnectError(error, log);
+  };
   return (next) => async (req) => {
     let res;
     try {
@@ -16,36 +20,44 @@ export function errorInterceptor(log: (message: string) => void): Interceptor {
       throw toConnectError(error, log);
     }
     if (!res.stream) return res;
-    const stream = res;
-    // No spread: it would build the lazily made response headers of every stream.
-    return {
-      stream: true,
-      service: stream.service,
-      method: stream.method,
-      message: mapErrors(stream.message, log),
-      get header() {
-        return stream.header;
-      },
-      get trailer() {
-        return stream.trailer;
-      },
-    };
+    // In place, not a copy: a copy would read (and build) the lazily made response headers,
+    // and hold one more object per stream.
+    (res as { message: AsyncIterable<unknown> }).message = new ErrorMapped(res.message[Symbol.asyncIterator](), rethrow);
+    return res;
   };
 }
 
-/** An async iterable whose failures come out as ConnectErrors; no generator per stream. */
-function mapErrors<T>(source: AsyncIterable<T>, log: (message: string) => void): AsyncIterable<T> {
-  return {
-    [Symbol.asyncIterator]() {
-      const it = source[Symbol.asyncIterator]();
-      const fail = (error: unknown): never => {
-        throw toConnectError(error, log);
-      };
-      return {
-        next: () => it.next().catch(fail),
-        return: (value?: unknown) => (it.return === undefined ? Promise.resolve({ done: true as const, value: value as T }) : it.return(value as T).catch(fail)),
-        throw: (error?: unknown) => (it.throw === undefined ? Promise.reject(error) : it.throw(error).catch(fail)),
-      };
-    },
-  };
+/** A stream whose failures come out as ConnectErrors: one small object, no generator per stream. */
+class ErrorMapped<T> implements AsyncIterableIterator<T> {
+  constructor(
+    private readonly source: AsyncIterator<T>,
+    private readonly rethrow: (error: unknown) => never,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  // A plain promise chain, not an async method: a suspended async method is a generator object
+  // and a context that an idle waiter would keep for hours.
+  next(): Promise<IteratorResult<T>> {
+    return this.source.next().catch(this.rethrow);
+  }
+
+  async return(value?: unknown): Promise<IteratorResult<T>> {
+    try {
+      return (await this.source.return?.(value as T)) ?? { done: true, value: value as T };
+    } catch (error) {
+      return this.rethrow(error);
+    }
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<T>> {
+    if (this.source.throw === undefined) return this.rethrow(error);
+    try {
+      return await this.source.throw(error);
+    } catch (thrown) {
+      return this.rethrow(thrown);
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { createContextKey, createContextValues, type ContextValues, type HandlerContext } from "@connectrpc/connect";
 import { BatonError } from "../../engine/errors.js";
-import type { Exchange } from "./exchange.js";
+import type { Exchange, GoneListener } from "./exchange.js";
 
 /**
  * The longest delay Node's timers take: a larger one fires at once. A deadline beyond it (about
@@ -10,7 +10,7 @@ import type { Exchange } from "./exchange.js";
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A HandlerContext the pipeline owns: it aborts the call and cleans up after it. */
-export interface CallContext extends HandlerContext {
+export interface CallContext extends HandlerContext, GoneListener {
   /** Aborts the call's signal (client gone, deadline, failure). */
   abort(reason: unknown): void;
   /** Stops the deadline timer; the call is over. */
@@ -37,7 +37,12 @@ class LeanContext implements CallContext {
   readonly method: DescMethod;
   readonly protocolName: string;
   readonly requestMethod: string;
-  private readonly controller = new AbortController();
+  /** Made when something reads `signal`: most streams never do, and 100,000 of them add up. */
+  private controller: AbortController | undefined;
+  private abortReason: unknown;
+  private aborted = false;
+  /** A stream's iterator, stopped when the call is aborted (one per call: no listener list). */
+  private stoppable: AsyncIterator<unknown> | undefined;
   private readonly exchange: Exchange;
   private readonly deadlineAtMs: number | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -60,7 +65,27 @@ class LeanContext implements CallContext {
   }
 
   get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.abortReason);
+    }
     return this.controller.signal;
+  }
+
+  /** Why the call was aborted (deadline, client gone, shutdown), if it was. */
+  get reason(): unknown {
+    return this.abortReason;
+  }
+
+  /** Stops `iterator` (a stream's implementation) when the call is aborted. */
+  stopOnAbort(iterator: AsyncIterator<unknown>): void {
+    if (this.aborted) return void stop(iterator);
+    this.stoppable = iterator;
+  }
+
+  /** The client went away (see Exchange.onGone). */
+  clientGone(): void {
+    this.abort(CLIENT_GONE);
   }
 
   get url(): string {
@@ -83,7 +108,9 @@ class LeanContext implements CallContext {
     return (this.contextValues ??= createContextValues());
   }
 
-  readonly timeoutMs = (): number | undefined => (this.deadlineAtMs === undefined ? undefined : Math.max(0, this.deadlineAtMs - Date.now()));
+  timeoutMs(): number | undefined {
+    return this.deadlineAtMs === undefined ? undefined : Math.max(0, this.deadlineAtMs - Date.now());
+  }
 
   /** The response headers set so far, without building an empty Headers to say so. */
   headersSet(): Headers | undefined {
@@ -97,12 +124,28 @@ class LeanContext implements CallContext {
 
   abort(reason: unknown): void {
     clearTimeout(this.timer);
-    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    if (this.aborted) return;
+    this.aborted = true;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    const iterator = this.stoppable;
+    this.stoppable = undefined;
+    if (iterator !== undefined) stop(iterator);
   }
 
   dispose(): void {
     clearTimeout(this.timer);
+    // The signal also fires when a call completes (HandlerContext's contract), with one shared
+    // reason: `abort()` without one would build a DOMException per call.
+    if (this.controller !== undefined && !this.controller.signal.aborted) this.controller.abort(CALL_OVER);
   }
+}
+
+const CALL_OVER = new BatonError("canceled", "the call is over", { reason: "CANCELLED" });
+const CLIENT_GONE = new BatonError("canceled", "the client went away", { reason: "CANCELLED" });
+
+function stop(iterator: AsyncIterator<unknown>): void {
+  iterator.return?.().catch(() => undefined);
 }
 
 /** Creates the context of one call. */

@@ -18,18 +18,37 @@ export interface Exchange {
   header(name: string): string | null;
   /** Every request header, built on first use (most calls never need them all). */
   headers(): Headers;
+  /**
+   * The call has started answering: the request headers are no longer needed (interceptors and
+   * the implementation have read what they need), so a long stream need not keep them.
+   */
+  answering(): void;
   /** The request body's chunks. */
   body(): AsyncIterable<Uint8Array>;
   /** Whether the client went away (reset, closed) before the response was complete. */
   readonly gone: boolean;
-  /** Calls `listener` once if the client goes away before the response is complete. */
-  onGone(listener: () => void): void;
+  /** Tells `listener` once if the client goes away before the response is complete (one listener). */
+  onGone(listener: GoneListener): void;
   /** Sends the status and headers; `trailers` says trailers will follow the body (HTTP/2). */
   respond(status: number, headers: Record<string, string>, trailers?: boolean): void;
   /** Writes a chunk; resolves when the stream can take more (back-pressure), or at once. */
   write(chunk: Uint8Array): Promise<void> | undefined;
   /** Ends the response, with HTTP/2 trailers when `respond` announced them. */
   end(chunk?: Uint8Array, trailers?: Record<string, string>): void;
+}
+
+/** What hears that a client went away (the call's context). */
+export interface GoneListener {
+  clientGone(): void;
+}
+
+const NO_HEADERS: http2.IncomingHttpHeaders = {};
+
+/** The exchange of a stream, found by the one shared close handler (no closure per stream). */
+const EXCHANGE = Symbol("exchange");
+
+function onStreamClose(this: http2.ServerHttp2Stream & { [EXCHANGE]?: H2Exchange }): void {
+  this[EXCHANGE]?.closed();
 }
 
 /** An HTTP/2 stream as an Exchange. */
@@ -39,28 +58,41 @@ export class H2Exchange implements Exchange {
   readonly path: string;
   private finished = false;
   private lost = false;
-  private listeners: Array<() => void> | undefined;
+  private listener: GoneListener | undefined;
   private trailers: Record<string, string> | undefined;
+  private announced = false;
+  private rawHeaders: http2.IncomingHttpHeaders;
+  private readonly authority: string;
 
   constructor(
     private readonly stream: http2.ServerHttp2Stream,
-    private readonly rawHeaders: http2.IncomingHttpHeaders,
+    rawHeaders: http2.IncomingHttpHeaders,
   ) {
+    this.rawHeaders = rawHeaders;
+    this.authority = rawHeaders[":authority"] ?? "localhost";
     this.method = rawHeaders[":method"] ?? "";
     const path = rawHeaders[":path"] ?? "";
     const q = path.indexOf("?");
     this.path = q === -1 ? path : path.slice(0, q);
-    stream.once("close", () => {
-      if (this.finished) return;
-      this.lost = true;
-      const listeners = this.listeners;
-      this.listeners = undefined;
-      if (listeners !== undefined) for (const listener of listeners) listener();
-    });
+    (stream as { [EXCHANGE]?: H2Exchange })[EXCHANGE] = this;
+    stream.on("close", onStreamClose);
+  }
+
+  /** The stream closed: if the response was not complete, the client went away. */
+  closed(): void {
+    if (this.finished) return;
+    this.lost = true;
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.clientGone();
   }
 
   get url(): string {
-    return `${this.stream.session?.encrypted === true ? "https" : "http"}://${this.rawHeaders[":authority"] ?? "localhost"}${this.rawHeaders[":path"] ?? "/"}`;
+    return `${this.stream.session?.encrypted === true ? "https" : "http"}://${this.authority}${this.path}`;
+  }
+
+  answering(): void {
+    this.rawHeaders = NO_HEADERS;
   }
 
   get gone(): boolean {
@@ -83,9 +115,9 @@ export class H2Exchange implements Exchange {
     return this.stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
   }
 
-  onGone(listener: () => void): void {
-    if (this.lost) return listener();
-    (this.listeners ??= []).push(listener);
+  onGone(listener: GoneListener): void {
+    if (this.lost) return listener.clientGone();
+    this.listener = listener;
   }
 
   respond(status: number, headers: Record<string, string>, trailers = false): void {
@@ -94,9 +126,13 @@ export class H2Exchange implements Exchange {
     if (stream.destroyed || stream.closed || stream.headersSent) return;
     if (trailers) {
       stream.once("wantTrailers", () => {
-        if (!stream.destroyed) stream.sendTrailers(this.trailers ?? {});
+        if (stream.destroyed) return;
+        stream.sendTrailers(this.trailers ?? {});
+        // Only now, with the status sent, may a client still sending be told to stop.
+        this.stopClient();
       });
     }
+    this.announced = trailers;
     stream.respond({ ":status": status, ...headers }, { waitForTrailers: trailers });
   }
 
@@ -117,13 +153,27 @@ export class H2Exchange implements Exchange {
   end(chunk?: Uint8Array, trailers?: Record<string, string>): void {
     const { stream } = this;
     this.finished = true;
-    this.listeners = undefined;
+    this.listener = undefined;
     if (stream.destroyed || stream.closed) return;
     this.trailers = trailers;
+    // With trailers to come, the reset waits for them (see respond): a reset before them would
+    // lose the call's status (gRPC clients then see INTERNAL instead of the real error).
     stream.end(chunk, () => {
-      // A client still sending (the call failed on a bad message) is told to stop with
-      // RST_STREAM(NO_ERROR), as HTTP/2 provides for a response complete before its request.
-      if (!stream.readableEnded && !stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+      if (!this.announced) this.stopClient();
+    });
+  }
+
+  /**
+   * A client still sending (the call ended early: a bad message, a silent session) is told to
+   * stop with RST_STREAM(NO_ERROR), as HTTP/2 provides for a response complete before its
+   * request; what it already sent is read and dropped.
+   */
+  private stopClient(): void {
+    const { stream } = this;
+    if (stream.readableEnded || stream.closed) return;
+    stream.resume();
+    setImmediate(() => {
+      if (!stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
     });
   }
 }
@@ -135,7 +185,7 @@ export class H1Exchange implements Exchange {
   readonly path: string;
   private finished = false;
   private lost = false;
-  private listeners: Array<() => void> | undefined;
+  private listener: GoneListener | undefined;
 
   constructor(
     private readonly req: http.IncomingMessage,
@@ -148,9 +198,9 @@ export class H1Exchange implements Exchange {
     res.once("close", () => {
       if (this.finished && res.writableFinished) return;
       this.lost = true;
-      const listeners = this.listeners;
-      this.listeners = undefined;
-      if (listeners !== undefined) for (const listener of listeners) listener();
+      const listener = this.listener;
+      this.listener = undefined;
+      listener?.clientGone();
     });
   }
 
@@ -173,13 +223,17 @@ export class H1Exchange implements Exchange {
     return toHeaders(this.req.headers);
   }
 
+  answering(): void {
+    // Node's request object keeps its headers anyway; nothing to drop.
+  }
+
   body(): AsyncIterable<Uint8Array> {
     return this.req;
   }
 
-  onGone(listener: () => void): void {
-    if (this.lost) return listener();
-    (this.listeners ??= []).push(listener);
+  onGone(listener: GoneListener): void {
+    if (this.lost) return listener.clientGone();
+    this.listener = listener;
   }
 
   respond(status: number, headers: Record<string, string>): void {
@@ -203,7 +257,7 @@ export class H1Exchange implements Exchange {
 
   end(chunk?: Uint8Array): void {
     this.finished = true;
-    this.listeners = undefined;
+    this.listener = undefined;
     if (this.res.destroyed) return;
     if (chunk === undefined) this.res.end();
     else this.res.end(chunk);

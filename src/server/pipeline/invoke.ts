@@ -34,7 +34,9 @@ function unaryRequest(route: Route, ctx: PipelineContext, input: RequestInput): 
     service: route.service,
     method: route.method as UnaryRequest["method"],
     requestMethod: ctx.requestMethod,
-    signal: ctx.signal,
+    get signal() {
+      return ctx.signal;
+    },
     get url() {
       return ctx.url;
     },
@@ -56,7 +58,9 @@ function streamRequest(route: Route, ctx: PipelineContext, input: RequestInput):
     service: route.service,
     method: route.method as StreamRequest["method"],
     requestMethod: ctx.requestMethod,
-    signal: ctx.signal,
+    get signal() {
+      return ctx.signal;
+    },
     message: input.kind === "many" ? input.messages : new OneMessage(input.read),
     get url() {
       return ctx.url;

@@ -83,19 +83,31 @@ function unaryWriter(exchange: Exchange, format: WireFormat, jsonOptions: Partia
 
 /** A Connect stream: enveloped messages, then an end-stream message with the error and trailers. */
 function streamWriter(exchange: Exchange, format: WireFormat, endStream: ReturnType<typeof createEndStreamSerialization>): ResponseWriter {
-  let started = false;
-  const start = (header: Headers | undefined): void => {
-    started = true;
-    exchange.respond(200, { ...headerObject(header), "content-type": format.binary ? contentTypeStreamProto : contentTypeStreamJson });
-  };
-  return {
-    send(data, header) {
-      if (!started) start(header);
-      return exchange.write(encodeEnvelope(0, data));
-    },
-    end(error, header, trailer) {
-      if (!started) start(header);
-      exchange.end(encodeEnvelope(endStreamFlag, endStream.serialize({ metadata: trailer ?? new Headers(), error })));
-    },
-  };
+  return new ConnectStreamWriter(exchange, format.binary, endStream);
+}
+
+/** A class, not closures: a waiting stream keeps its writer for hours, 100,000 at a time. */
+class ConnectStreamWriter implements ResponseWriter {
+  private started = false;
+
+  constructor(
+    private readonly exchange: Exchange,
+    private readonly binary: boolean,
+    private readonly endStream: ReturnType<typeof createEndStreamSerialization>,
+  ) {}
+
+  send(data: Uint8Array, header: Headers | undefined): Promise<void> | undefined {
+    if (!this.started) this.start(header);
+    return this.exchange.write(encodeEnvelope(0, data));
+  }
+
+  end(error: import("@connectrpc/connect").ConnectError | undefined, header: Headers | undefined, trailer: Headers | undefined): void {
+    if (!this.started) this.start(header);
+    this.exchange.end(encodeEnvelope(endStreamFlag, this.endStream.serialize({ metadata: trailer ?? new Headers(), error })));
+  }
+
+  private start(header: Headers | undefined): void {
+    this.started = true;
+    this.exchange.respond(200, { ...headerObject(header), "content-type": this.binary ? contentTypeStreamProto : contentTypeStreamJson });
+  }
 }

@@ -1,3 +1,4 @@
+import type { ConnectError } from "@connectrpc/connect";
 import { compressionNegotiate, encodeEnvelope, type Compression } from "@connectrpc/connect/protocol";
 import {
   contentTypeJson as grpcJson,
@@ -28,12 +29,12 @@ function negotiate(exchange: Exchange, compressions: Compression[]): ReturnType<
   return compressionNegotiate(compressions, exchange.header(headerEncoding.toLowerCase()), exchange.header(headerAcceptEncoding.toLowerCase()), headerAcceptEncoding);
 }
 
-function deadline(exchange: Exchange): { timeoutMs?: number; error?: import("@connectrpc/connect").ConnectError } {
+function deadline(exchange: Exchange): { timeoutMs?: number; error?: ConnectError } {
   return parseTimeout(exchange.header(headerTimeout.toLowerCase()), MAX_TIMEOUT_MS);
 }
 
 /** The trailers of a finished call: the handler's, and grpc-status (with the error's details). */
-function statusTrailers(error: Parameters<typeof setTrailerStatus>[1], trailer: Headers | undefined): Headers {
+function statusTrailers(error: ConnectError | undefined, trailer: Headers | undefined): Headers {
   const out = new Headers(trailer);
   if (error === undefined) out.set(headerGrpcStatus, grpcStatusOk);
   else setTrailerStatus(out, error);
@@ -53,24 +54,8 @@ export function grpcProtocol(compressions: Compression[]): Protocol {
     },
     timeout: deadline,
     compression: (exchange) => negotiate(exchange, compressions),
-    writer(exchange, format): ResponseWriter {
-      // Responses go uncompressed (identity), which every client accepts; Baton's messages are small.
-      let started = false;
-      const start = (header: Headers | undefined): void => {
-        started = true;
-        exchange.respond(200, { ...headerObject(header), "content-type": format.binary ? grpcProto : grpcJson }, true);
-      };
-      return {
-        send(data, header) {
-          if (!started) start(header);
-          return exchange.write(encodeEnvelope(0, data));
-        },
-        end(error, header, trailer) {
-          if (!started) start(header);
-          exchange.end(undefined, headerObject(statusTrailers(error, trailer)));
-        },
-      };
-    },
+    // Responses go uncompressed (identity), which every client accepts; Baton's messages are small.
+    writer: (exchange, format) => new EnvelopeWriter(exchange, format.binary ? grpcProto : grpcJson, true),
   };
 }
 
@@ -89,22 +74,38 @@ export function grpcWebProtocol(compressions: Compression[]): Protocol {
     },
     timeout: deadline,
     compression: (exchange) => negotiate(exchange, compressions),
-    writer(exchange, format): ResponseWriter {
-      let started = false;
-      const start = (header: Headers | undefined): void => {
-        started = true;
-        exchange.respond(200, { ...headerObject(header), "content-type": format.binary ? webProto : webJson });
-      };
-      return {
-        send(data, header) {
-          if (!started) start(header);
-          return exchange.write(encodeEnvelope(0, data));
-        },
-        end(error, header, trailer) {
-          if (!started) start(header);
-          exchange.end(encodeEnvelope(trailerFlag, trailerSerialize(statusTrailers(error, trailer))));
-        },
-      };
-    },
+    writer: (exchange, format) => new EnvelopeWriter(exchange, format.binary ? webProto : webJson, false),
   };
+}
+
+/**
+ * The response of a gRPC or gRPC-Web call: enveloped messages, then the status, in HTTP trailers
+ * (gRPC) or in a last, trailer-flagged envelope (gRPC-Web). A class, not closures: a waiting
+ * stream keeps its writer for hours.
+ */
+class EnvelopeWriter implements ResponseWriter {
+  private started = false;
+
+  constructor(
+    private readonly exchange: Exchange,
+    private readonly contentType: string,
+    private readonly httpTrailers: boolean,
+  ) {}
+
+  send(data: Uint8Array, header: Headers | undefined): Promise<void> | undefined {
+    if (!this.started) this.start(header);
+    return this.exchange.write(encodeEnvelope(0, data));
+  }
+
+  end(error: ConnectError | undefined, header: Headers | undefined, trailer: Headers | undefined): void {
+    if (!this.started) this.start(header);
+    const status = statusTrailers(error, trailer);
+    if (this.httpTrailers) this.exchange.end(undefined, headerObject(status));
+    else this.exchange.end(encodeEnvelope(trailerFlag, trailerSerialize(status)));
+  }
+
+  private start(header: Headers | undefined): void {
+    this.started = true;
+    this.exchange.respond(200, { ...headerObject(header), "content-type": this.contentType }, this.httpTrailers);
+  }
 }

@@ -1,13 +1,13 @@
 import type { JsonReadOptions, JsonWriteOptions } from "@bufbuild/protobuf";
-import { Code, ConnectError, type Interceptor, type StreamResponse, type UnaryResponse } from "@connectrpc/connect";
+import type { DescMessage } from "@bufbuild/protobuf";
+import type { ConnectError, Interceptor, StreamResponse, UnaryResponse } from "@connectrpc/connect";
 import type { Compression } from "@connectrpc/connect/protocol";
-import { BatonError } from "../../engine/errors.js";
 import { toConnectError } from "../errors.js";
 import { createCallContext, undeliveredKey, type PipelineContext } from "./context.js";
 import type { Exchange } from "./exchange.js";
 import { invoke, normalise, type RequestInput } from "./invoke.js";
-import { routeTable, type Mount, type Route } from "./methods.js";
-import type { Protocol, ResponseWriter, WireFormat } from "./protocol.js";
+import { routeTable, type AnyMessage, type Mount, type Route } from "./methods.js";
+import type { Negotiated, Protocol, ResponseWriter, WireFormat } from "./protocol.js";
 import { connectProtocol } from "./protocol-connect.js";
 import { grpcProtocol, grpcWebProtocol } from "./protocol-grpc.js";
 import { readAll, readSingle, requestMessages, requestParser } from "./read.js";
@@ -70,83 +70,131 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   };
 }
 
-async function serveCall(
+function serveCall(
   exchange: Exchange,
   route: Route,
   protocol: Protocol,
   format: WireFormat,
   options: PipelineOptions,
   live: Set<PipelineContext>,
-): Promise<void> {
+): void {
   const timeout = protocol.timeout(exchange);
   const compression = protocol.compression(exchange, format);
   const ctx = createCallContext({ service: route.service, method: route.method, protocolName: protocol.name, exchange, timeoutMs: timeout.timeoutMs });
   live.add(ctx);
-  exchange.onGone(() => ctx.abort(new BatonError("canceled", "the client went away", { reason: "CANCELLED" })));
+  exchange.onGone(ctx);
   const writer = protocol.writer(exchange, format, compression);
-  try {
-    const messages = requestMessages(exchange, format, compression, options.readMaxBytes);
-    const parse = requestParser(route.serialization.getI(format.binary), route.method.input);
-    let input: RequestInput;
-    // A malformed header fails the call inside the chain, like any other error.
-    const headerError = timeout.error ?? compression.error;
-    if (route.kind === "unary" || route.kind === "server_streaming") {
-      const one = await readSingle(messages).then(
-        (data) => ({ data }),
-        (error: unknown) => ({ error }),
-      );
-      input = {
-        kind: "one",
-        read: () => {
-          if (headerError !== undefined) throw headerError;
-          if ("error" in one) throw one.error;
-          return parse(one.data);
-        },
-      };
-    } else {
-      if (headerError !== undefined) throw headerError;
-      input = { kind: "many", messages: readAll(messages, parse) };
-    }
-    const response = await invoke(route, ctx, input, options.interceptors);
-    if (!response.stream) return sendUnary(exchange, ctx, writer, route, format, response);
-    await sendStream(exchange, ctx, writer, route, format, response);
-  } catch (error) {
-    if (!exchange.gone) writer.end(toConnectError(error, options.log), ctx.headersSet(), ctx.trailersSet());
-  } finally {
-    live.delete(ctx);
-    ctx.abort(undefined);
-    ctx.dispose();
-  }
+  const call: Call = { exchange, ctx, writer, live, log: options.log };
+  startCall(exchange, route, format, ctx, options, timeout.error ?? compression.error, compression)
+    .then((response) => {
+      if (!response.stream) return sendUnary(call, route, format, response);
+      // Not returned: the chain (its promises and callbacks) would otherwise live as long as the
+      // stream. pump handles its own failures and never rejects.
+      void pump(call, route.serialization.getO(format.binary).serialize, route.method.output, response.message[Symbol.asyncIterator]());
+    })
+    .catch((error: unknown) => fail(call, error))
+    // Nothing a call does may end the process, not even a failure to report its own failure.
+    .catch((error: unknown) => options.log(`baton: a call could not be ended: ${String(error)}`));
 }
 
-function sendUnary(exchange: Exchange, ctx: PipelineContext, writer: ResponseWriter, route: Route, format: WireFormat, response: UnaryResponse): void {
-  if (exchange.gone) {
-    // The client left before its answer could be sent: undo what the answer would have handed
-    // over (a grant, above all), instead of leaking it until its TTL.
-    for (const undo of ctx.values.get(undeliveredKey) ?? []) undo();
-    return;
-  }
-  const header = ctx.headersSet();
-  void writer.send(route.serialization.getO(format.binary).serialize(response.message), header);
-  writer.end(undefined, header, ctx.trailersSet());
+/** What a call's response needs while it lasts. */
+interface Call {
+  exchange: Exchange;
+  ctx: PipelineContext;
+  writer: ResponseWriter;
+  live: Set<PipelineContext>;
+  log: (message: string) => void;
 }
 
-async function sendStream(exchange: Exchange, ctx: PipelineContext, writer: ResponseWriter, route: Route, format: WireFormat, response: StreamResponse): Promise<void> {
-  const serialize = route.serialization.getO(format.binary).serialize;
-  const iterator = response.message[Symbol.asyncIterator]();
+/**
+ * Writes a stream's messages as the implementation yields them. Its frame stays suspended for as
+ * long as the stream lasts (hours, for a waiter, 100,000 of them): it is kept small on purpose,
+ * with the request's parsing done (and its state dropped) in startCall.
+ */
+async function pump(call: Call, serialize: (message: AnyMessage) => Uint8Array, schema: DescMessage, iterator: AsyncIterator<unknown>): Promise<void> {
+  const { exchange, ctx, writer } = call;
+  exchange.answering();
+  // The client went away, the deadline passed, or the server is shutting down: stop the
+  // implementation now, even while it is waiting for its next event.
+  ctx.stopOnAbort(iterator);
   try {
     for (;;) {
       const step = await iterator.next();
       if (step.done === true) break;
-      if (exchange.gone) return;
-      const wrote = writer.send(serialize(normalise(route.method.output, step.value)), ctx.headersSet());
+      if (exchange.gone) return void iterator.return?.().catch(() => undefined);
+      const wrote = writer.send(serialize(normalise(schema, step.value)), ctx.headersSet());
       if (wrote !== undefined) await wrote;
     }
+    if (!exchange.gone) writer.end(undefined, ctx.headersSet(), ctx.trailersSet());
+    done(call);
   } catch (error) {
-    throw error instanceof ConnectError || error instanceof BatonError ? error : ConnectError.from(error, Code.Internal);
-  } finally {
-    // Leaving early (the client went away) runs the implementation's clean-up now.
-    if (exchange.gone) void iterator.return?.().catch(() => undefined);
+    try {
+      fail(call, error);
+    } catch (failure) {
+      // Nothing a call does may end the process, not even a failure to report its own failure.
+      call.log(`baton: a call could not be ended: ${String(failure)}`);
+    }
   }
-  if (!exchange.gone) writer.end(undefined, ctx.headersSet(), ctx.trailersSet());
+}
+
+/** Ends a call that failed: its error (or, when it was aborted, the abort's reason) goes to the client. */
+function fail(call: Call, error: unknown): void {
+  const { exchange, ctx, writer } = call;
+  // A deadline or a shutdown stops a stream's iterator; its error is the call's, not "cancelled".
+  const failure = ctx.reason !== undefined ? ctx.reason : error;
+  if (!exchange.gone) writer.end(toConnectError(failure, call.log), ctx.headersSet(), ctx.trailersSet());
+  done(call);
+}
+
+function done(call: Call): void {
+  call.live.delete(call.ctx);
+  call.ctx.dispose();
+}
+
+/** Reads the request (for a streaming call, starts reading it) and runs the interceptor chain. */
+async function startCall(
+  exchange: Exchange,
+  route: Route,
+  format: WireFormat,
+  ctx: PipelineContext,
+  options: PipelineOptions,
+  headerError: ConnectError | undefined,
+  compression: Negotiated,
+): Promise<UnaryResponse | StreamResponse> {
+  const messages = requestMessages(exchange, format, compression, options.readMaxBytes);
+  const parse = requestParser(route.serialization.getI(format.binary), route.method.input);
+  let input: RequestInput;
+  if (route.kind === "unary" || route.kind === "server_streaming") {
+    const one = await readSingle(messages).then(
+      (data) => ({ data }),
+      (error: unknown) => ({ error }),
+    );
+    input = {
+      kind: "one",
+      // A malformed header or body fails the call inside the chain, like any other error.
+      read: () => {
+        if (headerError !== undefined) throw headerError;
+        if ("error" in one) throw one.error;
+        return parse(one.data);
+      },
+    };
+  } else {
+    if (headerError !== undefined) throw headerError;
+    input = { kind: "many", messages: readAll(messages, parse) };
+  }
+  return invoke(route, ctx, input, options.interceptors);
+}
+
+function sendUnary(call: Call, route: Route, format: WireFormat, response: UnaryResponse): void {
+  const { exchange, ctx, writer } = call;
+  if (exchange.gone) {
+    // The client left before its answer could be sent: undo what the answer would have handed
+    // over (a grant, above all), instead of leaking it until its TTL.
+    for (const undo of ctx.values.get(undeliveredKey) ?? []) undo();
+  } else {
+    const header = ctx.headersSet();
+    void writer.send(route.serialization.getO(format.binary).serialize(response.message), header);
+    writer.end(undefined, header, ctx.trailersSet());
+  }
+  done(call);
 }

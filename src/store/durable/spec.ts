@@ -1,9 +1,22 @@
 import { resolve } from "node:path";
+import { ConfigError, parseOrThrow } from "../../config/issues.js";
+import { oneOf } from "../../config/kinds.js";
+import { field, section } from "../../config/meta.js";
 import type { Durability } from "./database.js";
 import type { DurableSpec } from "./shared-handle.js";
 
 /** Default data dir, relative to the working directory. */
 export const DEFAULT_DATA_DIR = "./baton-data";
+
+/** The durabilities, strongest first. */
+export const DURABILITIES = ["full", "relaxed"] as const satisfies readonly Durability[];
+
+/** The options a `durable:` spec may carry after `?`; the docs list them. */
+export const durableSpecOptionFields = {
+  durability: field(oneOf(DURABILITIES), { doc: "full: answer after fsync; relaxed: answer once the OS has the write" }, "full"),
+};
+
+const optionsSchema = section(durableSpecOptionFields, { doc: "options of a durable: store spec" });
 
 /**
  * The store setting of the durable store, as the config resolves it: `durable:<absolute dir>`
@@ -23,15 +36,19 @@ export function formatDurableSpec(dataDir: string, durability: Durability): stri
 export function parseDurableSpec(store: string): DurableSpec {
   if (store === "durable") return { dataDir: resolve(DEFAULT_DATA_DIR), durability: "full" };
   let rest = store.slice("durable:".length);
-  let durability: Durability = "full";
+  let query = "";
   const q = rest.lastIndexOf("?");
   if (q !== -1) {
-    const param = rest.slice(q + 1);
+    query = rest.slice(q + 1);
     rest = rest.slice(0, q);
-    const m = /^durability=(full|relaxed)$/.exec(param);
-    if (m === null) throw new Error(`store ${store}: expected ?durability=full or ?durability=relaxed`);
-    durability = m[1] as Durability;
   }
-  if (rest === "") throw new Error(`store ${store}: no data dir after "durable:"`);
-  return { dataDir: resolve(decodeURI(rest)), durability };
+  if (rest === "") throw new ConfigError([`store: no data dir after "durable:" in ${store}`]);
+  let dataDir: string;
+  try {
+    dataDir = resolve(decodeURI(rest));
+  } catch {
+    throw new ConfigError([`store: the data dir of ${store} is not a valid encoded path`]);
+  }
+  const options = parseOrThrow(optionsSchema, Object.fromEntries(new URLSearchParams(query)), { noun: "option", prefix: "store: " });
+  return { dataDir, durability: options.durability };
 }

@@ -8,6 +8,8 @@ export interface WireLease {
   a: number;
   e: number;
   l: number;
+  /** Set on a grant to another instance's waiter until that instance claims it. */
+  i?: string;
 }
 
 /** A waiter as describe.lua encodes it. */
@@ -94,33 +96,42 @@ export interface WireEvent {
   s?: unknown;
 }
 
+/**
+ * An event as the store handles it: `unclaimed` marks a grant made to a waiter of another
+ * instance than the script's caller, which that instance claims before handing it on.
+ */
+export interface StoreEvent {
+  event: LockEvent;
+  unclaimed: boolean;
+}
+
 /** An event from its wire form; undefined for anything that is not a Baton event. */
-export function toEvent(wire: WireEvent): LockEvent | undefined {
+export function toEvent(wire: WireEvent): StoreEvent | undefined {
   if (typeof wire.n !== "string" || !KINDS.has(wire.k as LockEventKind)) return undefined;
   const event: LockEvent = { name: wire.n, kind: wire.k as LockEventKind };
   if (wire.l !== undefined) event.lease = toLease(wire.n, wire.l);
   if (typeof wire.w === "string") event.waiterId = wire.w;
-  return event;
+  return { event, unclaimed: typeof wire.l?.i === "string" };
 }
 
 /**
  * An event from its pub/sub message; undefined for a message that is not a Baton event, and for
- * one tagged with `ownOrigin`: its script's answer brought it to this instance already.
+ * one whose origin `isOwn` (an id of this instance): its script's answer brought it here already.
  */
-export function parseEvent(message: string, ownOrigin?: string): LockEvent | undefined {
+export function parseEvent(message: string, isOwn?: (origin: string) => boolean): StoreEvent | undefined {
   let wire: WireEvent;
   try {
     wire = JSON.parse(message) as WireEvent;
   } catch {
     return undefined;
   }
-  if (ownOrigin !== undefined && wire.s === ownOrigin) return undefined;
+  if (isOwn !== undefined && typeof wire.s === "string" && isOwn(wire.s)) return undefined;
   return toEvent(wire);
 }
 
 /** The events a script answered along with its result (a hand-off), in the order it made them. */
-export function answeredEvents(reply: WireReply): LockEvent[] {
-  const events: LockEvent[] = [];
+export function answeredEvents(reply: WireReply): StoreEvent[] {
+  const events: StoreEvent[] = [];
   for (const wire of asList<WireEvent>(reply.ev)) {
     const event = toEvent(wire);
     if (event !== undefined) events.push(event);

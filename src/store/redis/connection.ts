@@ -1,5 +1,4 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import { parseDuration } from "../../duration.js";
 import { StoreUnavailableError } from "../errors.js";
 
 /** Settings of the Redis store, read from its URL. */
@@ -12,64 +11,16 @@ export interface RedisStoreOptions {
   cluster: boolean;
   /** How long a waiter stays queued after its instance stopped renewing its heartbeat. */
   waiterHeartbeatTtlMs: number;
+  /** How long an instance counts as alive after its last presence renewal (README "Instances that die"). */
+  presenceTtlMs: number;
   /** How often each instance looks for due deadlines. */
   sweepIntervalMs: number;
   /** How long a Redis command may take before the call fails as unavailable. */
   commandTimeoutMs: number;
 }
 
-const QUERY_DURATIONS = {
-  heartbeatTtl: "waiterHeartbeatTtlMs",
-  sweepInterval: "sweepIntervalMs",
-  commandTimeout: "commandTimeoutMs",
-} as const;
-
-/**
- * Reads `redis[s]://[user:password@]host[:port][/db][?cluster=1&heartbeatTtl=10s&sweepInterval=20ms&commandTimeout=2s]`.
- * Throws an Error naming what is wrong.
- */
-export function parseRedisUrl(url: string): RedisStoreOptions {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`store: "${url}" is not a valid URL; write e.g. redis://127.0.0.1:6379/0`);
-  }
-  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
-    throw new Error(`store: "${parsed.protocol}" is not redis: or rediss:`);
-  }
-  const db = parsed.pathname === "" || parsed.pathname === "/" ? 0 : Number(parsed.pathname.slice(1));
-  if (!Number.isSafeInteger(db) || db < 0) throw new Error(`store: database "${parsed.pathname.slice(1)}" is not a number`);
-  const options: RedisStoreOptions = {
-    displayUrl: `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`,
-    redis: {
-      host: parsed.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1",
-      port: parsed.port === "" ? 6379 : Number(parsed.port),
-      db,
-      username: parsed.username === "" ? undefined : decodeURIComponent(parsed.username),
-      password: parsed.password === "" ? undefined : decodeURIComponent(parsed.password),
-      tls: parsed.protocol === "rediss:" ? {} : undefined,
-    },
-    cluster: false,
-    waiterHeartbeatTtlMs: 10_000,
-    sweepIntervalMs: 20,
-    commandTimeoutMs: 2_000,
-  };
-  for (const [key, value] of parsed.searchParams) {
-    if (key === "cluster") {
-      options.cluster = value === "" || value === "1" || value === "true";
-      continue;
-    }
-    const field = QUERY_DURATIONS[key as keyof typeof QUERY_DURATIONS];
-    if (field === undefined) {
-      throw new Error(`store: unknown option "${key}" in the Redis URL; known: cluster, ${Object.keys(QUERY_DURATIONS).join(", ")}`);
-    }
-    options[field] = parseDuration(value, `store option ${key}`);
-    if (options[field] < 1) throw new Error(`store option ${key} must be at least 1ms`);
-  }
-  if (options.cluster && db !== 0) throw new Error("store: Redis Cluster has only database 0");
-  return options;
-}
+/** Reads a Redis store URL into RedisStoreOptions (its query options are a schema there). */
+export { parseRedisUrl } from "./redis-url.js";
 
 /**
  * Connection options that make every call fail fast while Redis is away instead of queueing:

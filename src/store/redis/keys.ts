@@ -35,3 +35,17 @@ export function lockKeys(name: string): string[] {
 export function fencingKey(name: string): string {
   return lockKeys(name)[5]!;
 }
+
+/**
+ * The three keys of instance presence, in the order the presence scripts expect them: live (zset
+ * id -> presence deadline), dead (zset id -> eviction claim), clock (hash). One slot: `{instances}`.
+ */
+export const PRESENCE_KEYS = [`${KEY_PREFIX}:{instances}:live`, `${KEY_PREFIX}:{instances}:dead`, `${KEY_PREFIX}:{instances}:clock`];
+
+/**
+ * Set: the names of the locks an instance has (or recently had) waiters on, so an evictor finds
+ * them without scanning. Hash-tagged by the instance id; ids are hex, never braces.
+ */
+export function instanceLocksKey(id: string): string {
+  return `${KEY_PREFIX}:instance:{${id}}:locks`;
+}

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
 import type {
   AcquireInput,
@@ -12,27 +11,36 @@ import type {
   ReserveResult,
   Store,
 } from "../types.js";
-import { DUE_INDEX_KEY, EVENTS_CHANNEL, lockKeys } from "./keys.js";
+import { DUE_INDEX_KEY, EVENTS_CHANNEL, PRESENCE_KEYS, instanceLocksKey, lockKeys } from "./keys.js";
 import { callScript, defineScripts, type LockScript } from "./scripts.js";
 import { connectStore, createClient, parseRedisUrl, storeError, type RedisStoreOptions } from "./connection.js";
-import { answeredEvents, parseEvent, parseReply, toHolders, toLease, toSnapshot, type IndexHints, type WireLease, type WireReply } from "./codec.js";
+import { answeredEvents, parseEvent, parseReply, toHolders, toLease, toSnapshot, type IndexHints, type StoreEvent, type WireLease, type WireReply } from "./codec.js";
 import { GlobalIndexes } from "./indexes.js";
 import { batchWrites } from "./write-batch.js";
 import { Sweeper } from "./sweeper.js";
 import { LocalWaiters, type LocalWaiter, type WaiterStatus } from "./local-waiters.js";
+import { DirtyQueue } from "./dirty-queue.js";
+import { mayHaveRun } from "./lost-answers.js";
+import type { InstancePresence } from "./instance-presence.js";
+import { wireInstances, type Instances } from "./instances.js";
+import { subscribeEvents } from "./subscription.js";
 
 /**
  * The Redis store (DESIGN §4): every transition is one Lua script on one lock's slot, events
  * travel by pub/sub to every Baton instance, a due index swept by every instance expires leases
- * on time, and heartbeats keep this instance's waiters queued while it lives.
+ * on time, and this instance's presence keeps its waiters queued while it lives: once it lapses,
+ * the other instances evict them (README "Instances that die").
  */
 export class RedisStore implements Store {
   private readonly listeners = new Set<(event: LockEvent) => void>();
   private readonly indexes: GlobalIndexes;
   private readonly sweeper: Sweeper;
   private readonly local: LocalWaiters;
-  /** Tags the events of this instance's hand-off scripts, which it takes from their answers. */
-  private readonly origin = randomBytes(8).toString("hex");
+  /** Locks a mutating script ran on (or may have) without its answer reaching us: see repair(). */
+  private readonly repairs: DirtyQueue;
+  /** This instance's id: tags its waiters, and the events of its hand-offs, which it takes from their answers. */
+  private readonly presence: InstancePresence;
+  private readonly instances: Instances;
   private closed = false;
 
   private constructor(
@@ -47,20 +55,46 @@ export class RedisStore implements Store {
       {
         dueNames: async (limit, claimMs) => (await this.call(() => callScript(this.client, "due-now", [DUE_INDEX_KEY], [limit, claimMs]))) as string[],
         expire: (name) => this.run("expire", name, []),
-        settle: (name, hints) => this.call(() => this.indexes.settle(name, hints, () => this.run("probe", name, []))),
+        settle: (name, hints) =>
+          this.call(() => this.indexes.settle(name, hints, () => this.run("probe", name, []))).catch((error: unknown) => {
+            // A raise may have landed without the probe that follows it.
+            this.repairs.mark(name);
+            throw error;
+          }),
       },
       options.sweepIntervalMs,
       onError,
     );
     this.local = new LocalWaiters(
       {
-        heartbeat: (name, waiters) => this.heartbeat(name, waiters),
+        heartbeat: (name, waiters, retag) => this.heartbeat(name, waiters, retag),
         rejoin: (w) => this.enqueue({ name: w.name, owner: w.owner, ttlMs: w.ttlMs, token: w.token, waiterId: w.id, maxQueueLength: Number.MAX_SAFE_INTEGER }, true),
         cancel: (name, id) => this.run("cancel-waiter", name, [id, ""]),
-        emitLocal: (event) => this.deliver(event),
+        emitLocal: (event) => this.deliver({ event, unclaimed: false }),
+        currentId: () => this.presence.id,
+        idle: (name) => this.presence.idle(name),
       },
       onError,
     );
+    this.instances = wireInstances({
+      client,
+      options,
+      presenceKeys: PRESENCE_KEYS,
+      setKey: instanceLocksKey,
+      script: (script, keys, args) => callScript(client, script, keys, args),
+      evict: async (name, id) => {
+        const r = await this.run("evict", name, [id]);
+        return { "queued waiters": Number(r.waiters ?? 0), "unclaimed grants": Number(r.leases ?? 0) };
+      },
+      hasWaiters: (name) => this.local.has(name),
+      names: () => this.local.names(),
+      changedId: () => this.local.reconcileAll(),
+      call: (fn) => this.call(fn),
+      onError,
+      log,
+    });
+    this.presence = this.instances.presence;
+    this.repairs = new DirtyQueue((name) => this.repair(name), onError, { concurrency: 32, retryBaseMs: 100, retryMaxMs: 2000 });
   }
 
   /**
@@ -76,6 +110,7 @@ export class RedisStore implements Store {
     await connectStore(options, client, sub, async () => {
       defineScripts(client);
       await store.listen();
+      await store.instances.start();
     });
     store.sweeper.start();
     store.local.start(Math.max(10, Math.floor(options.waiterHeartbeatTtlMs / 3)));
@@ -108,7 +143,7 @@ export class RedisStore implements Store {
     if (r.r === "cancelled") return { kind: "cancelled" };
     // Granted already: if that grant's event was lost on the way, deliver it now, so the engine,
     // which no longer wants it, releases it instead of leaving it to expire.
-    if (r.lease !== undefined) this.deliver({ name, kind: "granted", lease: toLease(name, r.lease as WireLease), waiterId });
+    if (r.lease !== undefined) this.deliver({ event: { name, kind: "granted", lease: toLease(name, r.lease as WireLease), waiterId }, unclaimed: false });
     return { kind: "not_waiting" };
   }
 
@@ -149,11 +184,18 @@ export class RedisStore implements Store {
     if (this.closed) return;
     this.closed = true;
     this.local.stop();
+    await this.instances.close();
+    this.repairs.stop();
     await this.sweeper.stop();
     this.listeners.clear();
     await Promise.allSettled([this.client.quit(), this.sub.quit()]);
     this.client.disconnect();
     this.sub.disconnect();
+  }
+
+  /** This instance's current presence id (for tests and logs; it changes after a lapse). */
+  get instanceId(): string {
+    return this.presence.id;
   }
 
   /** Waiters this instance keeps queued (for tests and health). */
@@ -168,6 +210,8 @@ export class RedisStore implements Store {
     }
     let r: WireReply;
     try {
+      // Registered first, so that if this instance dies its evictor finds the waiter.
+      if (waiterId !== undefined) await this.call(() => this.presence.register(name));
       r = await this.run("acquire", name, [
         input.owner,
         input.ttlMs,
@@ -207,8 +251,9 @@ export class RedisStore implements Store {
     await this.call(() => this.indexes.settle(name, hints, () => this.run("probe", name, [])));
   }
 
-  private async heartbeat(name: string, waiters: LocalWaiter[]): Promise<Map<string, WaiterStatus>> {
-    const r = await this.run("heartbeat", name, waiters.flatMap((w) => [w.id, w.token]));
+  private async heartbeat(name: string, waiters: LocalWaiter[], retag: boolean): Promise<Map<string, WaiterStatus>> {
+    if (retag) await this.call(() => this.presence.register(name));
+    const r = await this.run("heartbeat", name, [retag ? "1" : "0", ...waiters.flatMap((w) => [w.id, w.token])]);
     const statuses = new Map<string, WaiterStatus>();
     for (const [id, status] of Object.entries((r.statuses ?? {}) as Record<string, "queued" | "gone" | WireLease>)) {
       statuses.set(id, typeof status === "string" ? status : toLease(name, status));
@@ -225,11 +270,8 @@ export class RedisStore implements Store {
     const readOnly = script === "describe" || script === "probe";
     const reply = parseReply(
       await this.call(() =>
-        callScript(this.client, script, keys, [name, EVENTS_CHANNEL, this.options.waiterHeartbeatTtlMs, this.origin, ...args]).catch((error: unknown) => {
-          // A script whose answer timed out may still have run and handed a permit to one of our
-          // waiters, whose event we take from the answer only: re-read our waiters so that grant
-          // is not missed. (A lost connection does the same once it is back.)
-          if (!readOnly && error instanceof Error && /timed out/i.test(error.message)) this.local.reconcileAll();
+        callScript(this.client, script, keys, [name, EVENTS_CHANNEL, this.options.waiterHeartbeatTtlMs, this.presence.id, ...args]).catch((error: unknown) => {
+          if (!readOnly && mayHaveRun(error)) this.repairs.mark(name);
           throw error;
         }),
       ),
@@ -237,14 +279,32 @@ export class RedisStore implements Store {
     // Before the caller hears the answer: a waiter here gets its grant before the releaser does.
     if (reply.ev !== undefined) for (const event of answeredEvents(reply)) this.deliver(event);
     if (!readOnly) {
-      const noted = this.indexes.note(name, reply as IndexHints).catch((e: unknown) => this.background(e));
+      const noted = this.indexes.note(name, reply as IndexHints).catch((error: unknown) => {
+        // The script set the lock's index marks, so no later script would write what failed.
+        this.repairs.mark(name);
+        this.background(error);
+      });
       // One connection keeps the index write ahead of any later List; a cluster's connections
       // (and its redirects) do not, so there List could miss a lock that was just taken. A failed
-      // index write must not turn a grant the script made into an error: it is logged, and the
-      // next heartbeat, refresh or sweep re-indexes the lock.
+      // index write must not turn a grant the script made into an error: it is repaired instead.
       if (this.options.cluster) await noted;
     }
     return reply;
+  }
+
+  /**
+   * Makes good a script whose answer was lost (a command timeout: Redis ran it, or will, when it
+   * resumes; or a connection lost after sending it). Its index writes were never made, yet it set
+   * the lock's index marks, which would keep every later script from making them: without this a
+   * lease it granted would be neither listed nor swept. probe.lua resets the marks to what it
+   * finds and the writes follow. Its events came to no one here: our waiters on the lock are
+   * re-read, so a grant it made to one of them is delivered. Sent on the same connection as the
+   * lost script, the probe runs after it.
+   */
+  private async repair(name: string): Promise<void> {
+    const found = await this.run("probe", name, []);
+    await this.call(() => this.indexes.note(name, found));
+    this.local.request(name);
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
@@ -256,32 +316,23 @@ export class RedisStore implements Store {
   }
 
   /** Subscribes before anything reads state, and re-reads local waiters after every reconnect. */
-  private async listen(): Promise<void> {
-    this.sub.on("message", (channel: string, message: string) => {
-      if (channel !== EVENTS_CHANNEL) return;
-      const event = parseEvent(message, this.origin);
-      if (event !== undefined) this.deliver(event);
-    });
-    await this.call(() => this.sub.subscribe(EVENTS_CHANNEL));
-    let wasDown = false;
-    this.sub.on("close", () => (wasDown = true));
-    this.sub.on("ready", () => {
-      if (!wasDown || this.closed) return;
-      wasDown = false;
-      // Events published while we were away are lost: confirm the subscription, then re-read.
-      this.call(() => this.sub.subscribe(EVENTS_CHANNEL)).then(
-        () => this.local.reconcileAll(),
-        (e: unknown) => this.background(e),
-      );
-    });
-    this.client.on("ready", () => {
-      if (!this.closed) this.local.reconcileAll();
+  private listen(): Promise<void> {
+    return subscribeEvents(this.sub, this.client, EVENTS_CHANNEL, {
+      onMessage: (message) => {
+        const event = parseEvent(message, (origin) => this.presence.isOwn(origin));
+        if (event !== undefined) this.deliver(event);
+      },
+      reread: () => this.local.reconcileAll(),
+      closed: () => this.closed,
+      call: (fn) => this.call(fn),
+      onError: (error) => this.background(error),
     });
   }
 
-  private deliver(event: LockEvent): void {
+  /** Hands an event to the engine, unless it is an unclaimed grant to one of ours (claimed first). */
+  private deliver({ event, unclaimed }: StoreEvent): void {
     if (this.closed) return;
-    this.local.onEvent(event);
+    if (!this.local.onEvent(event, unclaimed)) return;
     for (const listener of this.listeners) listener(event);
   }
 

@@ -12,6 +12,7 @@ export const LOCK_SCRIPTS = [
   "expire",
   "probe",
   "heartbeat",
+  "evict",
   "describe",
 ] as const;
 
@@ -44,12 +45,16 @@ export function defineScripts(client: Redis | Cluster): void {
     client.defineCommand(commandName(script), { numberOfKeys: 7, lua: scriptSource(script) });
   }
   client.defineCommand(commandName("due-now"), { numberOfKeys: 1, lua: scriptSource("due-now") });
+  for (const script of PRESENCE_SCRIPTS) client.defineCommand(commandName(script), { numberOfKeys: 3, lua: scriptSource(script) });
 }
+
+/** The instance-presence scripts; each takes the three keys of keys.ts `PRESENCE_KEYS`. */
+export const PRESENCE_SCRIPTS = ["presence-renew", "presence-due"] as const;
 
 type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 
 /** Calls a script defined by `defineScripts`. */
-export function callScript(client: Redis | Cluster, script: LockScript | "due-now", keys: string[], args: (string | number)[]): Promise<unknown> {
+export function callScript(client: Redis | Cluster, script: LockScript | "due-now" | (typeof PRESENCE_SCRIPTS)[number], keys: string[], args: (string | number)[]): Promise<unknown> {
   const fn = (client as unknown as Record<string, ScriptFn>)[commandName(script)];
   if (fn === undefined) throw new Error(`script ${script} is not defined on this client`);
   return fn.call(client, ...keys, ...args);

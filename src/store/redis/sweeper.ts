@@ -1,4 +1,5 @@
 import type { IndexHints } from "./codec.js";
+import { Backoff } from "./backoff.js";
 
 /** What the sweeper needs from the store. */
 export interface SweepTarget {
@@ -17,18 +18,22 @@ const CLAIM_MS = 1_000;
 /**
  * Expires leases and lapsed waiters on time without scanning keys: every `intervalMs` each
  * instance asks the due index for the locks whose earliest deadline has come (Redis time) and
- * runs the expire step on each. Errors (Redis away) are reported and the loop keeps going.
+ * runs the expire step on each. Errors (Redis away) are reported and the loop keeps going, after
+ * a pause that grows while Redis keeps failing (up to a second).
  */
 export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private running: Promise<void> | undefined;
+  private readonly backoff: Backoff;
 
   constructor(
     private readonly target: SweepTarget,
     private readonly intervalMs: number,
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    this.backoff = new Backoff(intervalMs, Math.max(intervalMs, 1000));
+  }
 
   /** Starts the loop. */
   start(): void {
@@ -46,10 +51,13 @@ export class Sweeper {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.round().then(
-        (more) => this.schedule(more ? 0 : this.intervalMs),
+        (more) => {
+          this.backoff.succeed();
+          this.schedule(more ? 0 : this.intervalMs);
+        },
         (error: unknown) => {
           this.onError(error);
-          this.schedule(this.intervalMs);
+          this.schedule(this.backoff.fail());
         },
       );
     }, delayMs);

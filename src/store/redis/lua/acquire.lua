@@ -48,7 +48,7 @@ end
 
 local seq = redis.call('HINCRBY', K_META, 'seq', 1)
 redis.call('ZADD', K_QUEUE, seq, waiter_id)
-redis.call('HSET', K_WAITERS, waiter_id, cjson.encode({ o = owner, l = ttl, q = NOW, t = token }))
+redis.call('HSET', K_WAITERS, waiter_id, cjson.encode({ o = owner, l = ttl, q = NOW, t = token, i = ORIGIN }))
 redis.call('ZADD', K_DUE, NOW + WAITER_TTL, 'W' .. waiter_id)
 publish('queued', nil, waiter_id)
 return reply({ r = 'queued', position = waiting + 1, queueLength = waiting + 1, holders = holder_list() })

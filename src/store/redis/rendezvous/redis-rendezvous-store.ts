@@ -20,13 +20,26 @@ import type {
 import { StoreUnavailableError } from "../../errors.js";
 import { connectStore, createClient, parseRedisUrl, storeError, type RedisStoreOptions } from "../connection.js";
 import { Sweeper } from "../sweeper.js";
-import { RV_DUE_INDEX_KEY, RV_EVENTS_CHANNEL, RV_NAMES_INDEX_KEY, RV_TIMEOUTS_INDEX_KEY, rendezvousKeys, timeoutKey } from "./rendezvous-keys.js";
+import {
+  RV_DUE_INDEX_KEY,
+  RV_EVENTS_CHANNEL,
+  RV_NAMES_INDEX_KEY,
+  RV_PRESENCE_KEYS,
+  RV_TIMEOUTS_INDEX_KEY,
+  rendezvousKeys,
+  rvInstanceKeysKey,
+  timeoutKey,
+} from "./rendezvous-keys.js";
 import { callRendezvousScript, defineRendezvousScripts, type IndexScript, type RendezvousScript } from "./rendezvous-scripts.js";
 import { asList, parseEvent, parseReply, seqOf, toSignal, type WireReply, type WireSignal, type WireTrip } from "./rendezvous-codec.js";
 import { GlobalIndexes } from "../indexes.js";
 import { Presence, type TouchReport } from "./presence.js";
 import { listRendezvous } from "./rendezvous-list.js";
 import { RecentDeliveries } from "./recent-deliveries.js";
+import { DirtyQueue } from "../dirty-queue.js";
+import { mayHaveRun } from "../lost-answers.js";
+import { wireInstances, type Instances } from "../instances.js";
+import { subscribeEvents } from "../subscription.js";
 
 /** How long timed-out waits are listed, and how long the last value and trip of a key are kept for catching up. */
 export const RECENT_WINDOW_MS = 10 * 60_000;
@@ -47,6 +60,12 @@ export class RedisRendezvousStore implements RendezvousStore {
   private readonly sweeper: Sweeper;
   private readonly presence: Presence;
   private readonly delivered = new RecentDeliveries();
+  /** Keys a mutating script ran on (or may have) without its answer or index write landing: see repair(). */
+  private readonly repairs: DirtyQueue;
+  /** This instance's presence, and the evictor of dead instances' registrations (../README.md "Instances that die"). */
+  private readonly instances: Instances;
+  /** Keys with a join or arrival in flight: registered in our set, not yet in `presence`. */
+  private readonly joining = new Map<string, number>();
   private closed = false;
 
   private constructor(
@@ -68,9 +87,11 @@ export class RedisRendezvousStore implements RendezvousStore {
     );
     this.presence = new Presence(
       {
-        touch: (key, refs, leaseMs) => this.touchKey(key, refs, leaseMs),
+        touch: (key, refs, leaseMs, retag) => this.touchKey(key, refs, leaseMs, retag),
+        currentId: () => this.instances.presence.id,
+        idle: (key) => this.instances.presence.idle(key),
         rejoin: async (reg) => {
-          const r = await this.run("join-wait", reg.key, [reg.id, reg.owner, this.options.waiterHeartbeatTtlMs]);
+          const r = await this.withKeyRegistered(reg.key, () => this.run("join-wait", reg.key, [reg.id, reg.owner, this.options.waiterHeartbeatTtlMs, this.instances.presence.id]));
           return { result: this.joinResult(reg.key, r), seq: r.r === "set" ? seqOf(r.s as WireSignal) : Number(r.n ?? 0) };
         },
         rearrive: (reg) => this.arriveStep({ key: reg.key, participantId: reg.id, owner: reg.owner, parties: reg.parties }),
@@ -79,6 +100,24 @@ export class RedisRendezvousStore implements RendezvousStore {
       options.waiterHeartbeatTtlMs,
       onError,
     );
+    this.repairs = new DirtyQueue((key) => this.repair(key), onError, { concurrency: 32, retryBaseMs: 100, retryMaxMs: 2000 });
+    this.instances = wireInstances({
+      client,
+      options,
+      presenceKeys: RV_PRESENCE_KEYS,
+      setKey: rvInstanceKeysKey,
+      script: (script, keys, args) => callRendezvousScript(client, script, keys, args),
+      evict: async (key, id) => {
+        const r = await this.run("evict", key, [id]);
+        return { waiters: Number(r.waiters ?? 0), "barrier participants": Number(r.participants ?? 0) };
+      },
+      hasWaiters: (key) => this.presence.has(key) || this.joining.has(key),
+      names: () => this.presence.keys(),
+      changedId: () => this.presence.reconcileAll(),
+      call: (fn) => this.call(fn),
+      onError,
+      log,
+    });
   }
 
   /**
@@ -94,6 +133,7 @@ export class RedisRendezvousStore implements RendezvousStore {
     await connectStore(options, client, sub, async () => {
       defineRendezvousScripts(client);
       await store.listen();
+      await store.instances.start();
     });
     store.sweeper.start();
     store.presence.start();
@@ -116,10 +156,11 @@ export class RedisRendezvousStore implements RendezvousStore {
   }
 
   async joinWait(input: JoinWaitInput): Promise<JoinWaitResult> {
-    const r = await this.run("join-wait", input.key, [input.waiterId, input.owner, this.options.waiterHeartbeatTtlMs]);
+    const origin = this.instances.presence.id;
+    const r = await this.withKeyRegistered(input.key, () => this.run("join-wait", input.key, [input.waiterId, input.owner, this.options.waiterHeartbeatTtlMs, origin]));
     const result = this.joinResult(input.key, r);
     if (result.kind === "waiting") {
-      this.presence.add({ kind: "W", key: input.key, id: input.waiterId, owner: input.owner, joinSeq: Number(r.n ?? 0), parties: 0 });
+      this.presence.add({ kind: "W", key: input.key, id: input.waiterId, owner: input.owner, joinSeq: Number(r.n ?? 0), parties: 0, origin });
     }
     return result;
   }
@@ -136,9 +177,10 @@ export class RedisRendezvousStore implements RendezvousStore {
   }
 
   async arrive(input: ArriveInput): Promise<ArriveResult> {
+    const origin = this.instances.presence.id;
     const result = await this.arriveStep(input);
     if (result.kind === "waiting") {
-      this.presence.add({ kind: "P", key: input.key, id: input.participantId, owner: input.owner, joinSeq: 0, parties: input.parties });
+      this.presence.add({ kind: "P", key: input.key, id: input.participantId, owner: input.owner, joinSeq: 0, parties: input.parties, origin });
     }
     return result;
   }
@@ -184,6 +226,8 @@ export class RedisRendezvousStore implements RendezvousStore {
     if (this.closed) return;
     this.closed = true;
     this.presence.stop();
+    this.repairs.stop();
+    await this.instances.close();
     await this.sweeper.stop();
     this.listeners.clear();
     await Promise.allSettled([this.client.quit(), this.sub.quit()]);
@@ -201,7 +245,9 @@ export class RedisRendezvousStore implements RendezvousStore {
   }
 
   private async arriveStep(input: ArriveInput): Promise<ArriveResult> {
-    const r = await this.run("arrive", input.key, [input.participantId, input.owner, input.parties, this.options.waiterHeartbeatTtlMs]);
+    const r = await this.withKeyRegistered(input.key, () =>
+      this.run("arrive", input.key, [input.participantId, input.owner, input.parties, this.options.waiterHeartbeatTtlMs, this.instances.presence.id]),
+    );
     switch (r.r) {
       case "waiting":
         return { kind: "waiting", generation: Number(r.g), arrived: Number(r.a), parties: Number(r.p) };
@@ -214,8 +260,29 @@ export class RedisRendezvousStore implements RendezvousStore {
     }
   }
 
-  private async touchKey(key: string, refs: { kind: "W" | "P"; id: string }[], leaseMs: number): Promise<TouchReport> {
-    const r = await this.run("touch", key, [leaseMs, ...refs.flatMap((ref) => [ref.kind, ref.id])]);
+  /**
+   * Runs a join or arrival with its key registered in this instance's set first (so that if this
+   * instance dies its evictor finds the registration) and kept there while it runs.
+   */
+  private async withKeyRegistered<T>(key: string, step: () => Promise<T>): Promise<T> {
+    this.joining.set(key, (this.joining.get(key) ?? 0) + 1);
+    try {
+      await this.call(() => this.instances.presence.register(key));
+      return await step();
+    } finally {
+      const left = (this.joining.get(key) ?? 1) - 1;
+      if (left > 0) this.joining.set(key, left);
+      else {
+        this.joining.delete(key);
+        // Answered at once (the value was set, the barrier tripped) or failed: nothing to keep.
+        if (!this.presence.has(key)) this.instances.presence.idle(key);
+      }
+    }
+  }
+
+  private async touchKey(key: string, refs: { kind: "W" | "P"; id: string }[], leaseMs: number, retag: string): Promise<TouchReport> {
+    if (retag !== "") await this.call(() => this.instances.presence.register(key));
+    const r = await this.run("touch", key, [leaseMs, retag, ...refs.flatMap((ref) => [ref.kind, ref.id])]);
     const statuses = new Map(Object.entries((r.st ?? {}) as Record<string, "here" | "gone">));
     return { statuses, last: r.last as WireSignal | undefined, trip: r.trip as WireTrip | undefined };
   }
@@ -223,10 +290,31 @@ export class RedisRendezvousStore implements RendezvousStore {
   /** Runs a per-key script, feeds the global indexes, and maps failures to the store's errors. */
   private async run(script: RendezvousScript, key: string, args: (string | number)[]): Promise<WireReply> {
     const keys = rendezvousKeys(key);
-    const raw = await this.call(() => callRendezvousScript(this.client, script, keys, [key, RV_EVENTS_CHANNEL, RECENT_WINDOW_MS, ...args]));
+    const mutates = !READ_ONLY.has(script);
+    const raw = await this.call(() =>
+      callRendezvousScript(this.client, script, keys, [key, RV_EVENTS_CHANNEL, RECENT_WINDOW_MS, ...args]).catch((error: unknown) => {
+        if (mutates && mayHaveRun(error)) this.repairs.mark(key);
+        throw error;
+      }),
+    );
     const reply = parseReply(raw);
-    if (!READ_ONLY.has(script)) await this.call(() => this.indexes.note(key, reply));
+    // Waited for, so a List right after the call sees the key; a failed write does not undo what
+    // the script did, so it is repaired rather than reported to the caller.
+    if (mutates) await this.call(() => this.indexes.note(key, reply)).catch(() => this.repairs.mark(key));
     return reply;
+  }
+
+  /**
+   * Makes good a script whose answer (or index write) was lost: it ran, or runs once a stalled
+   * Redis resumes, but the index writes it asked for were never made, and a later script only
+   * asks for them when its deadline moves earlier, so a value's expiry could be missed for good.
+   * The probe (on the same connection, so after that script) reads what the indexes need, and
+   * this instance's registrations on the key are re-read, for the events that reached no one.
+   */
+  private async repair(key: string): Promise<void> {
+    const found = await this.run("probe", key, []);
+    await this.call(() => this.indexes.note(key, { ...found, lower: found.due !== false, created: found.exists }));
+    this.presence.request(key);
   }
 
   /** Runs a script on a global index key (the timeouts index unless named). */
@@ -244,26 +332,16 @@ export class RedisRendezvousStore implements RendezvousStore {
   }
 
   /** Subscribes before anything reads state, and re-reads local registrations after every reconnect. */
-  private async listen(): Promise<void> {
-    this.sub.on("message", (channel: string, message: string) => {
-      if (channel !== RV_EVENTS_CHANNEL) return;
-      const parsed = parseEvent(message);
-      if (parsed !== undefined) this.deliver(parsed.event, parsed.seq);
-    });
-    await this.call(() => this.sub.subscribe(RV_EVENTS_CHANNEL));
-    let wasDown = false;
-    this.sub.on("close", () => (wasDown = true));
-    this.sub.on("ready", () => {
-      if (!wasDown || this.closed) return;
-      wasDown = false;
-      // Events published while we were away are lost: confirm the subscription, then re-read.
-      this.call(() => this.sub.subscribe(RV_EVENTS_CHANNEL)).then(
-        () => this.presence.reconcileAll(this.options.waiterHeartbeatTtlMs),
-        (e: unknown) => this.background(e),
-      );
-    });
-    this.client.on("ready", () => {
-      if (!this.closed) void this.presence.reconcileAll(this.options.waiterHeartbeatTtlMs);
+  private listen(): Promise<void> {
+    return subscribeEvents(this.sub, this.client, RV_EVENTS_CHANNEL, {
+      onMessage: (message) => {
+        const parsed = parseEvent(message);
+        if (parsed !== undefined) this.deliver(parsed.event, parsed.seq);
+      },
+      reread: () => this.presence.reconcileAll(),
+      closed: () => this.closed,
+      call: (fn) => this.call(fn),
+      onError: (error) => this.background(error),
     });
   }
 

@@ -39,3 +39,11 @@ export function rendezvousKeys(key: string): string[] {
 export function timeoutKey(key: string): string {
   return rendezvousKeys(key)[PARTS.indexOf("tmo")]!;
 }
+
+/** The three presence keys of the rendezvous store (as ../keys.ts PRESENCE_KEYS, its own slot). */
+export const RV_PRESENCE_KEYS = [`${RV_PREFIX}:{instances}:live`, `${RV_PREFIX}:{instances}:dead`, `${RV_PREFIX}:{instances}:clock`];
+
+/** Set: the rendezvous keys an instance has (or recently had) waiters or participants on. */
+export function rvInstanceKeysKey(id: string): string {
+  return `${RV_PREFIX}:instance:{${id}}:keys`;
+}

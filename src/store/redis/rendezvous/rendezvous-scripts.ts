@@ -12,6 +12,7 @@ export const RENDEZVOUS_SCRIPTS = [
   "arrive",
   "leave-barrier",
   "touch",
+  "evict",
   "expire",
   "probe",
   "describe",
@@ -22,6 +23,9 @@ export type RendezvousScript = (typeof RENDEZVOUS_SCRIPTS)[number];
 
 /** Scripts on one global index key: the sweep's claim (shared with the lock store) and the timeouts index. */
 export type IndexScript = "due-now" | "timeouts-note" | "timeouts-recent";
+
+/** The instance-presence scripts, shared with the lock store; they take RV_PRESENCE_KEYS. */
+export type PresenceScript = "presence-renew" | "presence-due";
 
 const LUA_DIR = new URL("./lua/", import.meta.url);
 /** Includes of the lock store's scripts (the Redis clock) are shared rather than copied. */
@@ -56,6 +60,7 @@ export function defineRendezvousScripts(client: Redis | Cluster): void {
     client.defineCommand(commandName(script), { numberOfKeys: 9, lua: rendezvousScriptSource(script) });
   }
   client.defineCommand(commandName("due-now"), { numberOfKeys: 1, lua: scriptSource("due-now") });
+  for (const script of ["presence-renew", "presence-due"]) client.defineCommand(commandName(script), { numberOfKeys: 3, lua: scriptSource(script) });
   for (const script of ["timeouts-note", "timeouts-recent"]) {
     client.defineCommand(commandName(script), { numberOfKeys: 1, lua: rendezvousScriptSource(script) });
   }
@@ -66,7 +71,7 @@ type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 /** Calls a script defined by `defineRendezvousScripts`. */
 export function callRendezvousScript(
   client: Redis | Cluster,
-  script: RendezvousScript | IndexScript,
+  script: RendezvousScript | IndexScript | PresenceScript,
   keys: string[],
   args: (string | number)[],
 ): Promise<unknown> {

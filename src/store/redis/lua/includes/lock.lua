@@ -4,7 +4,7 @@
 -- one slot (built by keys.ts):
 --   KEYS[1] meta     hash: limit, reserved ("1"), seq (queue sequence); exists <=> the lock exists
 --   KEYS[2] holders  hash: lease token -> lease JSON {o, t, f, a, e, l}
---   KEYS[3] waiters  hash: waiter id -> waiter JSON {o, l, q, t}
+--   KEYS[3] waiters  hash: waiter id -> waiter JSON {o, l, q, t, i}
 --   KEYS[4] queue    zset: waiter id, scored by arrival sequence (FIFO)
 --   KEYS[5] due      zset: "L"..token scored by lease deadline, "W"..waiter id by heartbeat deadline
 --   KEYS[6] fencing  string: last fencing token; never deleted
@@ -14,10 +14,13 @@
 --                    after it was made; a missing field claims nothing
 -- and the same leading ARGV:
 --   ARGV[1] lock name (for events)   ARGV[2] events channel   ARGV[3] waiter heartbeat TTL, ms
---   ARGV[4] origin: the calling Baton instance's id (see publish)
+--   ARGV[4] origin: the calling Baton instance's id, its presence id (see publish, and
+--           ../../README.md "Instances that die")
 -- Lease JSON: o owner, t token, f fencing (a decimal string: Lua numbers are doubles and cjson
--- prints 14 digits), a acquired at ms, e expires at ms (0: never), l ttl ms (0: never expires). Waiter JSON: o owner, l ttl ms,
--- q queued at ms, t token the lease will carry.
+-- prints 14 digits), a acquired at ms, e expires at ms (0: never), l ttl ms (0: never expires),
+-- i (only on a grant to a waiter of another instance, until that instance claims it) the waiter's
+-- instance. Waiter JSON: o owner, l ttl ms, q queued at ms, t token the lease will carry, i the
+-- id of the instance that queued it (absent on waiters queued before instances had ids).
 
 local K_META, K_HOLDERS, K_WAITERS, K_QUEUE, K_DUE, K_FENCING, K_INDEX = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local NAME, CHANNEL, WAITER_TTL, ORIGIN = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
@@ -82,8 +85,11 @@ local function set_deadline(lease)
   redis.call('HSET', K_HOLDERS, lease.t, cjson.encode(lease))
 end
 
-local function grant(owner, ttl, token, waiter_id)
-  local lease = { o = owner, t = token, f = next_fencing(), a = NOW, e = 0, l = ttl }
+-- tag: the instance of the waiter granted, when it is not the caller's. The lease is then its
+-- instance's to claim (heartbeat.lua) before it hands it on, and an instance that died before
+-- claiming it has it released by evict.lua: a grant to a dead waiter passes on.
+local function grant(owner, ttl, token, waiter_id, tag)
+  local lease = { o = owner, t = token, f = next_fencing(), a = NOW, e = 0, l = ttl, i = tag }
   set_deadline(lease)
   publish('granted', lease, waiter_id)
   if waiter_id then HANDED_OFF = true end
@@ -100,7 +106,9 @@ local function hand_off()
     redis.call('ZREM', K_QUEUE, head)
     redis.call('ZREM', K_DUE, 'W' .. head)
     redis.call('HDEL', K_WAITERS, head)
-    grant(waiter.o, waiter.l, waiter.t, head)
+    local tag = nil
+    if waiter.i and waiter.i ~= ORIGIN then tag = waiter.i end
+    grant(waiter.o, waiter.l, waiter.t, head, tag)
   end
 end
 

@@ -3,6 +3,7 @@
 -- KEYS: the nine per-key keys (see includes/rendezvous.lua).
 -- ARGV: [1] key [2] events channel [3] keep ms [4] participant id [5] owner [6] parties
 --       [7] presence ms: the participant is uncounted if its instance does not renew it (touch) by then
+--       [8] the id of the calling instance, recorded so evict.lua finds its participants once it died
 -- Returns JSON, plus due, lower, exists, created:
 --   {r = "waiting", g = generation, a = arrived, p = parties}
 --   {r = "tripped", g = generation, p = parties, ps = participant ids in arrival order}
@@ -23,7 +24,7 @@ if not gathering then
 end
 if redis.call('HEXISTS', K_ARR, id) == 0 then
   local seq = redis.call('HINCRBY', K_BAR, 'seq', 1)
-  redis.call('HSET', K_ARR, id, cjson.encode({ o = ARGV[5], n = seq }))
+  redis.call('HSET', K_ARR, id, cjson.encode({ o = ARGV[5], n = seq, i = ARGV[8] }))
 end
 local arrived = redis.call('HLEN', K_ARR)
 if arrived < parties then

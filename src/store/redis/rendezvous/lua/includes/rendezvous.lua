@@ -5,9 +5,9 @@
 --   KEYS[1] sig      string: the value while set, JSON {p payload, o owner, a set at ms, e expires at ms?, n seq}
 --   KEYS[2] last     string: the last value signalled (kept a while after reset/expiry), same JSON;
 --                    lets an instance that missed a signal's event find it (see touch.lua)
---   KEYS[3] waiters  hash: waiter id -> JSON {o owner, s since ms}
+--   KEYS[3] waiters  hash: waiter id -> JSON {o owner, s since ms, i instance id}
 --   KEYS[4] bar      hash: the gathering barrier: parties, generation, seq (arrival counter)
---   KEYS[5] arr      hash: participant id -> JSON {o owner, n arrival seq}
+--   KEYS[5] arr      hash: participant id -> JSON {o owner, n arrival seq, i instance id}
 --   KEYS[6] gen      string: the last generation that tripped; never deleted, so generations only grow
 --   KEYS[7] trip     string: the last trip, JSON {g generation, p parties, ps participant ids}, kept a while
 --   KEYS[8] due      zset: "S" scored by the value's expiry, "W"..id by a waiter's presence

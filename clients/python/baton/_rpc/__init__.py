@@ -1,0 +1,1 @@
+"""google.rpc's error model (Status, ErrorInfo, RetryInfo), kept apart from protobuf's default pool."""
