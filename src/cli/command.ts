@@ -6,11 +6,12 @@ export interface Command {
   summary: string;
   usage: string;
   /**
-   * Runs with the arguments after the command's name, reading and writing only through `io`;
-   * resolves with the exit code. Throws UsageError for bad usage (exit 2), any other Error for a
-   * failure (exit 1, its message on stderr).
+   * Runs with the arguments after the command's name, reading and writing only through `io`
+   * (the real process when omitted, as `serve` runs); resolves with the exit code. Throws
+   * UsageError for bad usage (exit 2), any other Error for a failure (exit 1, its message on
+   * stderr).
    */
-  run(args: string[], io: CliIo): Promise<number>;
+  run(args: string[], io?: CliIo): Promise<number>;
 }
 
 /** An error the CLI reports as one line on stderr with exit code 2 (bad usage). */

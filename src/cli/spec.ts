@@ -1,5 +1,5 @@
 import type { Command } from "./command.js";
-import type { CliIo } from "./io.js";
+import { processIo, type CliIo } from "./io.js";
 import { Invocation } from "./invocation.js";
 import { parseCommandLine } from "./parse.js";
 
@@ -87,6 +87,6 @@ export function defineCommand(spec: CommandSpec, body: (inv: Invocation) => Prom
     summary: spec.summary,
     usage: renderUsage(spec),
     spec,
-    run: (args: string[], io: CliIo) => body(new Invocation(spec, io, parseCommandLine(spec, args))),
+    run: (args: string[], io: CliIo = processIo()) => body(new Invocation(spec, io, parseCommandLine(spec, args))),
   };
 }
