@@ -3,6 +3,7 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { ErrorInfoSchema } from "../gen/google/rpc/error_details_pb.js";
 import { LockHeldSchema, type Holder } from "../gen/baton/lock/v1/lock_pb.js";
 import { formatDuration } from "../duration.js";
+import { NOT_HTTP2 } from "../client/errors.js";
 import { UsageError } from "./command.js";
 import { clockTime } from "./locks/format.js";
 import { invalidArgument } from "./invalid.js";
@@ -144,7 +145,7 @@ function withoutReason(error: ConnectError, ctx: ExplainContext): Error {
   if (network !== undefined) {
     return new Error(`cannot reach a Baton server at ${ctx.url} (${network}); start one with "npx baton serve", or point to yours with --server URL or BATON_URL`);
   }
-  if (error.code === Code.Unimplemented || error.code === Code.NotFound) {
+  if (error.code === Code.Unimplemented || error.code === Code.NotFound || error.rawMessage === NOT_HTTP2) {
     return new Error(`${ctx.url} answered, but not as a Baton server; check --server or BATON_URL`);
   }
   return new Error(`the Baton server at ${ctx.url} failed: ${error.rawMessage}`);

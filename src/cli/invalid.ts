@@ -13,9 +13,10 @@ export function invalidArgument(field: string | undefined, subject: Subject | un
   if (subject === undefined) return `the server refused the request as invalid: ${serverMessage}`;
   const typed = subject.value === undefined ? subject.label : `${subject.label} ${JSON.stringify(subject.value)}`;
   const flag = subject.value === undefined ? subject.label : `${subject.label} ${subject.value}`;
-  const range = (unit: "ms" | "", fallback: string): string => {
+  // The bounds the server sent, and the server settings that set them (what an operator changes).
+  const range = (unit: "ms" | "", settings: string, fallback: string): string => {
     const show = (v: string) => (unit === "ms" ? formatDuration(Number(v)) : v);
-    return metadata.min !== undefined && metadata.max !== undefined ? `${show(metadata.min)} to ${show(metadata.max)}` : fallback;
+    return metadata.min !== undefined && metadata.max !== undefined ? `${show(metadata.min)} to ${show(metadata.max)}${settings}` : fallback;
   };
   switch (metadata.field ?? field) {
     case "name":
@@ -29,11 +30,11 @@ export function invalidArgument(field: string | undefined, subject: Subject | un
     case "token":
       return `${typed} is not a token: use the 32 hex digits that "baton acquire" printed (BATON_TOKEN)`;
     case "ttl_ms":
-      return `${flag} is outside the TTLs the server allows (${range("ms", "the server's --min-ttl to --max-ttl: 100ms to 24h unless configured otherwise")})`;
+      return `${flag} is outside the TTLs the server allows (${range("ms", ", the server's --min-ttl to --max-ttl", "the server's --min-ttl to --max-ttl: 100ms to 24h unless configured otherwise")})`;
     case "wait_ms":
-      return `${flag} is longer than the server allows (${range("ms", "the server's --max-wait: 24h unless configured otherwise")})`;
+      return `${flag} is longer than the server allows (${metadata.max !== undefined ? `at most ${formatDuration(Number(metadata.max))}, the server's --max-wait` : "the server's --max-wait: 24h unless configured otherwise"})`;
     case "limit":
-      return `${flag} is not allowed for this lock (${range("", "a lock has 1 to 100000 permits; one in a configured pool has the pool's")})`;
+      return `${flag} is not allowed for this lock (${range("", "", "a lock has 1 to 100000 permits; one in a configured pool has the pool's")})`;
     default:
       return `${flag} was refused by the server: ${serverMessage}`;
   }

@@ -5,6 +5,7 @@ import { interruptSignal, type CliIo } from "./io.js";
 import { signalStatus } from "./locks/child.js";
 import type { CommandLine } from "./parse.js";
 import type { CommandSpec } from "./spec.js";
+import { createBatonClient, type BatonClient } from "../client/index.js";
 
 /** Where client commands look for the server when neither --server nor BATON_URL says. */
 export const DEFAULT_URL = "http://127.0.0.1:7070";
@@ -95,6 +96,15 @@ export class Invocation {
   interruptible(): { signal: AbortSignal; status(): number | undefined; release(): void } {
     const { signal, received, release } = interruptSignal(this.io);
     return { signal, release, status: () => (received() === undefined ? undefined : signalStatus(received()!)) };
+  }
+
+  /**
+   * A client of the server, without a session: a lease one command takes must outlive it (a
+   * later `baton release` gives it back), and a session's leases end with its process; a refresh
+   * on a session would even adopt the lease into it. So every command's lease lives by its TTL.
+   */
+  lockClient(): BatonClient {
+    return createBatonClient(this.serverUrl(), { session: false });
   }
 
   /** A failed call in this command's terms (see explain.ts). */

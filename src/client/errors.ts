@@ -67,6 +67,19 @@ export const transportFailures: Interceptor = (next) => async (req) => {
     if (error instanceof ConnectError && error.code === Code.Aborted && reasonOf(error) === undefined) {
       throw new ConnectError(`the connection to the server broke: ${error.rawMessage}`, Code.Unavailable, error.metadata, undefined, error);
     }
-    throw error;
+    throw notHttp2(error) ?? error;
   }
 };
+
+/** What the client says when the server at its URL does not speak HTTP/2. */
+export const NOT_HTTP2 = 'the server did not answer in HTTP/2 (an HTTP/1.1-only server or proxy? then use httpVersion "1.1")';
+
+/**
+ * An `unavailable` error saying the server does not speak HTTP/2, if `error` is Node's HTTP/2
+ * protocol error (what an HTTP/1.1 server's answer to the h2c preface gives); else undefined.
+ */
+export function notHttp2(error: unknown): ConnectError | undefined {
+  const cause = error instanceof ConnectError ? error.cause : error;
+  if ((cause as { code?: unknown } | undefined)?.code !== "ERR_HTTP2_ERROR") return undefined;
+  return new ConnectError(NOT_HTTP2, Code.Unavailable, undefined, undefined, cause);
+}

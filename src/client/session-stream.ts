@@ -1,4 +1,5 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { notHttp2 } from "./errors.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { codeFromString } from "@connectrpc/connect/protocol-connect";
 import { SessionRequestSchema, type SessionError, type SessionRequest, type SessionResponse } from "../gen/baton/lock/v1/session_pb.js";
@@ -124,7 +125,7 @@ export class SessionStream {
       for await (const response of responses) this.deliver(response);
       this.fail(new ConnectError("the session stream ended", Code.Unavailable));
     } catch (error) {
-      this.fail(error instanceof ConnectError ? error : new ConnectError(String(error), Code.Unavailable));
+      this.fail(notHttp2(error) ?? (error instanceof ConnectError ? error : new ConnectError(String(error), Code.Unavailable)));
     }
   }
 

@@ -1,4 +1,5 @@
 import type * as http2 from "node:http2";
+import { notHttp2 } from "./errors.js";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { encodeEnvelope, transformSplitEnvelope } from "@connectrpc/connect/protocol";
@@ -61,7 +62,7 @@ async function* call(pool: StreamPool, protocol: "connect" | "grpc", requests: A
     throw new ConnectError("the session stream ended without its end-of-stream message", Code.Unavailable);
   } catch (error) {
     if (signal.aborted) throw new ConnectError("the session was cancelled", Code.Canceled);
-    throw error instanceof ConnectError ? error : new ConnectError(String(error), Code.Unavailable);
+    throw notHttp2(error) ?? (error instanceof ConnectError ? error : new ConnectError(String(error), Code.Unavailable));
   } finally {
     signal.removeEventListener("abort", cancel);
     cancel();

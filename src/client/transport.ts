@@ -2,7 +2,8 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
-import { Http2SessionManager, createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { GuardedSessionManager } from "./guarded-session-manager.js";
 import { StreamPool } from "./stream-pool.js";
 import { sessionWire as leanSessionWire, type SessionWire } from "./session-wire.js";
 import { transportFailures } from "./errors.js";
@@ -75,12 +76,12 @@ export function createTransports(url: string, options: TransportOptions = {}): B
     return { unary: transport, streams: transport, session: undefined, close: () => agent.destroy() };
   }
 
-  const unaryManager = new Http2SessionManager(baseUrl);
+  const unaryManager = new GuardedSessionManager(baseUrl);
   const pool = new StreamPool(baseUrl, options.streamsPerConnection ?? 100);
   // The session stream has a connection of its own, and an idle session must not keep the
   // process alive (the session itself holds the process while calls are in flight).
   const sessionPool = new StreamPool(baseUrl, 1, { keepProcessAlive: false });
-  const build = (sessionManager: Http2SessionManager | StreamPool): Transport => {
+  const build = (sessionManager: GuardedSessionManager | StreamPool): Transport => {
     const common = { baseUrl, httpVersion: "2" as const, sessionManager, useBinaryFormat, interceptors: INTERCEPTORS };
     if (kind === "grpc") return createGrpcTransport(common);
     if (kind === "grpc-web") return createGrpcWebTransport(common);

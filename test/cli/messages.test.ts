@@ -85,12 +85,12 @@ describe("baton's messages for the server's typed errors", () => {
     const name = unique("invalid");
     const held = await client.acquire(name);
     const cases: Array<[string[], string]> = [
-      [["lock", name, "--ttl", "50ms", "--", "true"], "baton lock: --ttl 50ms is outside the TTLs the server allows (the server's --min-ttl to --max-ttl: 100ms to 24h unless configured otherwise)"],
+      [["lock", name, "--ttl", "50ms", "--", "true"], "baton lock: --ttl 50ms is outside the TTLs the server allows (100ms to 24h, the server's --min-ttl to --max-ttl)"],
       [["lock", "bad name", "--", "true"], 'baton lock: NAME "bad name" is not a lock name: use 1-256 characters of A-Z a-z 0-9 . _ : / @ -'],
-      [["acquire", name, "--wait", "25h"], "baton acquire: --wait 25h is longer than the server allows (the server's --max-wait: 24h unless configured otherwise)"],
+      [["acquire", name, "--wait", "25h"], "baton acquire: --wait 25h is longer than the server allows (at most 24h, the server's --max-wait)"],
       [["release", name, "nothex"], 'baton release: TOKEN "nothex" is not a token: use the 32 hex digits that "baton acquire" printed (BATON_TOKEN)'],
       [["acquire", name, "--owner", "tab\there"], "baton acquire: --owner tab\there is not an owner: use printable text of at most 256 bytes"],
-      [["signal", "k", "--ttl", "10ms"], "baton signal: --ttl 10ms is outside the TTLs the server allows (the server's --min-ttl to --max-ttl: 100ms to 24h unless configured otherwise)"],
+      [["signal", "k", "--ttl", "10ms"], "baton signal: --ttl 10ms is outside the TTLs the server allows (100ms to 24h, the server's --min-ttl to --max-ttl)"],
       [["wait", "bad key"], 'baton wait: KEY "bad key" is not a key: use 1-256 characters of A-Z a-z 0-9 . _ : / @ -'],
     ];
     for (const [args, message] of cases) {

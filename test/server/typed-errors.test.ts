@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { createRegistry } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -54,7 +54,7 @@ describe.each(TRANSPORTS)("typed errors over %s", (kind) => {
     expect(reasonOf(released)).toBe("NOT_HELD");
     const bad = await c.acquire({ name, ttlMs: -5n }).catch((e: unknown) => e);
     expect(reasonOf(bad)).toBe("INVALID_ARGUMENT");
-    expect(ConnectError.from(bad).findDetails(ErrorInfoSchema)[0]!.metadata).toEqual({ field: "ttl_ms" });
+    expect(ConnectError.from(bad).findDetails(ErrorInfoSchema)[0]!.metadata).toEqual({ field: "ttl_ms", min: "100", max: "86400000" });
     const { lease } = await c.acquire({ name, limit: 1, waitMs: 0n });
     const mismatch = await c.acquire({ name, limit: 2, waitMs: 0n }).catch((e: unknown) => e);
     expect(reasonOf(mismatch)).toBe("LIMIT_MISMATCH");
@@ -67,7 +67,8 @@ describe.each(TRANSPORTS)("typed errors over %s", (kind) => {
     const full = await c.acquire({ name, waitMs: 1000n }).catch((e: unknown) => e);
     expect(reasonOf(full)).toBe("QUEUE_FULL");
     ctl.abort();
-    await new Promise((r) => setTimeout(r, 50));
+    // The cancelled waiter leaves the queue once the server sees the stream end.
+    await vi.waitFor(async () => expect((await c.describe({ name })).lock?.waiters).toEqual([]), { timeout: 5_000 });
     const timedOut = await c.acquire({ name, waitMs: 100n }).catch((e: unknown) => e);
     expect(ConnectError.from(timedOut).code).toBe(Code.DeadlineExceeded);
     expect(reasonOf(timedOut)).toBe("WAIT_TIMEOUT");

@@ -1,4 +1,3 @@
-import { createBatonClient } from "../../client/index.js";
 import { SERVER_FLAG, defineCommand } from "../spec.js";
 import { leaseJson, leaseShell } from "./format.js";
 import { LEASE_FLAGS, leaseRequest } from "./lease-flags.js";
@@ -24,7 +23,7 @@ server error); 2 for bad usage; 128+N when signal N interrupted the wait.`,
   },
   async (inv) => {
     const request = leaseRequest(inv);
-    const client = createBatonClient(inv.serverUrl());
+    const client = inv.lockClient();
     const stop = inv.interruptible();
     try {
       const lease = await acquireShowingQueue(client, request, inv, stop.signal, inv.switch("quiet"));

@@ -1,4 +1,3 @@
-import { createBatonClient } from "../../client/index.js";
 import { SERVER_FLAG, defineCommand } from "../spec.js";
 import { describeText, lockJson } from "./format.js";
 
@@ -13,7 +12,7 @@ A lock nobody holds or waits for is shown as free.`,
     flags: { json: { kind: "switch", help: "print the lock as JSON" }, ...SERVER_FLAG },
   },
   async (inv) => {
-    const client = createBatonClient(inv.serverUrl());
+    const client = inv.lockClient();
     try {
       const lock = await client.describe(inv.arg("NAME")!);
       inv.io.stdout.write((inv.switch("json") ? JSON.stringify(lockJson(lock)) : describeText(lock, inv.io.now())) + "\n");

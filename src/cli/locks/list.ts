@@ -1,4 +1,4 @@
-import { createBatonClient, type LockInfo } from "../../client/index.js";
+import type { LockInfo } from "../../client/index.js";
 import { SERVER_FLAG, defineCommand } from "../spec.js";
 import { listTable, lockJson } from "./format.js";
 
@@ -13,7 +13,7 @@ name starts with it.`,
     flags: { json: { kind: "switch", help: "print a JSON array of locks" }, ...SERVER_FLAG },
   },
   async (inv) => {
-    const client = createBatonClient(inv.serverUrl());
+    const client = inv.lockClient();
     try {
       const locks: LockInfo[] = [];
       for await (const lock of client.list(inv.arg("PREFIX") ?? "")) locks.push(lock);

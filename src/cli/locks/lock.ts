@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { createBatonClient, hasCode, type BatonClient, type Lease, type LeaseKeeper } from "../../client/index.js";
+import { hasCode, type BatonClient, type Lease, type LeaseKeeper } from "../../client/index.js";
 import { unreachable } from "../explain.js";
 import type { Interrupt } from "../io.js";
 import type { Invocation } from "../invocation.js";
@@ -57,7 +57,8 @@ class LockRun {
     private readonly graceMs: number,
   ) {
     this.url = inv.serverUrl();
-    this.client = createBatonClient(this.url);
+    // The lease lives by --ttl, refreshed, as the command promises (see Invocation.lockClient).
+    this.client = inv.lockClient();
   }
 
   private say(line: string): void {

@@ -1,4 +1,3 @@
-import { createBatonClient } from "../../client/index.js";
 import { SERVER_FLAG, defineCommand } from "../spec.js";
 import { leaseJson, when } from "./format.js";
 
@@ -23,7 +22,7 @@ it protected) or on a server error; 2 for bad usage.`,
   async (inv) => {
     const name = inv.arg("NAME")!;
     const ttlMs = inv.duration("ttl");
-    const client = createBatonClient(inv.serverUrl());
+    const client = inv.lockClient();
     try {
       const lease = await client.refresh({ name, token: inv.arg("TOKEN")! }, ttlMs);
       const text = inv.switch("json")

@@ -1,4 +1,3 @@
-import { createBatonClient } from "../../client/index.js";
 import { SERVER_FLAG, defineCommand } from "../spec.js";
 
 /** `baton release NAME TOKEN`: gives a lease back. */
@@ -17,7 +16,7 @@ or the token is wrong) or on a server error; 2 for bad usage.`,
   },
   async (inv) => {
     const name = inv.arg("NAME")!;
-    const client = createBatonClient(inv.serverUrl());
+    const client = inv.lockClient();
     try {
       const fencing = await client.release({ name, token: inv.arg("TOKEN")! });
       inv.io.stdout.write(`released ${name} (fencing ${fencing})\n`);

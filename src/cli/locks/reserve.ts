@@ -1,4 +1,3 @@
-import { createBatonClient } from "../../client/index.js";
 import { SERVER_FLAG, defineCommand } from "../spec.js";
 
 /** `baton reserve [PREFIX]`: a lock under a random, unguessable name. */
@@ -16,7 +15,7 @@ idle (unlike other locks, which are forgotten when idle), and prints its name.`,
     },
   },
   async (inv) => {
-    const client = createBatonClient(inv.serverUrl());
+    const client = inv.lockClient();
     try {
       const reserved = await client.reserve({ prefix: inv.arg("PREFIX") ?? "", limit: inv.count("limit") });
       inv.io.stdout.write((inv.switch("json") ? JSON.stringify(reserved) : reserved.name) + "\n");

@@ -1,4 +1,3 @@
-import { createBatonClient } from "../../client/index.js";
 import { UsageError } from "../command.js";
 import { SERVER_FLAG, defineCommand } from "../spec.js";
 import { changeLine, lockJson } from "./format.js";
@@ -23,7 +22,7 @@ waiters joining and leaving. Runs until interrupted, then exits 0.`,
     const name = inv.arg("NAME");
     const prefix = inv.text("prefix");
     if (name !== undefined && prefix !== undefined) throw new UsageError("give NAME or --prefix, not both");
-    const client = createBatonClient(inv.serverUrl());
+    const client = inv.lockClient();
     const stop = inv.interruptible();
     try {
       const changes = client.watch({ name, prefix, initial: inv.switch("initial"), signal: stop.signal });
