@@ -4,6 +4,7 @@ import type { Interceptor } from "@connectrpc/connect";
 import { compressionGzip } from "@connectrpc/connect-node";
 import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
 import { RendezvousService } from "../gen/baton/rendezvous/v1/rendezvous_pb.js";
+import { AdminService } from "../gen/baton/admin/v1/admin_pb.js";
 import type { Config } from "../config.js";
 import { shuttingDown } from "../engine/errors.js";
 import { LockEngine } from "../engine/lock-engine.js";
@@ -13,6 +14,7 @@ import type { Store } from "../store/types.js";
 import { openRendezvousStore, type RendezvousStore } from "../store/rendezvous.js";
 import { lockService } from "./lock-service.js";
 import { rendezvousService } from "./rendezvous-service.js";
+import { adminService } from "./admin-service.js";
 import { OnePortListener } from "./listener.js";
 import { healthRoute } from "./health.js";
 import { compatHandler, type CompatHandler } from "./compat/index.js";
@@ -66,7 +68,11 @@ export async function buildApp(config: Config, log: (message: string) => void = 
   const sessionTiming = { ttlMs: config.sessionTtlMs, minTtlMs: config.minTtlMs, maxTtlMs: config.maxTtlMs };
   // One pipeline for every RPC, whatever its protocol, call shape and HTTP version.
   const pipeline = createPipeline({
-    mounts: [mount(LockService, lockService(engine, log, sessionTiming)), mount(RendezvousService, rendezvousService(rendezvous))],
+    mounts: [
+      mount(LockService, lockService(engine, log, sessionTiming)),
+      mount(RendezvousService, rendezvousService(rendezvous)),
+      mount(AdminService, adminService(engine, rendezvous)),
+    ],
     interceptors: [...(parts.interceptors ?? []), errorInterceptor(log)],
     readMaxBytes: config.readMaxBytes,
     // Strict JSON: a misspelt field ("ttl" for "ttlMs") must be an error, not a silent default.
