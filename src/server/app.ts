@@ -18,7 +18,7 @@ import { adminService } from "./admin-service.js";
 import { OnePortListener } from "./listener.js";
 import { healthRoute } from "./health.js";
 import { compatHandler, type CompatHandler } from "./compat/index.js";
-import { webPageRoute } from "./web-page.js";
+import { webPageRoute } from "./web/route.js";
 import { createPipeline } from "./pipeline/serve.js";
 import { mount } from "./pipeline/methods.js";
 import { H1Exchange, H2Exchange } from "./pipeline/exchange.js";
@@ -81,7 +81,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     log,
   });
   const health = healthRoute(engine, config.store);
-  const page = webPageRoute();
+  const page = webPageRoute(log);
   const compat = compatHandler({ engine, rendezvous, log }, config.compat);
   const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
     if (req.httpVersionMajor === 1 && pipeline.serve(new H1Exchange(req as http.IncomingMessage, res as http.ServerResponse))) return;
