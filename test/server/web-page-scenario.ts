@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createServer } from "node:net";
 import { create } from "@bufbuild/protobuf";
 import { createClient, type Client } from "@connectrpc/connect";
@@ -19,6 +20,8 @@ export class Scenario {
   private readonly running: Array<Promise<unknown>> = [];
 
   constructor(baseUrl: string) {
+    // Every stream of the scenario listens to this one signal.
+    setMaxListeners(0, this.controller.signal);
     const h1 = createConnectTransport({ baseUrl, httpVersion: "1.1" });
     this.locks = createClient(LockService, h1);
     this.rendezvous = createClient(RendezvousService, h1);

@@ -63,7 +63,11 @@ export class OverviewHub {
     // Validates prefix and page size before the stream starts.
     await this.rendezvous.list(request.prefix, request.pageSize);
     const wake = new Wakeup(signal);
-    const unsubscribe = this.rendezvous.store.subscribe(() => wake.soon(CHANGE_DELAY_MS));
+    const unsubscribe = this.rendezvous.store.subscribe(() => {
+      // A listing made before the change must not be served after it.
+      this.listings.clear();
+      wake.soon(CHANGE_DELAY_MS);
+    });
     let lastSecondMs = 0;
     let lastActivity = "";
     try {

@@ -1,5 +1,5 @@
 import { HolderSchema, LockSchema, type Lock } from "../../../gen/baton/lock/v1/lock_pb.js";
-import { byId, fill, h } from "./dom.js";
+import { byId, h } from "./dom.js";
 import { extraFields } from "./extras.js";
 import { count, until } from "./format.js";
 import type { LockState } from "./lock-state.js";
@@ -13,6 +13,15 @@ const OVERSCAN = 8;
 const KNOWN_LOCK = new Set(["name", "limit", "holders", "waiters", "reserved", "lastFencing"]);
 const KNOWN_HOLDER = new Set(["owner", "fencing", "acquiredAt", "expiresAt"]);
 
+/** A row in the DOM, and what it was built from. */
+interface Rendered {
+  lock: Lock;
+  index: number;
+  selected: boolean;
+  second: number;
+  element: HTMLElement;
+}
+
 /**
  * The lock list, virtually scrolled: the scroll area is as tall as every row, but only the rows
  * in view (plus a few) exist in the DOM, so 10,000 locks cost about 30 rows.
@@ -23,6 +32,7 @@ export class LockTable {
   private readonly empty = byId("lock-empty");
   private selected = "";
   private frame = 0;
+  private rendered = new Map<string, Rendered>();
 
   constructor(
     private readonly state: LockState,
@@ -60,12 +70,29 @@ export class LockTable {
     byId("lock-count").textContent = count(names.length);
     const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_PX) - OVERSCAN);
     const last = Math.min(names.length, Math.ceil((this.scroller.scrollTop + this.scroller.clientHeight) / ROW_PX) + OVERSCAN);
-    const rows: HTMLElement[] = [];
+    // A row is rebuilt only when its lock, place, selection or second (for the countdowns) changed.
+    const second = Math.floor(Date.now() / 1000);
+    const next = new Map<string, Rendered>();
     for (let i = first; i < last; i++) {
-      const lock = this.state.get(names[i]!);
-      if (lock !== undefined) rows.push(this.row(lock, i));
+      const name = names[i]!;
+      const lock = this.state.get(name);
+      if (lock === undefined) continue;
+      const selected = name === this.selected;
+      const old = this.rendered.get(name);
+      if (old !== undefined && old.lock === lock && old.index === i && old.selected === selected && old.second === second) {
+        next.set(name, old);
+        this.rendered.delete(name);
+        continue;
+      }
+      const element = this.row(lock, i);
+      if (old !== undefined) {
+        old.element.replaceWith(element);
+        this.rendered.delete(name);
+      } else this.spacer.appendChild(element);
+      next.set(name, { lock, index: i, selected, second, element });
     }
-    fill(this.spacer, ...rows);
+    for (const gone of this.rendered.values()) gone.element.remove();
+    this.rendered = next;
   }
 
   private row(lock: Lock, index: number): HTMLElement {
