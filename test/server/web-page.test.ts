@@ -95,6 +95,32 @@ describe.runIf(CHROMIUM !== undefined || BROWSER_REQUIRED)("the live page in a r
     await page.close();
   });
 
+  it("styles the web-rendezvous page like the live page, barriers included", async () => {
+    await scenario.arrive("rv-page/train", 4, "rv-builder");
+    await scenario.waitFor("rv-page/waited", "rv-waiter");
+    await scenario.signal("rv-page/set", "rv-setter");
+    const page = await browser.newPage();
+    await page.route((url) => url.origin !== new URL(server.url).origin, async (route) => {
+      offsite.push(route.request().url());
+      await route.abort();
+    });
+    await page.goto(`${server.url}/rendezvous/?view=page`);
+    const barriers = page.locator("section.card", { hasText: "Barriers" });
+    await shows(page, "section.card:has-text('Barriers') tbody", "rv-page/train", "1 / 4", "rv-builder");
+    expect(await barriers.locator("tr", { hasText: "rv-page/train" }).locator("meter").getAttribute("value")).toBe("1");
+    await shows(page, "section.card:has-text('Waiting') tbody", "rv-page/waited", "rv-waiter");
+    await shows(page, "section.card:has-text('Set') tbody", "rv-page/set", "rv-setter");
+    // The live page's stylesheet applies: cards on a tinted background, not the browser's defaults.
+    const look = await page.evaluate(() => ({
+      background: getComputedStyle(document.body).backgroundColor,
+      card: getComputedStyle(document.querySelector(".card")!).borderRadius,
+    }));
+    expect(look.background).not.toBe("rgba(0, 0, 0, 0)");
+    expect(look.card).toBe("10px");
+    expect(offsite).toEqual([]);
+    await page.close();
+  });
+
   it("follows acquire, queue, release, signal and reset while it is open", async () => {
     const page = await open();
     const row = '[data-lock="live/one"]';

@@ -74,7 +74,7 @@ export class RendezvousView {
           h(
             "div",
             { class: "progress", title: `${b.arrived} of ${b.parties}` },
-            h("div", { class: "bar", style: `width:${Math.round((100 * b.arrived) / Math.max(1, b.parties))}%` }),
+            h("meter", { min: 0, max: b.parties, value: b.arrived }),
             h("span", {}, `${b.arrived} / ${b.parties}`),
           ),
           String(b.generation),
