@@ -118,7 +118,14 @@ export class Scenario {
     async function* requests(): AsyncGenerator<SessionRequest> {
       yield create(SessionRequestSchema, { id: 1n, op: { case: "open", value: { owner } } });
       yield create(SessionRequestSchema, { id: 2n, op: { case: "acquire", value: { name, owner } } });
-      await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+      // A session lives while the server hears from it (the server's sessionTtl, 10 s by default).
+      for (let id = 3n; !signal.aborted; id++) {
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, 3000);
+          signal.addEventListener("abort", () => resolve(clearTimeout(timer)), { once: true });
+        });
+        if (!signal.aborted) yield create(SessionRequestSchema, { id, op: { case: "ping", value: {} } });
+      }
     }
     this.keep(
       (async () => {

@@ -83,7 +83,7 @@ describe.runIf(CHROMIUM !== undefined || BROWSER_REQUIRED)("the live page in a r
     await shows(page, "#rv-timeouts", "never/comes", "impatient-1");
     await shows(page, "#rv-readiness", `tcp://${target}`, "ECONNREFUSED");
     await shows(page, '[data-count="sessions"] .value', "1");
-    await shows(page, '[data-count="sessions"] .sub', "1 leases");
+    await shows(page, '[data-count="sessions"] .sub', "1 lease ");
     await shows(page, '[data-count="waiters"] .value', "2");
     await shows(page, '[data-count="barriers"] .value', "1");
     await shows(page, '[data-count="readiness"] .value', "1");

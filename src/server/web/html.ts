@@ -35,17 +35,17 @@ export const PAGE_HTML = `<!doctype html>
 </header>
 <main>
   <section class="tiles" aria-label="Figures">
-    ${tile("locks", "Locks", "held, waited for or reserved")}
+    ${tile("locks", "Locks", "held, queued or reserved")}
     ${tile("holders", "Holders")}
     ${tile("waiters", "Waiting")}
-    ${tile("grants", "Grants / s")}
+    ${tile("grants", "Grants/s")}
     ${tile("sessions", "Sessions")}
-    ${tile("streams", "Open streams")}
+    ${tile("streams", "Streams")}
     ${tile("keys-set", "Keys set")}
-    ${tile("keys-waited", "Keys waited for")}
+    ${tile("keys-waited", "Waited keys")}
     ${tile("barriers", "Barriers")}
     ${tile("timeouts", "Timeouts", "recent")}
-    ${tile("readiness", "Readiness waits")}
+    ${tile("readiness", "Readiness", "probes polling")}
   </section>
   <section class="charts" aria-label="Charts">
     <figure class="chart"><figcaption>Grants per second</figcaption><div id="chart-grants"></div></figure>

@@ -58,7 +58,7 @@ export class Charts {
         {
           width: Math.max(200, host.clientWidth),
           height: 140,
-          legend: { show: true, live: true },
+          legend: { show: true, live: false },
           cursor: { points: { size: 6 } },
           scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max ?? 0, spec.unit === "ms" ? 1 : 5) * 1.1] } },
           axes: [
@@ -75,7 +75,7 @@ export class Charts {
               grid: { stroke: color("--grid") },
               ticks: { stroke: color("--grid") },
               font: "11px system-ui",
-              size: 52,
+              size: 60,
               values: (_u, splits) => splits.map((v) => (spec.unit === "ms" ? duration(v) : String(v))),
             },
           ],

@@ -54,3 +54,8 @@ export function clock(t: Timestamp | undefined): string {
 export function count(n: number): string {
   return n.toLocaleString("en-US");
 }
+
+/** "1 lease", "3 leases". */
+export function plural(n: number, noun: string): string {
+  return `${count(n)} ${noun}${n === 1 ? "" : "s"}`;
+}

@@ -1,5 +1,5 @@
 import type { Activity, InstanceLoad, TrafficSecond } from "../../../gen/baton/admin/v1/admin_pb.js";
-import { count, duration } from "./format.js";
+import { count, duration, plural } from "./format.js";
 import type { LockTotals } from "./lock-state.js";
 
 /** Entries of each rendezvous list the page asks for; a full list is shown as "1,000+". */
@@ -17,15 +17,15 @@ export class Tiles {
   /** The last second of traffic. */
   traffic(last: TrafficSecond | undefined): void {
     if (last === undefined) return;
-    set("grants", count(last.grants), last.wait?.count ? `wait p99 ${duration(last.wait.p99Ms)}` : "no grants");
+    set("grants", count(last.grants), last.wait?.count ? `p99 wait ${duration(last.wait.p99Ms)}` : "no grants");
   }
 
   /** What the instance serves. */
   load(load: InstanceLoad | undefined): void {
     if (load === undefined) return;
-    set("sessions", count(load.sessions), `${count(load.sessionLeases)} leases · ${count(load.sessionWaits)} waiting`);
+    set("sessions", count(load.sessions), `${plural(load.sessionLeases, "lease")} · ${count(load.sessionWaits)} waiting`);
     const streams = load.watchStreams + load.rendezvousStreams + load.sessions;
-    set("streams", count(streams), `${count(load.waitCalls)} lock waits · ${count(load.keptLeases)} kept leases`);
+    set("streams", count(streams), `${plural(load.waitCalls, "lock wait")} · ${count(load.keptLeases)} kept`);
   }
 
   /** The rendezvous activity. */
@@ -34,7 +34,7 @@ export class Tiles {
     if (r === undefined) return;
     const capped = (n: number): string => (n >= ACTIVITY_PAGE_SIZE ? `${count(n)}+` : count(n));
     set("keys-set", capped(r.set.length));
-    set("keys-waited", capped(r.waiting.length), `${count(r.waiting.reduce((n, w) => n + w.waiters, 0))} waiters`);
+    set("keys-waited", capped(r.waiting.length), plural(r.waiting.reduce((n, w) => n + w.waiters, 0), "waiter"));
     set("barriers", capped(r.barriers.length));
     set("timeouts", capped(r.timedOut.length));
     set("readiness", count(activity.readiness.length));
