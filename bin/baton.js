@@ -19,7 +19,10 @@ function newestMs(dir) {
   return newest;
 }
 
-const fresh = process.env.BATON_FROM_SOURCE !== "1" && existsSync(compiled) && statSync(compiled).mtimeMs >= newestMs(new URL("src/", root));
+// An installed package carries dist/ without src/: then the build is all there is.
+const sources = new URL("src/", root);
+const fresh =
+  process.env.BATON_FROM_SOURCE !== "1" && existsSync(compiled) && (!existsSync(sources) || statSync(compiled).mtimeMs >= newestMs(sources));
 let main;
 if (fresh) {
   ({ main } = await import(compiled.href));

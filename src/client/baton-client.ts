@@ -8,11 +8,17 @@ import { createTransports, type BatonTransports, type TransportOptions } from ".
 import type { AcquireOptions, CallOptions, Lease, LockChange, LockInfo, WaitEvent, WaitOptions, WatchOptions } from "./types.js";
 import { withLock, type WithLockOptions } from "./with-lock.js";
 import { ClientSession } from "./session.js";
+import { RendezvousClient } from "./rendezvous.js";
 
 /** Options of `createBatonClient`. */
 export interface BatonClientOptions extends TransportOptions {
   /** The owner named by this client's requests unless a call names one; default user@host:pid. */
   owner?: string;
+  /**
+   * The session's TTL: how long the server keeps this client's leases after it last heard from
+   * it (the client pings every third of it). Unset: the server's default (`sessionTtl`, 10 s).
+   */
+  sessionTtlMs?: number;
 }
 
 /** What identifies a lease to `release` and `refresh`: a Lease, or its name and token. */
@@ -46,15 +52,20 @@ export class BatonClient {
   /** Over HTTP/2: the Session stream that carries acquire, release and refresh. */
   private readonly session: ClientSession | undefined;
   readonly owner: string;
+  /** Signals, waits, subscriptions, barriers and readiness probes. */
+  readonly rendezvous: RendezvousClient;
+  /** When the request of a lease taken by a unary call was sent, on this process's monotonic clock. */
+  private readonly sentAt = new WeakMap<Lease, number>();
 
   constructor(
     private readonly transports: BatonTransports,
-    options: { owner?: string } = {},
+    options: { owner?: string; sessionTtlMs?: number } = {},
   ) {
     this.unary = createClient(LockService, transports.unary);
     this.streams = createClient(LockService, transports.streams);
-    this.session = transports.session === undefined ? undefined : new ClientSession(transports.session);
     this.owner = options.owner ?? defaultOwner();
+    this.rendezvous = new RendezvousClient(transports.unary, transports.streams, this.owner);
+    this.session = transports.session === undefined ? undefined : new ClientSession(transports.session, { ttlMs: options.sessionTtlMs, owner: this.owner });
   }
 
   /**
@@ -183,9 +194,15 @@ export class BatonClient {
     }
   }
 
-  /** Keeps `lease` alive in the background until `stop()`; see keep-alive.ts for when it is lost. */
+  /**
+   * Watches `lease` until `stop()`; its `signal` aborts (reason: LeaseLostError) if the lease is
+   * lost. Over a session the server keeps the lease alive and the client only watches (the
+   * server's word, and the session's conservative deadline); without one, the client refreshes
+   * it every third of its TTL (see keep-alive.ts). One keep-alive either way, never two.
+   */
   keepAlive(lease: Lease, options: KeepAliveOptions = {}): LeaseKeeper {
-    return keepLeaseAlive(lease, (l, call) => this.refresh(l, undefined, call), options);
+    if (this.session !== undefined) return this.session.guard(lease);
+    return keepLeaseAlive(lease, (l, call) => this.refresh(l, undefined, call), { ...options, sentAtMs: this.sentAt.get(lease) });
   }
 
   /**
@@ -196,7 +213,7 @@ export class BatonClient {
     return withLock(
       {
         acquire: (n, o) => this.acquire(n, o),
-        refresh: (l, call) => this.refresh(l, undefined, call),
+        keepAlive: (l) => this.keepAlive(l, options),
         release: (l) => this.release(l),
       },
       name,
@@ -222,8 +239,12 @@ export class BatonClient {
   private async try(name: string, options: Omit<AcquireOptions, "waitMs" | "onQueued">): Promise<Lease> {
     if (this.session !== undefined) return this.session.acquire(name, { ...this.acquireFields(options), waitMs: 0n, signal: options.signal });
     const request = { name, ...this.acquireFields(options), waitMs: 0n };
+    const sentAtMs = performance.now();
     const reply = await this.unary.acquire(request, { signal: options.signal });
-    return leaseFromProto(reply.lease);
+    const lease = leaseFromProto(reply.lease);
+    // The lease is surely valid until sentAt + TTL on this clock (the server granted it after).
+    this.sentAt.set(lease, sentAtMs);
+    return lease;
   }
 }
 
@@ -243,5 +264,5 @@ function callScope(outer: AbortSignal | undefined): { signal: AbortSignal; end()
  * unless `options` say otherwise; call `close()` when done.
  */
 export function createBatonClient(url = "http://127.0.0.1:7070", options: BatonClientOptions = {}): BatonClient {
-  return new BatonClient(createTransports(url, options), { owner: options.owner });
+  return new BatonClient(createTransports(url, options), { owner: options.owner, sessionTtlMs: options.sessionTtlMs });
 }

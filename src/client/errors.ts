@@ -1,4 +1,9 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import type { LockHeld } from "../gen/baton/lock/v1/lock_pb.js";
+import { LockHeldSchema } from "../gen/baton/lock/v1/lock_pb.js";
+import { ErrorInfoSchema } from "../gen/google/rpc/error_details_pb.js";
+import { holderFromProto } from "./convert.js";
+import type { Holder } from "./types.js";
 
 /**
  * Why a lease was lost: the server no longer knows its token (it expired or was released by
@@ -31,3 +36,37 @@ export function int64(ms: number, field: string): bigint {
   }
   return BigInt(ms);
 }
+
+/**
+ * The reason of a server's error (`ErrorInfo.reason`, e.g. "LOCK_HELD", "NOT_HELD", "QUEUE_FULL":
+ * see proto/baton/errors/v1/errors.proto), or undefined for an error that did not come from a
+ * Baton server (a broken connection).
+ */
+export function reasonOf(error: unknown): string | undefined {
+  if (!(error instanceof ConnectError)) return undefined;
+  return error.findDetails(ErrorInfoSchema).find((info) => info.domain === "baton")?.reason;
+}
+
+/** Who holds the lock, for a LOCK_HELD error; undefined otherwise. */
+export function heldBy(error: unknown): { name: string; limit: number; holders: Holder[]; queueLength: number } | undefined {
+  if (!(error instanceof ConnectError)) return undefined;
+  const detail: LockHeld | undefined = error.findDetails(LockHeldSchema)[0];
+  if (detail === undefined) return undefined;
+  return { name: detail.name, limit: detail.limit, holders: detail.holders.map(holderFromProto), queueLength: detail.queueLength };
+}
+
+/**
+ * A client interceptor: connect-node reports a connection the server dropped (it died, a proxy
+ * cut it) as `aborted`, the code Baton answers for a held lock. An `aborted` without Baton's
+ * reason is a broken connection, and becomes `unavailable`.
+ */
+export const transportFailures: Interceptor = (next) => async (req) => {
+  try {
+    return await next(req);
+  } catch (error) {
+    if (error instanceof ConnectError && error.code === Code.Aborted && reasonOf(error) === undefined) {
+      throw new ConnectError(`the connection to the server broke: ${error.rawMessage}`, Code.Unavailable, error.metadata, undefined, error);
+    }
+    throw error;
+  }
+};

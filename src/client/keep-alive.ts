@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { LeaseLostError, hasCode } from "./errors.js";
 import type { Lease } from "./types.js";
+import { margin } from "./session-stream.js";
 
 /** Refreshes a lease by its own TTL; the keeper passes a signal and a timeout for each call. */
 export type RefreshFn = (lease: Lease, options: { signal: AbortSignal; timeoutMs: number }) => Promise<Lease>;
@@ -15,6 +16,12 @@ export interface KeepAliveOptions {
   onRefreshed?: (lease: Lease) => void;
   /** Called when a refresh failed but the lease may still be alive, before retrying. */
   onRetry?: (error: unknown) => void;
+  /**
+   * When the request that got the lease was sent (performance.now()): the lease is surely valid
+   * until then + TTL. Unknown (a grant from a Wait stream, which may have waited in a paused
+   * process): the first refresh happens at once, to know.
+   */
+  sentAtMs?: number | undefined;
 }
 
 /** A lease being kept alive in the background. */
@@ -43,7 +50,10 @@ export function keepLeaseAlive(initial: Lease, refresh: RefreshFn, options: Keep
   const intervalMs = options.intervalMs ?? Math.max(1, Math.floor(initial.ttlMs / 3));
   const retryMs = options.retryMs ?? Math.max(1, Math.min(1000, Math.floor(intervalMs / 4)));
   let lease = initial;
-  let deadline = performance.now() + initial.ttlMs;
+  const known = options.sentAtMs !== undefined;
+  // Conservative: from when the grant's request was sent, never from when this call runs.
+  // Lost a little before the deadline, not at it: both clocks' timers run late sometimes.
+  let deadline = (known ? options.sentAtMs! : performance.now()) + initial.ttlMs - margin(initial.ttlMs);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let lastError: unknown;
@@ -70,7 +80,7 @@ export function keepLeaseAlive(initial: Lease, refresh: RefreshFn, options: Keep
       const next = await refresh(lease, { signal: stopped.signal, timeoutMs: Math.ceil(remaining) });
       if (stopped.signal.aborted) return;
       lease = next;
-      deadline = sentAt + next.ttlMs;
+      deadline = sentAt + next.ttlMs - margin(next.ttlMs);
       options.onRefreshed?.(next);
       schedule(intervalMs);
     } catch (error) {
@@ -86,7 +96,7 @@ export function keepLeaseAlive(initial: Lease, refresh: RefreshFn, options: Keep
     }
   };
 
-  schedule(intervalMs);
+  schedule(known ? Math.max(0, Math.min(intervalMs, deadline - performance.now() - retryMs)) : 0);
   return {
     signal: lost.signal,
     get lease() {

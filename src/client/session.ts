@@ -1,25 +1,11 @@
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { codeFromString } from "@connectrpc/connect/protocol-connect";
-import { SessionRequestSchema, type SessionError, type SessionRequest, type SessionResponse } from "../gen/baton/lock/v1/session_pb.js";
-import type { SessionWire } from "./session-wire.js";
+import { create } from "@bufbuild/protobuf";
+import { SessionRequestSchema, type SessionResponse } from "../gen/baton/lock/v1/session_pb.js";
 import { holderFromProto, leaseFromProto } from "./convert.js";
+import { LeaseLostError, hasCode, reasonOf } from "./errors.js";
+import { SessionStream } from "./session-stream.js";
+import type { SessionWire } from "./session-wire.js";
 import type { Holder, Lease } from "./types.js";
-
-type Op = MessageInitShape<typeof SessionRequestSchema>["op"];
-
-/** One request waiting for its answer. */
-interface Pending {
-  resolve(response: SessionResponse): void;
-  reject(error: unknown): void;
-  onQueued?: (event: { type: "queued"; position: number; queueLength: number; holders: Holder[] }) => void;
-}
-
-/** Cancellation and a time limit for one request (its answer is then ignored). */
-export interface CallLimits {
-  signal?: AbortSignal;
-  timeoutMs?: number;
-}
 
 /** What a session acquire needs besides the lock's name. */
 export interface SessionAcquire {
@@ -29,21 +15,47 @@ export interface SessionAcquire {
   /** 0 tries once, N waits that long, unset waits until granted or cancelled. */
   waitMs: bigint | undefined;
   signal?: AbortSignal;
-  onQueued?: Pending["onQueued"];
+  onQueued?: (event: { type: "queued"; position: number; queueLength: number; holders: Holder[] }) => void;
+}
+
+/** A lease the session holds, and how its holder hears that it was lost. */
+interface Held {
+  lease: Lease;
+  /** The id of the request that gave the lease to the session (the server names it so in `lost`). */
+  id: bigint;
+  readonly lost: AbortController;
+}
+
+/** A lease watched for loss: `signal` aborts (reason: LeaseLostError) once it is lost. */
+export interface LeaseGuard {
+  readonly signal: AbortSignal;
+  readonly lease: Lease;
+  stop(): Promise<void>;
 }
 
 /**
- * The client's end of a Session stream: one HTTP/2 stream that carries every acquire, release
- * and refresh as a message tagged with an id. Leases taken here belong to the session: the server
- * keeps them alive while it lives and releases them when it ends. Opened on first use; when the
- * stream breaks, calls in flight fail with `unavailable`, the leases it held are reported lost
- * (the server releases them after its grace), and the next call opens a new stream.
+ * The client's session (one at a time, on one Session stream): acquires, releases and refreshes
+ * by id; the server keeps its leases alive while it lives, and the client never refreshes them
+ * itself (one keep-alive, the server's). A lease is lost when the server says so, or, on this
+ * process's clock, when the session may have lapsed on the server (see SessionStream's
+ * `aliveUntilMs`: a paused or cut-off process learns it before the lock could be someone
+ * else's). When a stream breaks, the next one takes the leases over by refreshing them; those the
+ * server no longer holds, or all of them if that does not happen in time, are lost.
  */
 export class ClientSession {
-  private stream: Stream | undefined;
+  private stream: SessionStream | undefined;
   private nextId = 1n;
+  private readonly held = new Map<string, Held>();
+  private watchdog: NodeJS.Timeout | undefined;
+  /** While a broken stream's leases are being taken over: the time by which they must be. */
+  private recoverBy: number | undefined;
+  private holdOpen: NodeJS.Timeout | undefined;
+  private closed = false;
 
-  constructor(private readonly wire: SessionWire) {}
+  constructor(
+    private readonly wire: SessionWire,
+    private readonly options: { ttlMs?: number; owner: string },
+  ) {}
 
   /** Takes a permit; the lease lives as long as this session, or until released. */
   async acquire(name: string, options: SessionAcquire): Promise<Lease> {
@@ -51,227 +63,214 @@ export class ClientSession {
     signal?.throwIfAborted();
     const stream = this.open();
     const id = this.nextId++;
-    const op: Op = { case: "acquire", value: { name, owner: options.owner, ttlMs: options.ttlMs, limit: options.limit, waitMs: options.waitMs } };
-    // Nobody listens for positions: ask the server not to send their changes.
-    const quiet = onQueued === undefined;
-    // Tell the server to take the acquire out of the queue; the call itself fails at once.
-    const cancel = (): void => stream.send(0n, { case: "cancel", value: { requestId: id } });
-    signal?.addEventListener("abort", cancel, { once: true });
+    const op = { case: "acquire" as const, value: { name, owner: options.owner, ttlMs: options.ttlMs, limit: options.limit, waitMs: options.waitMs } };
+    const queued = onQueued && ((r: SessionResponse) => r.result.case === "queued" && onQueued({ type: "queued", position: r.result.value.position, queueLength: r.result.value.queueLength, holders: r.result.value.holders.map(holderFromProto) }));
+    let onAbort: (() => void) | undefined;
+    const answer = stream.call(op, { onQueued: queued, reportPositions: onQueued !== undefined }, id);
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        // Leave the queue on the server; a grant that crosses this cancel is given back.
+        stream.send(create(SessionRequestSchema, { id: this.nextId++, op: { case: "cancel", value: { requestId: id } } }));
+        stream.forget(id);
+        reject(new ConnectError("the call was cancelled", Code.Canceled));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    this.holdProcess(true);
     try {
-      const response = await stream.call(id, op, onQueued, { signal }, quiet);
+      const response = await Promise.race([answer, aborted]);
       const lease = leaseFromProto(response.result.case === "acquired" ? response.result.value : undefined);
-      stream.owned.set(lease.token, id);
+      if (performance.now() >= stream.aliveUntilMs || stream.broken) {
+        // This process was paused or cut off past the session's TTL while it waited: the server
+        // may have given the lock to someone else meanwhile. Never hand out such a grant.
+        stream.send(create(SessionRequestSchema, { id: this.nextId++, op: { case: "release", value: { name: lease.name, token: lease.token } } }));
+        this.lapse(stream);
+        throw new ConnectError("the session lapsed while the grant was on its way (this process was paused or cut off for longer than the session's TTL); the grant was given back", Code.Unavailable);
+      }
+      this.keep(lease, id);
       return lease;
     } finally {
-      signal?.removeEventListener("abort", cancel);
+      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+      this.holdProcess(false);
     }
   }
 
   /** Gives a permit back; resolves with its fencing token. */
-  async release(name: string, token: string, options: CallLimits = {}): Promise<bigint> {
-    this.stream?.owned.delete(token);
-    this.stream?.lost.delete(token);
-    const response = await this.open().call(this.nextId++, { case: "release", value: { name, token } }, undefined, options);
+  async release(name: string, token: string, options: { signal?: AbortSignal } = {}): Promise<bigint> {
+    this.held.delete(token);
+    const response = await this.request({ case: "release", value: { name, token } }, options.signal);
     return response.result.case === "released" ? response.result.value.fencing : 0n;
   }
 
-  /** Extends a lease; a lease whose session broke is lost and refreshing it fails. */
-  async refresh(name: string, token: string, ttlMs: bigint | undefined, options: CallLimits = {}): Promise<Lease> {
-    if (this.stream?.lost.has(token) === true) {
-      throw new ConnectError("the session that held this lease ended; the server releases it", Code.FailedPrecondition);
-    }
-    const response = await this.open().call(this.nextId++, { case: "refresh", value: { name, token, ttlMs } }, undefined, options);
-    return leaseFromProto(response.result.case === "refreshed" ? response.result.value : undefined);
+  /** Extends a lease; from then on it is this session's (kept alive by the server). */
+  async refresh(name: string, token: string, ttlMs: bigint | undefined, options: { signal?: AbortSignal } = {}): Promise<Lease> {
+    const id = this.nextId++;
+    const response = await this.request({ case: "refresh", value: { name, token, ttlMs } }, options.signal, id);
+    const lease = leaseFromProto(response.result.case === "refreshed" ? response.result.value : undefined);
+    const held = this.held.get(token);
+    if (held !== undefined) held.lease = lease;
+    else this.keep(lease, id);
+    return lease;
+  }
+
+  /** Watches a lease of this session for loss (without refreshing it: the server does). */
+  guard(lease: Lease): LeaseGuard {
+    const held = this.held.get(lease.token);
+    const lost = held?.lost ?? lostNow(lease, "this session does not hold the lease");
+    return {
+      signal: lost.signal,
+      get lease() {
+        return held?.lease ?? lease;
+      },
+      stop: async () => undefined,
+    };
   }
 
   /** Ends the session cleanly: the server releases its leases at once. */
   close(): void {
+    this.closed = true;
+    clearTimeout(this.watchdog);
+    this.held.clear();
     this.stream?.end();
     this.stream = undefined;
   }
 
-  private open(): Stream {
+  private async request(op: Parameters<SessionStream["call"]>[0], signal?: AbortSignal, id = this.nextId++): Promise<SessionResponse> {
+    signal?.throwIfAborted();
+    this.holdProcess(true);
+    try {
+      return await this.open().call(op, {}, id);
+    } finally {
+      this.holdProcess(false);
+    }
+  }
+
+  private open(): SessionStream {
+    if (this.closed) throw new ConnectError("the client is closed", Code.Canceled);
     if (this.stream === undefined || this.stream.broken) {
-      const lost = this.stream?.lostTokens() ?? new Set<string>();
-      this.stream = new Stream(this.wire, lost, () => this.nextId++);
+      const stream: SessionStream = new SessionStream(
+        this.wire,
+        {
+          orphan: (response) => {
+            // A grant that crossed our cancel: nobody wants it, so give it back.
+            if (response.result.case !== "acquired") return;
+            const { name, token } = response.result.value;
+            stream.send(create(SessionRequestSchema, { id: this.nextId++, op: { case: "release", value: { name, token } } }));
+          },
+          lost: (id, reason) => {
+            for (const [token, held] of this.held) if (held.id === id) this.lose(token, reason);
+          },
+          broken: (error) => this.broke(stream, error),
+        },
+        () => this.nextId++,
+        { ttlMs: this.options.ttlMs, owner: this.options.owner },
+      );
+      this.stream = stream;
     }
     return this.stream;
   }
-}
 
-/** One Session stream and the requests in flight on it. */
-class Stream {
-  readonly owned = new Map<string, bigint>();
-  broken = false;
-  private readonly pending = new Map<bigint, Pending>();
-  private readonly outbox: SessionRequest[] = [];
-  private wake: (() => void) | undefined;
-  private closed = false;
-  private holdOpen: NodeJS.Timeout | undefined;
-  private pinger: NodeJS.Timeout | undefined;
-  private readonly abort = new AbortController();
-
-  constructor(
-    wire: SessionWire,
-    /** Tokens of leases lost with earlier streams; refreshing them must fail, not succeed elsewhere. */
-    readonly lost: Set<string>,
-    /** The session's request ids, shared by the client's calls and the stream's own releases. */
-    private readonly nextId: () => bigint,
-  ) {
-    void this.read(wire(this.requests(), this.abort.signal));
-    this.send(this.nextId(), { case: "open", value: {} });
+  private keep(lease: Lease, id: bigint): void {
+    this.held.set(lease.token, { lease, id, lost: new AbortController() });
+    this.armWatchdog();
   }
 
-  /** Sends a request and resolves with its final answer; `error` answers reject. */
-  call(id: bigint, op: Op, onQueued?: Pending["onQueued"], limits: CallLimits = {}, quiet = false): Promise<SessionResponse> {
-    return new Promise((resolve, reject) => {
-      if (this.broken) return reject(new ConnectError("the session stream broke", Code.Unavailable));
-      const { signal, timeoutMs } = limits;
-      if (signal?.aborted) return reject(new ConnectError("the call was cancelled", Code.Canceled));
-      let timer: NodeJS.Timeout | undefined;
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        if (this.pending.size === 0) {
-          clearInterval(this.holdOpen);
-          this.holdOpen = undefined;
-        }
-      };
-      const stop = (error: ConnectError): void => {
-        if (!this.pending.delete(id)) return;
-        cleanup();
-        reject(error);
-      };
-      const onAbort = (): void => stop(new ConnectError("the call was cancelled", Code.Canceled));
-      if (timeoutMs !== undefined && timeoutMs > 0) {
-        timer = setTimeout(() => stop(new ConnectError(`no answer within ${timeoutMs} ms`, Code.DeadlineExceeded)), timeoutMs);
+  private lose(token: string, why: string): void {
+    const held = this.held.get(token);
+    if (held === undefined) return;
+    this.held.delete(token);
+    const { lease } = held;
+    held.lost.abort(new LeaseLostError(`lost the lease on "${lease.name}" (fencing ${lease.fencing}): ${why}`, lease.name, lease.fencing));
+  }
+
+  /** The session may have lapsed on the server: every lease is lost, the stream is given up. */
+  private lapse(stream: SessionStream): void {
+    for (const token of [...this.held.keys()]) this.lose(token, "the session may have lapsed on the server (no answer within its TTL: this process was paused, or the network cut off)");
+    stream.abandon(new ConnectError("the session lapsed", Code.Unavailable));
+    if (this.stream === stream) this.stream = undefined;
+  }
+
+  /** The time (monotonic ms) by which the session's leases are surely still its own. */
+  private deadline(): number {
+    const stream = this.stream;
+    if (this.recoverBy !== undefined) return this.recoverBy;
+    return stream === undefined ? Number.NEGATIVE_INFINITY : stream.aliveUntilMs;
+  }
+
+  private armWatchdog(): void {
+    clearTimeout(this.watchdog);
+    if (this.held.size === 0 || this.closed) return;
+    this.watchdog = setTimeout(() => {
+      if (performance.now() >= this.deadline()) {
+        if (this.stream !== undefined) this.lapse(this.stream);
+        else for (const token of [...this.held.keys()]) this.lose(token, "the session could not be re-established before its TTL ran out");
+        return;
       }
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.pending.set(id, {
-        resolve: (response) => {
-          cleanup();
-          resolve(response);
-        },
-        reject: (error) => {
-          cleanup();
-          reject(error);
-        },
-        onQueued,
-      });
-      // While a call is in flight the process stays up to hear its answer.
-      this.holdOpen ??= setInterval(() => {}, 1 << 30);
-      this.send(id, op, quiet);
+      this.armWatchdog();
+    }, Math.max(1, this.deadline() - performance.now()));
+    this.watchdog.unref();
+  }
+
+  /** A stream broke: take its leases over on a new one before the old session could lapse. */
+  private broke(stream: SessionStream, error: ConnectError): void {
+    if (this.stream === stream) this.stream = undefined;
+    if (this.closed || this.held.size === 0) return;
+    // The server ended the session itself (it is shutting down, or heard nothing for the TTL):
+    // it has released the session's leases, so there is nothing to take over.
+    const reason = reasonOf(error);
+    if (reason === "SHUTTING_DOWN" || reason === "DEADLINE_EXCEEDED") {
+      for (const token of [...this.held.keys()]) this.lose(token, `the server ended the session: ${error.rawMessage}`);
+      return;
+    }
+    if (this.recoverBy !== undefined) return;
+    this.recoverBy = stream.aliveUntilMs;
+    void this.recover().finally(() => {
+      this.recoverBy = undefined;
+      this.armWatchdog();
     });
   }
 
-  send(id: bigint, op: Op, quiet = false): void {
-    if (this.closed) return;
-    this.outbox.push(create(SessionRequestSchema, { id, op, reportPositions: !quiet }));
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
-  /** Half-closes the stream (the server then releases the leases), and stops reading soon after. */
-  end(): void {
-    this.closed = true;
-    this.broken = true;
-    this.wake?.();
-    this.fail(new ConnectError("the client is closed", Code.Canceled));
-    // Give the half-close a moment to reach the server before the stream is torn down.
-    setTimeout(() => this.abort.abort(), 1000).unref();
-  }
-
-  lostTokens(): Set<string> {
-    for (const token of this.owned.keys()) this.lost.add(token);
-    return this.lost;
-  }
-
-  private async *requests(): AsyncGenerator<SessionRequest> {
-    for (;;) {
-      const next = this.outbox.shift();
-      if (next !== undefined) {
-        yield next;
-        continue;
-      }
-      if (this.closed) return;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  private async read(responses: AsyncIterable<SessionResponse>): Promise<void> {
-    try {
-      for await (const response of responses) this.deliver(response);
-      this.fail(new ConnectError("the session stream ended", Code.Unavailable));
-    } catch (error) {
-      this.fail(error instanceof ConnectError ? error : new ConnectError(String(error), Code.Unavailable));
-    }
-  }
-
-  private deliver(response: SessionResponse): void {
-    const { result } = response;
-    if (result.case === "pong") return;
-    if (result.case === "opened") {
-      // The server takes a silent session for dead after its TTL: ping every third.
-      const idleMs = Number(result.value.ttlMs);
-      if (idleMs > 0 && this.pinger === undefined) {
-        this.pinger = setInterval(() => this.send(0n, { case: "ping", value: {} }), Math.max(10, Math.floor(idleMs / 3)));
-        this.pinger.unref();
-      }
-      return;
-    }
-    if (result.case === "lost") {
-      for (const [token, id] of this.owned) {
-        if (id === response.id) {
-          this.owned.delete(token);
-          this.lost.add(token);
-        }
-      }
-      return;
-    }
-    const pending = this.pending.get(response.id);
-    if (pending === undefined) {
-      // A grant that crossed our cancel (or timeout): nobody wants it, so give it back.
-      if (result.case === "acquired") {
-        const { name, token } = result.value;
-        this.send(this.nextId(), { case: "release", value: { name, token } });
-      }
-      return;
-    }
-    switch (result.case) {
-      case "queued":
-        pending.onQueued?.({
-          type: "queued",
-          position: result.value.position,
-          queueLength: result.value.queueLength,
-          holders: result.value.holders.map(holderFromProto),
-        });
+  private async recover(): Promise<void> {
+    const by = this.recoverBy!;
+    while (this.held.size > 0 && !this.closed && performance.now() < by) {
+      try {
+        const stream = this.open();
+        await Promise.all(
+          [...this.held.values()].map(async (held) => {
+            const id = this.nextId++;
+            try {
+              const response = await stream.call({ case: "refresh", value: { name: held.lease.name, token: held.lease.token } }, {}, id);
+              if (response.result.case === "refreshed") {
+                held.lease = leaseFromProto(response.result.value);
+                held.id = id;
+              }
+            } catch (error) {
+              if (hasCode(error, Code.FailedPrecondition)) this.lose(held.lease.token, "the server no longer holds it (it expired or was released while the connection was down)");
+              else throw error;
+            }
+          }),
+        );
         return;
-      case "error":
-        this.pending.delete(response.id);
-        pending.reject(sessionError(result.value));
-        return;
-      default:
-        this.pending.delete(response.id);
-        pending.resolve(response);
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(200, Math.max(1, by - performance.now()))));
+      }
     }
+    for (const token of [...this.held.keys()]) this.lose(token, "the connection could not be re-established before the session's TTL ran out");
   }
 
-  private fail(error: ConnectError): void {
-    this.broken = true;
-    clearInterval(this.pinger);
-    for (const token of this.owned.keys()) this.lost.add(token);
-    const pending = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of pending) p.reject(error);
-    this.closed = true;
-    this.wake?.();
+  /** While calls are in flight, the process stays up to hear their answers. */
+  private holdProcess(busy: boolean): void {
+    if (busy) this.holdOpen ??= setInterval(() => {}, 1 << 30);
+    else if (this.stream?.busy !== true) {
+      clearInterval(this.holdOpen);
+      this.holdOpen = undefined;
+    }
   }
 }
 
-/** A session's error answer as the ConnectError a unary call would have raised, details included. */
-function sessionError(error: SessionError): ConnectError {
-  const e = new ConnectError(error.message, codeFromString(error.code) ?? Code.Unknown);
-  e.details = error.details.map((d) => ({ type: d.typeUrl.slice(d.typeUrl.lastIndexOf("/") + 1), value: d.value }));
-  return e;
+function lostNow(lease: Lease, why: string): AbortController {
+  const lost = new AbortController();
+  lost.abort(new LeaseLostError(`lost the lease on "${lease.name}" (fencing ${lease.fencing}): ${why}`, lease.name, lease.fencing));
+  return lost;
 }

@@ -125,7 +125,10 @@ export class StreamPool {
     session.on("error", () => this.retire(entry, false));
     session.on("goaway", () => this.retire(entry, false));
     session.on("close", () => this.retire(entry, false));
-    session.unref();
+    // A connection still coming up holds the process for the request that asked for it (the
+    // stream's own ref takes over once it opens); an idle one does not.
+    if (!this.keepProcessAlive) session.unref();
+    else void ready.then(() => entry.active === 0 && entry.pending === 0 && session.unref(), () => undefined);
     this.entries.push(entry);
     return entry;
   }

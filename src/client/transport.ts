@@ -1,10 +1,11 @@
 import * as http from "node:http";
 import * as https from "node:https";
-import { createClient, type Transport } from "@connectrpc/connect";
+import { createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
 import { Http2SessionManager, createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { StreamPool } from "./stream-pool.js";
-import { rawSessionWire, type SessionWire } from "./session-wire.js";
+import { sessionWire as leanSessionWire, type SessionWire } from "./session-wire.js";
+import { transportFailures } from "./errors.js";
 
 /** The RPC protocol the client speaks; the server answers all three on one port. */
 export type TransportKind = "connect" | "grpc" | "grpc-web";
@@ -15,7 +16,11 @@ export type HttpVersion = "1.1" | "2";
 export interface TransportOptions {
   /** Default "connect". */
   transport?: TransportKind;
-  /** Default "1.1"; "grpc" always uses "2". */
+  /**
+   * Default "2" (cleartext h2c for http:// URLs, TLS for https://), where acquire, release and
+   * refresh travel on one Session stream; "1.1" for proxies that cannot carry HTTP/2 (then every
+   * operation is a unary call). "grpc" always uses "2".
+   */
   httpVersion?: HttpVersion;
   /** JSON instead of binary protobuf on the wire (Connect and gRPC-Web); default false. */
   json?: boolean;
@@ -55,7 +60,7 @@ export interface BatonTransports {
  */
 export function createTransports(url: string, options: TransportOptions = {}): BatonTransports {
   const kind = options.transport ?? "connect";
-  const httpVersion = options.httpVersion ?? (kind === "grpc" ? "2" : "1.1");
+  const httpVersion = options.httpVersion ?? "2";
   if (kind === "grpc" && httpVersion !== "2") throw new Error("the gRPC transport needs HTTP/2; use httpVersion \"2\"");
   const useBinaryFormat = options.json !== true;
   const baseUrl = new URL(url).toString().replace(/\/$/, "");
@@ -63,7 +68,7 @@ export function createTransports(url: string, options: TransportOptions = {}): B
   if (httpVersion === "1.1") {
     const agent = baseUrl.startsWith("https:") ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
     const build = (): Transport => {
-      const common = { baseUrl, httpVersion: "1.1" as const, nodeOptions: { agent }, useBinaryFormat };
+      const common = { baseUrl, httpVersion: "1.1" as const, nodeOptions: { agent }, useBinaryFormat, interceptors: INTERCEPTORS };
       return kind === "grpc-web" ? createGrpcWebTransport(common) : createConnectTransport(common);
     };
     const transport = build();
@@ -76,7 +81,7 @@ export function createTransports(url: string, options: TransportOptions = {}): B
   // process alive (the session itself holds the process while calls are in flight).
   const sessionPool = new StreamPool(baseUrl, 1, { keepProcessAlive: false });
   const build = (sessionManager: Http2SessionManager | StreamPool): Transport => {
-    const common = { baseUrl, httpVersion: "2" as const, sessionManager, useBinaryFormat };
+    const common = { baseUrl, httpVersion: "2" as const, sessionManager, useBinaryFormat, interceptors: INTERCEPTORS };
     if (kind === "grpc") return createGrpcTransport(common);
     if (kind === "grpc-web") return createGrpcWebTransport(common);
     return createConnectTransport(common);
@@ -94,9 +99,13 @@ export function createTransports(url: string, options: TransportOptions = {}): B
   };
 }
 
+/** Every call's errors pass this: a broken connection is `unavailable`, never a lock's `aborted`. */
+const INTERCEPTORS: Interceptor[] = [transportFailures];
+
 /**
- * Binary Connect sessions are written straight on the HTTP/2 stream (the CPU of a session call is
- * mostly connect-es's per-message pipeline otherwise); gRPC and JSON go through connect-es.
+ * Binary Connect and gRPC sessions are written on the HTTP/2 stream with connect-es's protocol
+ * functions but not its per-message pipeline (which costs more CPU per message than the rest of
+ * a session call); JSON sessions go through connect-es's client.
  */
 function sessionWire(
   kind: TransportKind,
@@ -104,7 +113,7 @@ function sessionWire(
   pool: StreamPool,
   build: (sessionManager: StreamPool) => Transport,
 ): SessionWire {
-  if (kind === "connect" && binary) return rawSessionWire(pool);
+  if (binary && (kind === "connect" || kind === "grpc")) return leanSessionWire(pool, kind);
   const client = createClient(LockService, build(pool));
   return (requests, signal) => client.session(requests, { signal });
 }

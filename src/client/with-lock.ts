@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { LeaseLostError, hasCode } from "./errors.js";
-import { keepLeaseAlive, type KeepAliveOptions, type RefreshFn } from "./keep-alive.js";
+import type { KeepAliveOptions, LeaseKeeper } from "./keep-alive.js";
 import type { AcquireOptions, Lease } from "./types.js";
 
 /** Options of `withLock`: how to acquire, plus the keep-alive's tuning. */
@@ -9,7 +9,8 @@ export interface WithLockOptions extends AcquireOptions, Pick<KeepAliveOptions, 
 /** The calls `withLock` needs; a BatonClient provides them. */
 export interface LockCalls {
   acquire(name: string, options: AcquireOptions): Promise<Lease>;
-  refresh: RefreshFn;
+  /** Keeps (or, over a session, watches) the lease; its signal aborts when the lease is lost. */
+  keepAlive(lease: Lease): LeaseKeeper;
   release(lease: Lease): Promise<unknown>;
 }
 
@@ -30,7 +31,7 @@ export async function withLock<T>(
   options: WithLockOptions = {},
 ): Promise<T> {
   const lease = await calls.acquire(name, options);
-  const keeper = keepLeaseAlive(lease, calls.refresh, options);
+  const keeper = calls.keepAlive(lease);
   const signal = options.signal ? AbortSignal.any([keeper.signal, options.signal]) : keeper.signal;
   let result: { ok: true; value: T } | { ok: false; error: unknown };
   try {

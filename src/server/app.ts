@@ -24,6 +24,7 @@ import { mount } from "./pipeline/methods.js";
 import { H1Exchange, H2Exchange } from "./pipeline/exchange.js";
 import { errorInterceptor } from "./interceptors/errors.js";
 import { notFound } from "./not-found.js";
+import { reflectionService, reflectionServices } from "./reflection-service.js";
 
 /** A composed Baton server: store, engine, RPC pipeline and the one-port listener. */
 export interface App {
@@ -66,12 +67,16 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     log,
   );
   const sessionTiming = { ttlMs: config.sessionTtlMs, minTtlMs: config.minTtlMs, maxTtlMs: config.maxTtlMs };
+  const reflection = reflectionService([LockService, RendezvousService, AdminService]);
   // One pipeline for every RPC, whatever its protocol, call shape and HTTP version.
   const pipeline = createPipeline({
     mounts: [
       mount(LockService, lockService(engine, log, sessionTiming)),
       mount(RendezvousService, rendezvousService(rendezvous)),
       mount(AdminService, adminService(engine, rendezvous)),
+      // gRPC server reflection, so grpcurl and similar tools can list and describe the above.
+      mount(reflectionServices[0], reflection.v1),
+      mount(reflectionServices[1], reflection.v1alpha),
     ],
     interceptors: [...(parts.interceptors ?? []), errorInterceptor(log)],
     readMaxBytes: config.readMaxBytes,

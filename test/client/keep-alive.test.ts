@@ -64,9 +64,25 @@ describe("keepLeaseAlive", () => {
     expect(keeper.signal.aborted).toBe(false);
   });
 
-  it("against a real server: a server that goes away loses the lease once its TTL has passed", async () => {
+  it("against a real server, over a session: a server that shuts down loses the lease at once", async () => {
     const server = await startServer();
     const client = createBatonClient(server.url);
+    try {
+      const lease = await client.acquire("keep-alive/server-shutdown", { ttlMs: 60_000 });
+      const keeper = client.keepAlive(lease);
+      await server.close();
+      // The server released the session's leases as it shut down, and said so: no waiting for a TTL.
+      await eventually(() => expect(keeper.signal.aborted).toBe(true), 2_000);
+      expect(keeper.signal.reason).toBeInstanceOf(LeaseLostError);
+      expect((keeper.signal.reason as Error).message).toContain("shutting down");
+    } finally {
+      client.close();
+    }
+  });
+
+  it("against a real server, without a session: a server that goes away loses the lease once its TTL has passed", async () => {
+    const server = await startServer();
+    const client = createBatonClient(server.url, { httpVersion: "1.1" });
     try {
       const lease = await client.acquire("keep-alive/server-gone", { ttlMs: 400 });
       const keeper = client.keepAlive(lease);

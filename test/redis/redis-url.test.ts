@@ -8,7 +8,8 @@ describe("a Redis store URL", () => {
       displayUrl: "rediss://db.example:7000/3",
       redis: { host: "db.example", port: 7000, db: 3, username: "me", password: "p@ss", tls: {} },
       cluster: false,
-      waiterHeartbeatTtlMs: 10_000,
+      waiterHeartbeatTtlMs: 30_000,
+      presenceTtlMs: 1_500,
       sweepIntervalMs: 20,
       commandTimeoutMs: 2_000,
     });
@@ -23,7 +24,7 @@ describe("a Redis store URL", () => {
   });
 
   it.each([
-    ["redis://h?colour=blue", /^store: unknown option "colour"; known: cluster, heartbeatTtl, sweepInterval, commandTimeout$/],
+    ["redis://h?colour=blue", /^store: unknown option "colour"; known: cluster, heartbeatTtl, presenceTtl, sweepInterval, commandTimeout$/],
     ["redis://h?sweepIntervl=5ms", /unknown option "sweepIntervl" \(did you mean "sweepInterval"\?\)/],
     ["redis://h?commandTimeout=soon", /^store: commandTimeout: "soon" is not a duration; expected a duration ≥ 1ms/],
     ["redis://h?heartbeatTtl=0", /^store: heartbeatTtl: 0ms is too short/],

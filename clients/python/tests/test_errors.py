@@ -108,11 +108,6 @@ def test_parties_mismatch(url: str, name: str) -> None:
     asyncio.run(asyncio.wait_for(main(), 30))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server: over gRPC, a request over readMaxBytes gets HTTP 200 headers and then RST_STREAM(NO_ERROR) "
-    "without a grpc-status trailer, which gRPC clients report as INTERNAL (reported to the lead)",
-)
 def test_message_too_large(url: str) -> None:
     with baton.Client(url) as client:
         with pytest.raises(baton.QuotaExceeded) as caught:
