@@ -111,10 +111,10 @@ describe.runIf(CHROMIUM !== undefined || BROWSER_REQUIRED)("the live page in a r
     await shows(page, "section.card:has-text('Waiting') tbody", "rv-page/waited", "rv-waiter");
     await shows(page, "section.card:has-text('Set') tbody", "rv-page/set", "rv-setter");
     // The live page's stylesheet applies: cards on a tinted background, not the browser's defaults.
-    const look = await page.evaluate(() => ({
+    const look = await page.evaluate<{ background: string; card: string }>(`({
       background: getComputedStyle(document.body).backgroundColor,
-      card: getComputedStyle(document.querySelector(".card")!).borderRadius,
-    }));
+      card: getComputedStyle(document.querySelector(".card")).borderRadius,
+    })`);
     expect(look.background).not.toBe("rgba(0, 0, 0, 0)");
     expect(look.card).toBe("10px");
     expect(offsite).toEqual([]);
