@@ -230,7 +230,10 @@ describe.runIf(CHROMIUM !== undefined || BROWSER_REQUIRED)("the live page in a r
       expect(res.status, path).toBe(200);
       expect(res.headers.get("content-security-policy"), path).toContain("script-src 'self'");
     }
+    // Compressed for a browser that accepts it (fetch asks for gzip and unpacks it).
     const js = await fetch(`${server.url}/ui/app.js`);
+    expect(js.headers.get("content-encoding")).toBe("gzip");
+    expect((await js.text()).includes("lock-scroll"), "the script is the page's bundle").toBe(true);
     const again = await fetch(`${server.url}/ui/app.js`, { headers: { "if-none-match": js.headers.get("etag")! } });
     expect(again.status).toBe(304);
     expect((await fetch(`${server.url}/ui`, { method: "POST" })).status).toBe(405);

@@ -40,9 +40,10 @@ export function webPageRoute(log: (message: string) => void = (m) => console.err
 
 function sendAsset(req: Request, res: Response, bundle: PageBundle, asset: "js" | "css"): void {
   const type = asset === "js" ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
-  const headers = { "content-type": type, "cache-control": "no-cache", etag: bundle.etag };
-  if (req.headers["if-none-match"] === bundle.etag) send(req, res, 304, headers, "");
-  else send(req, res, 200, headers, bundle[asset]);
+  const headers: Record<string, string> = { "content-type": type, "cache-control": "no-cache", etag: bundle.etag, vary: "accept-encoding" };
+  if (req.headers["if-none-match"] === bundle.etag) return send(req, res, 304, headers, "");
+  if (!/\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) return send(req, res, 200, headers, bundle[asset]);
+  send(req, res, 200, { ...headers, "content-encoding": "gzip" }, asset === "js" ? bundle.jsGzip : bundle.cssGzip);
 }
 
 function send(req: Request, res: Response, status: number, headers: Record<string, string>, body: string | Buffer): void {
