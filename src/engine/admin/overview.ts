@@ -1,5 +1,7 @@
 import type { RendezvousListing } from "../../store/rendezvous.js";
 import { invalid } from "../errors.js";
+import { checkPrefix } from "../validate.js";
+import { checkListLimit } from "../rendezvous/validate.js";
 import type { EngineLoad, LockEngine } from "../lock-engine.js";
 import type { ReadinessRecord } from "../probes/readiness-board.js";
 import type { RendezvousEngine } from "../rendezvous/rendezvous-engine.js";
@@ -60,8 +62,9 @@ export class OverviewHub {
     if (!Number.isSafeInteger(intervalMs) || intervalMs < 250 || intervalMs > 60_000) {
       throw invalid(`interval_ms must be between 250 and 60000 (got ${intervalMs}); leave it unset for 1000`, "interval_ms");
     }
-    // Validates prefix and page size before the stream starts.
-    await this.rendezvous.list(request.prefix, request.pageSize);
+    // Checked before the first frame, so that a bad request fails as a whole.
+    checkPrefix(request.prefix);
+    checkListLimit(request.pageSize);
     const wake = new Wakeup(signal);
     const unsubscribe = this.rendezvous.store.subscribe(() => {
       // A listing made before the change must not be served after it.

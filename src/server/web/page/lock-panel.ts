@@ -4,7 +4,7 @@ import { HolderSchema, WaiterSchema, type Lock } from "../../../gen/baton/lock/v
 import { adminClient } from "./api.js";
 import { byId, fill, h, table, type Child } from "./dom.js";
 import { extraFields } from "./extras.js";
-import { ago, clock, duration, until } from "./format.js";
+import { ago, clock, duration, ms, serverNow, until } from "./format.js";
 import type { LockState } from "./lock-state.js";
 
 const KNOWN_HOLDER = new Set(["owner", "fencing", "acquiredAt", "expiresAt"]);
@@ -109,7 +109,8 @@ export class LockPanel {
           hold.owner,
           h("span", { class: "mono" }, `#${hold.fencing}`),
           hold.waitedMs === undefined ? "—" : duration(Number(hold.waitedMs)),
-          duration(Number(hold.heldMs)),
+          // A hold still running grows each second, counted on the server's clock.
+          duration(hold.end === HoldEnd.HELD ? serverNow() - (ms(hold.acquiredAt) ?? serverNow()) : Number(hold.heldMs)),
           h("span", { class: `end ${ENDS[hold.end]}`, title: clock(hold.endedAt ?? hold.acquiredAt) }, hold.end === HoldEnd.HELD ? "holding" : `${ENDS[hold.end]} ${ago(hold.endedAt)}`),
         ]),
         "history",
