@@ -23,12 +23,13 @@ function newestMs(dir) {
 const sources = new URL("src/", root);
 const fresh =
   process.env.BATON_FROM_SOURCE !== "1" && existsSync(compiled) && (!existsSync(sources) || statSync(compiled).mtimeMs >= newestMs(sources));
-let main;
+let cli;
 if (fresh) {
-  ({ main } = await import(compiled.href));
+  cli = await import(compiled.href);
 } else {
   const { register } = await import("tsx/esm/api");
   register();
-  ({ main } = await import("../src/cli/main.ts"));
+  cli = await import("../src/cli/main.ts");
 }
-process.exitCode = await main(process.argv.slice(2));
+// The commands read and write only through this: the real process's streams, env and signals.
+process.exitCode = await cli.main(process.argv.slice(2), cli.processIo());

@@ -27,3 +27,18 @@ export function formatDuration(ms: number): string {
   if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(1)}m`;
   return `${+(ms / 3_600_000).toFixed(1)}h`;
 }
+
+/**
+ * Reads a duration typed on the command line: like `parseDuration`, but a bare number other than
+ * 0 is refused, because `--ttl 30` could mean 30 seconds as well as 30 milliseconds. The message
+ * says what to write instead; `flag` names the option ("--ttl").
+ */
+export function parseFlagDuration(text: string, flag: string): number {
+  const bare = /^\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
+  if (bare !== null && Number(bare[1]) !== 0) {
+    const asMs = Number(bare[1]) * 1000;
+    const ms = Number.isSafeInteger(asMs) ? ` (or ${asMs}ms)` : "";
+    throw new Error(`${flag} ${text.trim()} has no unit: write ${bare[1]}s${ms}`);
+  }
+  return parseDuration(text, flag);
+}

@@ -96,6 +96,13 @@ export function duration(options: { min?: number; offAtZero?: boolean; note?: st
     show: (ms) => (ms === 0 ? "0" : formatDuration(ms)),
     read(value) {
       if (typeof value !== "string" && typeof value !== "number") return new Problem(`${quote(value)} is not a duration`);
+      // Digits without a unit in a flag or env value are refused (except 0): "--session-ttl 30"
+      // meant as seconds would be 30 ms, a session that lapses before anyone notices; the client
+      // CLI refuses them the same way. A YAML number stays milliseconds, as files always had it.
+      if (typeof value === "string" && /^\s*\d+(\.\d+)?\s*$/.test(value) && Number(value) !== 0) {
+        const n = value.trim();
+        return new Problem(`${n} has no unit (write ${n}ms, or ${n}s if you meant seconds)`);
+      }
       let ms: number;
       try {
         ms = parseDuration(value, "");

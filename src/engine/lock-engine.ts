@@ -208,7 +208,7 @@ export class LockEngine {
   /** A page of locks by name; `pageToken` continues a previous page. */
   async list(prefix: string, pageSize: number, pageToken: string): Promise<{ locks: LockSnapshot[]; next: string }> {
     checkPrefix(prefix);
-    if (pageSize > 1000) throw invalid(`page_size must be at most 1000 (got ${pageSize})`);
+    if (pageSize > 1000) throw new BatonError("invalid_argument", `page_size must be at most 1000 (got ${pageSize})`, { metadata: { field: "page_size", max: "1000" } });
     const size = pageSize === 0 ? 100 : pageSize;
     const after = pageToken === "" ? "" : Buffer.from(pageToken, "base64url").toString();
     if (after !== "" && !after.startsWith(prefix)) throw invalid("page_token does not belong to this prefix; start again without it");

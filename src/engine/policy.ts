@@ -1,4 +1,4 @@
-import { invalid } from "./errors.js";
+import { BatonError, invalid } from "./errors.js";
 import { poolFor, type Pool } from "./pools.js";
 import { checkLimit, checkName, checkOwner, checkWait, type Bounds } from "./validate.js";
 
@@ -70,7 +70,9 @@ export function resolveTtl(name: string, ttlMs: number | undefined, options: Eng
     throw invalid(`ttl_ms 0 (never expire) is allowed only in pools configured for it; "${name}" is not in one`, "ttl_ms");
   }
   if (!Number.isSafeInteger(ttlMs) || ttlMs < options.minTtlMs || ttlMs > maxTtlMs) {
-    throw invalid(`ttl_ms must be between ${options.minTtlMs} and ${maxTtlMs} (got ${ttlMs})`, "ttl_ms");
+    throw new BatonError("invalid_argument", `ttl_ms must be between ${options.minTtlMs} and ${maxTtlMs} (got ${ttlMs})`, {
+      metadata: { field: "ttl_ms", min: String(options.minTtlMs), max: String(maxTtlMs) },
+    });
   }
   return ttlMs;
 }

@@ -1,4 +1,4 @@
-import { invalid } from "./errors.js";
+import { BatonError, invalid } from "./errors.js";
 
 /** Allowed bytes of a lock or key name (DESIGN §1). */
 const NAME_RE = /^[A-Za-z0-9._:\/@-]+$/;
@@ -45,7 +45,9 @@ export interface Bounds {
 export function checkWait(waitMs: number | undefined, field: string, bounds: Bounds): number | undefined {
   if (waitMs === undefined) return undefined;
   if (!Number.isSafeInteger(waitMs) || waitMs < 0 || waitMs > bounds.maxWaitMs) {
-    throw invalid(`${field} must be between 0 and ${bounds.maxWaitMs} (got ${waitMs}); leave it unset to wait without a limit`, field);
+    throw new BatonError("invalid_argument", `${field} must be between 0 and ${bounds.maxWaitMs} (got ${waitMs}); leave it unset to wait without a limit`, {
+      metadata: { field, min: "0", max: String(bounds.maxWaitMs) },
+    });
   }
   return waitMs;
 }
@@ -54,7 +56,7 @@ export function checkWait(waitMs: number | undefined, field: string, bounds: Bou
 export function checkLimit(limit: number | undefined, bounds: Bounds): number | undefined {
   if (limit === undefined) return undefined;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > bounds.maxLimit) {
-    throw invalid(`limit must be between 1 and ${bounds.maxLimit} (got ${limit})`, "limit");
+    throw new BatonError("invalid_argument", `limit must be between 1 and ${bounds.maxLimit} (got ${limit})`, { metadata: { field: "limit", min: "1", max: String(bounds.maxLimit) } });
   }
   return limit;
 }

@@ -1,14 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { spawn } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createBatonClient, type BatonClient } from "../../src/client/index.js";
-import { eventually } from "../helpers/eventually.js";
 import { startServer, type TestServer } from "../helpers/server.js";
-import { BATON_BIN, runBaton, spawnBaton } from "./run-baton.js";
+import { baton, startBaton } from "./in-process.js";
 
 let server: TestServer;
 let client: BatonClient;
 const unique = (what: string) => `cli/${what}/${randomBytes(4).toString("hex")}`;
+const run = (args: string[]) => baton(args, { url: server.url });
 
 beforeAll(async () => {
   server = await startServer();
@@ -20,115 +21,116 @@ afterAll(async () => {
 });
 
 describe("baton client commands", () => {
-  it("prints usage for --help on every command, and exits 0", async () => {
-    const names = ["lock", "acquire", "release", "refresh", "describe", "list", "watch"];
-    const results = await Promise.all(names.map((n) => runBaton([n, "--help"], server.url)));
-    for (const [i, result] of results.entries()) {
-      expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(new RegExp(`^Usage: baton ${names[i]} `));
-    }
-  });
-
   it("acquire --json, describe, list, refresh and release work together on one lease", async () => {
     const name = unique("cycle");
-    const acquired = await runBaton(["acquire", name, "--json", "--ttl", "1m", "--owner", "scripted"], server.url);
+    const acquired = await run(["acquire", name, "--json", "--ttl", "1m", "--owner", "scripted"]);
     expect(acquired.code).toBe(0);
     const lease = JSON.parse(acquired.stdout) as { name: string; token: string; fencing: string; ttlMs: number; expiresAt: string };
     expect(lease).toMatchObject({ name, ttlMs: 60_000 });
     expect(lease.token).toMatch(/^[0-9a-f]{32}$/);
 
-    const described = await runBaton(["describe", name, "--json"], server.url);
+    const described = await run(["describe", name, "--json"]);
     const lock = JSON.parse(described.stdout) as { holders: Array<{ owner: string; fencing: string }> };
     expect(lock.holders).toEqual([expect.objectContaining({ owner: "scripted", fencing: lease.fencing })]);
-    const text = await runBaton(["describe", name], server.url);
+    const text = await run(["describe", name]);
     expect(text.stdout).toContain(`lock ${name}: 1 of 1 permit held`);
-    expect(text.stdout).toContain(`scripted (fencing ${lease.fencing})`);
+    expect(text.stdout).toMatch(new RegExp(`scripted \\(fencing ${lease.fencing}\\) until \\d\\d:\\d\\d:\\d\\d \\(in [\\d.]+s\\)`));
 
-    const listed = await runBaton(["list", name.slice(0, name.lastIndexOf("/") + 1), "--json"], server.url);
+    const listed = await run(["list", name.slice(0, name.lastIndexOf("/") + 1), "--json"]);
     expect((JSON.parse(listed.stdout) as Array<{ name: string }>).map((l) => l.name)).toEqual([name]);
-    const table = await runBaton(["list", name], server.url);
+    const table = await run(["list", name]);
     expect(table.stdout.split("\n")[0]).toMatch(/^NAME\s+LIMIT\s+HELD\s+WAITING\s+HOLDERS$/);
     expect(table.stdout).toContain(name);
 
-    const refreshed = await runBaton(["refresh", name, lease.token, "--ttl", "2m", "--json"], server.url);
+    const refreshed = await run(["refresh", name, lease.token, "--ttl", "2m", "--json"]);
     expect(refreshed.code).toBe(0);
-    expect(new Date((JSON.parse(refreshed.stdout) as { expiresAt: string }).expiresAt).getTime()).toBeGreaterThan(
-      new Date(lease.expiresAt).getTime(),
-    );
+    expect(new Date((JSON.parse(refreshed.stdout) as { expiresAt: string }).expiresAt).getTime()).toBeGreaterThan(new Date(lease.expiresAt).getTime());
 
-    const released = await runBaton(["release", name, lease.token], server.url);
-    expect(released.code).toBe(0);
-    expect(released.stdout).toContain(`released ${name}`);
+    const released = await run(["release", name, lease.token]);
+    expect(released).toMatchObject({ code: 0, stdout: `released ${name} (fencing ${lease.fencing})\n` });
     expect((await client.describe(name)).holders).toEqual([]);
 
-    const again = await runBaton(["release", name, lease.token], server.url);
+    const again = await run(["release", name, lease.token]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain("(failed_precondition)");
+    expect(again.stderr).toBe(`baton release: token ${lease.token} holds no permit of ${name}: it expired, was released, or the token is wrong\n`);
+    const late = await run(["refresh", name, lease.token]);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toContain("stop the work it protected");
   });
 
-  it("acquire prints shell assignments that a script can eval and release with", async () => {
+  it("reserve prints a new lock's name under the prefix; the lock is kept with its limit", async () => {
+    const prefix = unique("reserve") + "/";
+    const reserved = await run(["reserve", prefix, "--limit", "2"]);
+    expect(reserved.code).toBe(0);
+    const name = reserved.stdout.trim();
+    expect(name.startsWith(prefix) && name.length > prefix.length).toBe(true);
+    expect(await client.describe(name)).toMatchObject({ name, limit: 2, reserved: true });
+  });
+
+  it("acquire prints shell assignments that sh can eval, quoting included", async () => {
     const name = unique("eval");
-    const script = `eval "$("${process.execPath}" "${BATON_BIN}" acquire ${name})" && echo "$BATON_FENCING" && "${process.execPath}" "${BATON_BIN}" release "$BATON_LOCK" "$BATON_TOKEN"`;
-    const shell = spawn("sh", ["-c", script], { env: { ...process.env, BATON_URL: server.url } });
-    let out = "";
-    shell.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    const code = await new Promise<number | null>((resolve) => shell.once("close", resolve));
-    expect(code).toBe(0);
-    expect(out).toMatch(/^\d+\nreleased /);
-    expect((await client.describe(name)).holders).toEqual([]);
+    const acquired = await run(["acquire", name]);
+    expect(acquired.code).toBe(0);
+    const script = `eval "$1"; printf '%s|%s|%s' "$BATON_LOCK" "$BATON_FENCING" "$BATON_TOKEN"`;
+    const { stdout } = await promisify(execFile)("sh", ["-c", script, "sh", acquired.stdout]);
+    const [lock, fencing, token] = stdout.split("|") as [string, string, string];
+    expect(lock).toBe(name);
+    expect((await client.describe(name)).holders.map((h) => h.fencing.toString())).toEqual([fencing]);
+    expect((await run(["release", lock, token])).code).toBe(0);
   });
 
-  it("acquire --wait 0 on a held lock exits 1 naming the holder", async () => {
-    const name = unique("held");
+  it("acquire without --wait queues until granted, showing the position; --quiet does not", async () => {
+    const name = unique("queue");
     const held = await client.acquire(name);
-    const result = await runBaton(["acquire", name, "--wait", "0"], server.url);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe("");
-    expect(result.stderr).toContain("test-client");
+    const loud = startBaton(["acquire", name, "--json"], { url: server.url });
+    const quiet = startBaton(["acquire", name, "--json", "-q"], { url: server.url });
+    await vi.waitFor(async () => expect((await client.describe(name)).waiters).toHaveLength(2), { timeout: 10_000 });
+    expect(loud.stderr()).toMatch(new RegExp(`^baton acquire: waiting for ${name}: position \\d of \\d; held by test-client \\(fencing \\d+\\) until `));
+    await client.release(held);
+    expect(await loud.done).toBe(0);
+    const first = JSON.parse(loud.stdout()) as { token: string };
+    await client.release({ name, token: first.token });
+    expect(await quiet.done).toBe(0);
+    expect(quiet.stderr()).toBe("");
+    await client.release({ name, token: (JSON.parse(quiet.stdout()) as { token: string }).token });
+  });
+
+  it("an interrupted acquire leaves the queue and exits 128 + the signal", async () => {
+    const name = unique("interrupt");
+    const held = await client.acquire(name);
+    const waiting = startBaton(["acquire", name], { url: server.url });
+    await vi.waitFor(() => expect(waiting.stderr()).toContain("position 1 of 1"), { timeout: 10_000 });
+    waiting.interrupt("SIGTERM");
+    expect(await waiting.done).toBe(143);
+    expect(waiting.stdout()).toBe("");
+    await vi.waitFor(async () => expect((await client.describe(name)).waiters).toEqual([]));
     await client.release(held);
   });
 
-  it("watch prints one line per change until interrupted", async () => {
+  it("watch prints one line per change until interrupted, then exits 0", async () => {
     const name = unique("watch");
-    const watcher = spawnBaton(["watch", name, "--initial"], server.url);
-    await eventually(() => expect(watcher.stdout()).toContain("snapshot"), 10_000);
+    const watcher = startBaton(["watch", name, "--initial"], { url: server.url });
+    await vi.waitFor(() => expect(watcher.stdout()).toContain("snapshot"), { timeout: 10_000 });
     const lease = await client.acquire(name);
     await client.release(lease);
-    await eventually(() => expect(watcher.stdout()).toContain("released"));
+    await vi.waitFor(() => expect(watcher.stdout()).toContain("released"));
     const lines = watcher.stdout().trim().split("\n");
     expect(lines.map((l) => l.split(/\s+/)[1])).toEqual(["snapshot", "granted", "released"]);
     expect(lines[1]).toContain(`${name} held by test-client`);
-    watcher.child.kill("SIGINT");
-    expect(await watcher.exit).toBe(0);
+    watcher.interrupt("SIGINT");
+    expect(await watcher.done).toBe(0);
   });
 
-  it("--server wins over BATON_URL, and an unreachable server is one clear line and exit 1", async () => {
+  it("--server wins over BATON_URL; an unreachable server is one line naming the URL and what to do", async () => {
     const name = unique("server");
-    const ok = await runBaton(["describe", name, "--server", server.url], "http://127.0.0.1:1");
+    const ok = await baton(["describe", name, "--server", server.url], { url: "http://127.0.0.1:1" });
     expect(ok.code).toBe(0);
-    const down = await runBaton(["describe", name], "http://127.0.0.1:1");
-    expect(down.code).toBe(1);
-    expect(down.stderr.trim().split("\n")).toHaveLength(1);
-    expect(down.stderr).toContain("cannot reach Baton at http://127.0.0.1:1");
-  });
-
-  it("exits 2 for bad usage of every command", async () => {
-    const cases = [
-      ["acquire"],
-      ["acquire", "x", "--wait", "soon"],
-      ["acquire", "x", "--limit", "many"],
-      ["release", "x"],
-      ["release", "x", "not-a-token"],
-      ["refresh", "x"],
-      ["describe"],
-      ["describe", "x", "y"],
-      ["list", "--bogus"],
-      ["watch", "x", "--prefix", "y"],
-      ["describe", "x", "--server", "ftp://example.com"],
-    ];
-    const results = await Promise.all(cases.map((args) => runBaton(args, server.url)));
-    for (const [i, result] of results.entries()) {
-      expect({ args: cases[i], code: result.code }).toEqual({ args: cases[i], code: 2 });
-    }
+    const down = await baton(["describe", name], { url: "http://127.0.0.1:1" });
+    expect(down).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        'baton describe: cannot reach a Baton server at http://127.0.0.1:1 (connection refused); start one with "npx baton serve", or point to yours with --server URL or BATON_URL\n',
+    });
   });
 });

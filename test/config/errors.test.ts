@@ -31,6 +31,7 @@ function refusal(source: "file" | "env" | "flag", yamlKey: string, flag: string,
 // One bad value of every kind; each must name the setting, the problem and what it accepts.
 const BAD: [kind: string, yamlKey: string, flag: string, env: string, value: string, problem: string][] = [
   ["duration", "defaultTtl", "default-ttl", "BATON_DEFAULT_TTL", "soon", `"soon" is not a duration; expected a duration such as 500ms, 20s, 5m or 1h`],
+  ["duration without a unit", "sessionTtl", "session-ttl", "BATON_SESSION_TTL", "10", "10 has no unit (write 10ms, or 10s if you meant seconds); expected a duration such as"],
   ["duration below its minimum", "rendezvousHeartbeat", "rendezvous-heartbeat", "BATON_RENDEZVOUS_HEARTBEAT", "5ms", "5ms is too short; expected a duration ≥ 10ms, such as"],
   ["duration that may be 0 = off", "waitHeartbeat", "wait-heartbeat", "BATON_WAIT_HEARTBEAT", "3ms", "3ms is too short; expected 0 (off) or a duration ≥ 10ms"],
   ["whole number", "maxQueueLength", "max-queue-length", "BATON_MAX_QUEUE_LENGTH", "lots", `"lots" is not a whole number; expected a whole number ≥ 1`],

@@ -17,7 +17,7 @@ describe("a Redis store URL", () => {
   });
 
   it("reads its options as durations and a flag", () => {
-    const options = parseRedisUrl("redis://h?heartbeatTtl=30s&sweepInterval=50&commandTimeout=1.5s&cluster=1");
+    const options = parseRedisUrl("redis://h?heartbeatTtl=30s&sweepInterval=50ms&commandTimeout=1.5s&cluster=1");
     expect(options).toMatchObject({ waiterHeartbeatTtlMs: 30_000, sweepIntervalMs: 50, commandTimeoutMs: 1500, cluster: true });
     expect(parseRedisUrl("redis://h?cluster").cluster).toBe(true);
     expect(parseRedisUrl("redis://h?cluster=false").cluster).toBe(false);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
 import { constants } from "node:os";
 
 /** How a command ended: its exit status as a shell reports it, or why it never started. */
@@ -20,16 +20,36 @@ export function signalStatus(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 0);
 }
 
+/** Where a child's output goes instead of this process's own stdout and stderr (for tests). */
+export interface ChildOutput {
+  stdout(chunk: string): void;
+  stderr(chunk: string): void;
+}
+
+/** How `baton lock` starts its CMD; `CliIo.spawn` carries one. */
+export type SpawnInGroup = (argv: string[], env: Readonly<Record<string, string | undefined>>) => Promise<GroupChild | { error: Error }>;
+
 /**
- * Starts `argv` with inherited stdio in a new process group (detached), so that a lost lease can
- * stop the command together with everything it started. The group leader's pid names the group.
+ * Starts `argv` in a new process group (detached), so that a lost lease can stop the command
+ * together with everything it started. The group leader's pid names the group. The child inherits
+ * this process's stdio, unless `output` takes its stdout and stderr (its stdin is then closed).
  */
-export function spawnInGroup(argv: string[], env: NodeJS.ProcessEnv): Promise<GroupChild | { error: Error }> {
+export function spawnInGroup(
+  argv: string[],
+  env: Readonly<Record<string, string | undefined>>,
+  output?: ChildOutput,
+): Promise<GroupChild | { error: Error }> {
   const [file, ...args] = argv;
-  const child: ChildProcess = spawn(file!, args, { stdio: "inherit", detached: true, env });
+  const stdio: StdioOptions = output === undefined ? "inherit" : ["ignore", "pipe", "pipe"];
+  const child: ChildProcess = spawn(file!, args, { stdio, detached: true, env: env as NodeJS.ProcessEnv });
+  if (output !== undefined) {
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => output.stdout(chunk));
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => output.stderr(chunk));
+  }
   const done = new Promise<ChildOutcome>((resolve) => {
     child.once("error", (error) => resolve({ kind: "failed", error }));
-    child.once("exit", (code, signal) => {
+    // Piped output is complete only once the pipes close ("close"); inherited stdio needs no wait.
+    child.once(output === undefined ? "exit" : "close", (code: number | null, signal: NodeJS.Signals | null) => {
       if (signal !== null) resolve({ kind: "exited", status: signalStatus(signal), description: `was killed by ${signal}` });
       else resolve({ kind: "exited", status: code ?? 1, description: `exited with status ${code}` });
     });

@@ -45,20 +45,33 @@ export function leaseShell(lease: Lease): string {
   ].join("\n");
 }
 
+/**
+ * "14:40:02 (in 29s)" in local time, with the date when it is not today: a moment for people to
+ * read in a message. Logs and JSON use ISO 8601 instead.
+ */
+export function clockTime(date: Date, nowMs: number): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  const day = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const delta = date.getTime() - nowMs;
+  const relative = delta >= 0 ? `in ${formatDuration(delta)}` : `${formatDuration(-delta)} ago`;
+  return `${day(date) === day(new Date(nowMs)) ? time : `${day(date)} ${time}`} (${relative})`;
+}
+
 /** "2026-11-25T14:40:00.000Z (in 29s)": absolute for logs, relative for people. */
-export function when(date: Date, nowMs = Date.now()): string {
+export function when(date: Date, nowMs: number): string {
   const delta = date.getTime() - nowMs;
   const relative = delta >= 0 ? `in ${formatDuration(delta)}` : `${formatDuration(-delta)} ago`;
   return `${date.toISOString()} (${relative})`;
 }
 
-/** "alice@host:42 (fencing 17) until 2026-… (in 29s)". */
-export function holderText(holder: Holder, nowMs = Date.now()): string {
-  return `${holder.owner} (fencing ${holder.fencing}) until ${when(holder.expiresAt, nowMs)}`;
+/** "alice@host:42 (fencing 17) until 14:40:02 (in 29s)". */
+export function holderText(holder: Holder, nowMs: number): string {
+  return `${holder.owner} (fencing ${holder.fencing}) until ${clockTime(holder.expiresAt, nowMs)}`;
 }
 
 /** A lock for people: its permits, holders and queue, one per line. */
-export function describeText(lock: LockInfo, nowMs = Date.now()): string {
+export function describeText(lock: LockInfo, nowMs: number): string {
   const state = lock.holders.length === 0 ? "free" : `${lock.holders.length} of ${lock.limit} permit${lock.limit === 1 ? "" : "s"} held`;
   const lines = [
     `lock ${lock.name}: ${state}; limit ${lock.limit}; ${lock.waiters.length} waiting; last fencing ${lock.lastFencing}${lock.reserved ? "; reserved" : ""}`,
@@ -71,7 +84,7 @@ export function describeText(lock: LockInfo, nowMs = Date.now()): string {
 }
 
 /** Locks as an aligned table: name, limit, held, waiting, holders. */
-export function listTable(locks: readonly LockInfo[], nowMs = Date.now()): string {
+export function listTable(locks: readonly LockInfo[], nowMs: number): string {
   const rows = locks.map((l) => [
     l.name,
     String(l.limit),
@@ -85,7 +98,7 @@ export function listTable(locks: readonly LockInfo[], nowMs = Date.now()): strin
 }
 
 /** One change as one line: time, what happened, the lock, and who holds and waits after it. */
-export function changeLine(change: LockChange, nowMs = Date.now()): string {
+export function changeLine(change: LockChange, nowMs: number): string {
   const { lock } = change;
   const holders = lock.holders.length === 0 ? "free" : `held by ${lock.holders.map((h) => holderText(h, nowMs)).join(", ")}`;
   return `${new Date(nowMs).toISOString()} ${change.kind.padEnd(9)} ${lock.name} ${holders}; ${lock.waiters.length} waiting`;

@@ -5,9 +5,10 @@ import { listCommand } from "./list.js";
 import { lockCommand } from "./lock.js";
 import { refreshCommand } from "./refresh.js";
 import { releaseCommand } from "./release.js";
+import { reserveCommand } from "./reserve.js";
 import { watchCommand } from "./watch.js";
 
-/** The lock commands: lock, acquire, release, refresh, describe, list, watch. */
+/** The lock commands: lock, acquire, release, refresh, describe, list, reserve, watch. */
 export const lockCommands: Command[] = [
   lockCommand,
   acquireCommand,
@@ -15,5 +16,6 @@ export const lockCommands: Command[] = [
   refreshCommand,
   describeCommand,
   listCommand,
+  reserveCommand,
   watchCommand,
 ];

@@ -1,41 +1,30 @@
 import { createBatonClient, type LockInfo } from "../../client/index.js";
-import type { Command } from "../command.js";
-import { SERVER_HELP, SERVER_OPTION, parse, serverUrl } from "./args.js";
-import { explain } from "./errors.js";
+import { SERVER_FLAG, defineCommand } from "../spec.js";
 import { listTable, lockJson } from "./format.js";
 
-const usage = `Usage: baton list [PREFIX] [options]
-
-Lists the locks that are held, waited for or reserved, by name; with PREFIX only those whose
-name starts with it.
-
-Options:
-  --json          print a JSON array of locks
-${SERVER_HELP}
-  -h, --help      this help`;
-
-const OPTIONS = { ...SERVER_OPTION, json: { type: "boolean" } } as const;
-
 /** `baton list [PREFIX]`: every busy lock, as a table or JSON. */
-export const listCommand: Command = {
-  name: "list",
-  summary: "list the locks that are held or waited for",
-  usage,
-  async run(args) {
-    const { values, positionals } = parse(args, OPTIONS, { required: [], optional: ["PREFIX"] });
-    const url = serverUrl(values);
-    const client = createBatonClient(url);
+export const listCommand = defineCommand(
+  {
+    name: "list",
+    summary: "list the locks that are held or waited for",
+    args: [{ name: "PREFIX", optional: true, field: "prefix" }],
+    description: `Lists the locks that are held, waited for or reserved, by name; with PREFIX only those whose
+name starts with it.`,
+    flags: { json: { kind: "switch", help: "print a JSON array of locks" }, ...SERVER_FLAG },
+  },
+  async (inv) => {
+    const client = createBatonClient(inv.serverUrl());
     try {
       const locks: LockInfo[] = [];
-      for await (const lock of client.list(positionals[0] ?? "")) locks.push(lock);
-      if (values.json === true) process.stdout.write(JSON.stringify(locks.map(lockJson)) + "\n");
-      else if (locks.length === 0) process.stderr.write("no locks are held, waited for or reserved\n");
-      else process.stdout.write(listTable(locks) + "\n");
+      for await (const lock of client.list(inv.arg("PREFIX") ?? "")) locks.push(lock);
+      if (inv.switch("json")) inv.io.stdout.write(JSON.stringify(locks.map(lockJson)) + "\n");
+      else if (locks.length === 0) inv.io.stderr.write("no locks are held, waited for or reserved\n");
+      else inv.io.stdout.write(listTable(locks, inv.io.now()) + "\n");
       return 0;
     } catch (error) {
-      throw explain(error, url);
+      throw inv.explain(error);
     } finally {
       client.close();
     }
   },
-};
+);

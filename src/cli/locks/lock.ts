@@ -1,102 +1,87 @@
 import { Code } from "@connectrpc/connect";
-import { createBatonClient, hasCode, type Lease, type LeaseKeeper } from "../../client/index.js";
-import { UsageError, type Command } from "../command.js";
-import { LEASE_OPTIONS, SERVER_HELP, SERVER_OPTION, durationFlag, leaseRequest, parse, serverUrl } from "./args.js";
-import { signalStatus, spawnInGroup, type GroupChild } from "./child.js";
-import { explain } from "./errors.js";
-import { acquireShowingQueue } from "./progress.js";
+import { createBatonClient, hasCode, type BatonClient, type Lease, type LeaseKeeper } from "../../client/index.js";
+import { unreachable } from "../explain.js";
+import type { Interrupt } from "../io.js";
+import type { Invocation } from "../invocation.js";
+import { SERVER_FLAG, defineCommand } from "../spec.js";
+import { signalStatus, type GroupChild } from "./child.js";
+import { LEASE_FLAGS, leaseRequest } from "./lease-flags.js";
+import { acquireShowingQueue, type AcquireRequest } from "./progress.js";
 
 /** Exit status when the lease was lost while the command ran (EX_TEMPFAIL: try again later). */
 export const LOST_STATUS = 75;
 /** Exit status when the command could not be started, as shells use it. */
 const NOT_STARTED_STATUS = 127;
 
-const usage = `Usage: baton lock NAME [options] -- CMD [ARGS...]
-
-Waits for a permit of the lock NAME (printing the queue position to stderr), runs CMD while
-holding it, refreshing the lease in the background, and releases it when CMD exits.
-
-Options:
-  --ttl DUR       lease TTL (default: the server's, 30s); refreshed every TTL/3 while CMD runs
-  --wait DUR      give up after waiting this long; 0 tries once (default: wait until granted)
-  --limit N       permits of the lock, for a semaphore (default: the lock's limit, or 1)
-  --owner TEXT    who holds it, shown to others (default: user@host:pid)
-  --grace DUR     after a lost lease, time between SIGTERM and SIGKILL to CMD (default 10s)
-  -q, --quiet     do not print the queue position
-${SERVER_HELP}
-  -h, --help      this help
-
-CMD runs in its own process group with BATON_LOCK, BATON_FENCING (pass it to what you protect),
-BATON_TOKEN and BATON_URL in its environment. SIGINT and SIGTERM are forwarded to it.
+/** `baton lock NAME -- CMD`: runs a command holding a lock. */
+export const lockCommand = defineCommand(
+  {
+    name: "lock",
+    summary: "run a command while holding a lock",
+    args: [{ name: "NAME", field: "name" }],
+    trailing: "CMD [ARGS...]",
+    description: `Waits for a permit of the lock NAME (printing the queue position to stderr), runs CMD while
+holding it, refreshing the lease in the background, and releases it when CMD exits.`,
+    flags: {
+      ...LEASE_FLAGS,
+      ttl: { ...LEASE_FLAGS.ttl, help: "lease TTL; refreshed every TTL/3 while CMD runs" },
+      grace: { kind: "duration", help: "after a lost lease, time between SIGTERM and SIGKILL to CMD", default: "10s" },
+      ...SERVER_FLAG,
+    },
+    notes: `CMD runs in its own process group with BATON_LOCK, BATON_FENCING (pass it to what you protect),
+BATON_TOKEN and BATON_URL in its environment. SIGINT, SIGTERM and SIGHUP are forwarded to it.
 If the lease is lost (it expired, was released with its token, or the server stayed unreachable
 past its TTL), CMD's whole process group gets SIGTERM, then SIGKILL after the grace.
 
-Exit status: CMD's own; 128+N if CMD died of signal N; 1 if no permit was had (held with
---wait 0, the wait ran out, or a server error); 2 for bad usage; 75 if the lease was lost while
-CMD ran; 127 if CMD could not be started.
-
-Durations read as 500ms, 20s, 5m, 1h.`;
-
-const OPTIONS = {
-  ...SERVER_OPTION,
-  ...LEASE_OPTIONS,
-  grace: { type: "string" },
-} as const;
-
-/** `baton lock NAME -- CMD`: runs a command holding a lock. */
-export const lockCommand: Command = {
-  name: "lock",
-  summary: "run a command while holding a lock",
-  usage,
-  async run(args) {
-    const split = args.indexOf("--");
-    if (split === -1) throw new UsageError("the command to run is missing; write: baton lock NAME [options] -- CMD [ARGS...]");
-    const argv = args.slice(split + 1);
-    if (argv.length === 0) throw new UsageError("the command after -- is missing");
-    const { values, positionals } = parse(args.slice(0, split), OPTIONS, { required: ["NAME"] });
-    const request = leaseRequest(values, positionals[0]!);
-    const graceMs = durationFlag(values, "grace") ?? 10_000;
-    const url = serverUrl(values);
-    return new LockRun(url, argv, graceMs, values.quiet === true).run(request);
+Exit status: CMD's own; 128+N if CMD died of signal N, or if signal N interrupted the wait;
+1 if no permit was had (held with --wait 0, the wait ran out, or a server error); 2 for bad
+usage; 75 if the lease was lost while CMD ran; 127 if CMD could not be started.`,
   },
-};
+  async (inv) => {
+    const request = leaseRequest(inv);
+    const graceMs = inv.duration("grace") ?? 10_000;
+    return new LockRun(inv, graceMs).run(request);
+  },
+);
 
 /** One `baton lock` run: acquire, run the command under keep-alive, release, report. */
 class LockRun {
-  private readonly client;
+  private readonly url: string;
+  private readonly client: BatonClient;
   private readonly interrupted = new AbortController();
-  private received: NodeJS.Signals | undefined;
+  private received: Interrupt | undefined;
   private child: GroupChild | undefined;
 
   constructor(
-    private readonly url: string,
-    private readonly argv: string[],
+    private readonly inv: Invocation,
     private readonly graceMs: number,
-    private readonly quiet: boolean,
   ) {
-    this.client = createBatonClient(url);
+    this.url = inv.serverUrl();
+    this.client = createBatonClient(this.url);
   }
 
-  async run(request: Parameters<typeof acquireShowingQueue>[1]): Promise<number> {
-    const onSignal = (signal: NodeJS.Signals): void => this.onSignal(signal);
-    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-    for (const s of signals) process.on(s, onSignal);
+  private say(line: string): void {
+    this.inv.io.stderr.write(`baton lock: ${line}\n`);
+  }
+
+  async run(request: AcquireRequest): Promise<number> {
+    const unsubscribe = this.inv.io.interrupts.subscribe((signal) => this.onSignal(signal));
     try {
       let lease: Lease;
       try {
-        lease = await acquireShowingQueue(this.client, request, this.interrupted.signal, "baton lock", this.quiet);
+        lease = await acquireShowingQueue(this.client, request, this.inv, this.interrupted.signal, this.inv.switch("quiet"));
       } catch (error) {
         if (this.received !== undefined) return signalStatus(this.received);
-        throw explain(error, this.url);
+        throw this.inv.explain(error);
       }
       return await this.runHolding(lease);
     } finally {
-      for (const s of signals) process.off(s, onSignal);
+      unsubscribe();
       this.client.close();
     }
   }
 
-  private onSignal(signal: NodeJS.Signals): void {
+  private onSignal(signal: Interrupt): void {
     this.received ??= signal;
     // While the command runs it decides what a signal means; before, the wait is abandoned.
     if (this.child !== undefined) this.child.signal(signal);
@@ -104,30 +89,31 @@ class LockRun {
   }
 
   private async runHolding(lease: Lease): Promise<number> {
+    const cmd = this.inv.rest[0]!;
     let failing = false;
     const keeper = this.client.keepAlive(lease, {
       // One line per outage, not per retry; the lease is lost only if it outlasts the TTL.
       onRetry: (error) => {
         if (failing) return;
         failing = true;
-        process.stderr.write(`baton lock: cannot refresh ${lease.name} (${explain(error, this.url).message}); retrying until it expires\n`);
+        this.say(`cannot refresh ${lease.name} (${this.briefly(error)}); retrying until it expires`);
       },
       onRefreshed: () => {
-        if (failing) process.stderr.write(`baton lock: refreshed ${lease.name} again\n`);
+        if (failing) this.say(`refreshed ${lease.name} again`);
         failing = false;
       },
     });
     const env = {
-      ...process.env,
+      ...this.inv.io.env,
       BATON_LOCK: lease.name,
       BATON_FENCING: lease.fencing.toString(),
       BATON_TOKEN: lease.token,
       BATON_URL: this.url,
     };
-    const started = await spawnInGroup(this.argv, env);
+    const started = await this.inv.io.spawn(this.inv.rest, env);
     if ("error" in started) {
       await this.finish(keeper);
-      process.stderr.write(`baton lock: cannot run ${this.argv[0]}: ${started.error.message}\n`);
+      this.say(`cannot run ${cmd}: ${started.error.message}`);
       return NOT_STARTED_STATUS;
     }
     this.child = started;
@@ -135,7 +121,7 @@ class LockRun {
     if (this.received !== undefined) started.signal(this.received);
     let terminating: Promise<void> | undefined;
     const onLost = (): void => {
-      process.stderr.write(`baton lock: ${(keeper.signal.reason as Error).message}; stopping ${this.argv[0]} (process group ${started.pid})\n`);
+      this.say(`${this.lostWords(lease, keeper.signal.reason)}; stopping ${cmd} (process group ${started.pid})`);
       terminating = started.terminate(this.graceMs);
     };
     keeper.signal.addEventListener("abort", onLost, { once: true });
@@ -145,14 +131,28 @@ class LockRun {
     const released = await this.finish(keeper);
     if (keeper.signal.aborted) return LOST_STATUS;
     if (!released) {
-      process.stderr.write(`baton lock: lost the lease on ${lease.name} (fencing ${lease.fencing}): it had ended before ${this.argv[0]} finished\n`);
+      this.say(`lost the lease on ${lease.name} (fencing ${lease.fencing}): it had ended before ${cmd} finished`);
       return LOST_STATUS;
     }
     if (outcome.kind === "failed") {
-      process.stderr.write(`baton lock: ${this.argv[0]} failed: ${outcome.error.message}\n`);
+      this.say(`${cmd} failed: ${outcome.error.message}`);
       return 1;
     }
     return outcome.status;
+  }
+
+  /** A failed refresh in a few words: "connection refused", or the whole explanation. */
+  private briefly(error: unknown): string {
+    return unreachable(error) ?? this.inv.explain(error).message;
+  }
+
+  /** Why the keeper lost the lease, in the CLI's words rather than the client library's. */
+  private lostWords(lease: Lease, reason: unknown): string {
+    const cause = reason instanceof Error ? reason.cause : undefined;
+    const why = hasCode(cause, Code.FailedPrecondition)
+      ? "the server no longer holds it (it expired, or was released with its token)"
+      : `no refresh reached the server at ${this.url} before it expired${cause === undefined ? "" : ` (last: ${this.briefly(cause)})`}`;
+    return `lost the lease on ${lease.name} (fencing ${lease.fencing}): ${why}`;
   }
 
   /**
@@ -167,7 +167,7 @@ class LockRun {
       return true;
     } catch (error) {
       if (hasCode(error, Code.FailedPrecondition)) return false;
-      process.stderr.write(`baton lock: could not release ${keeper.lease.name} (${explain(error, this.url).message}); it ends by its TTL\n`);
+      this.say(`could not release ${keeper.lease.name} (${this.inv.explain(error).message}); it ends by its TTL`);
       return true;
     }
   }

@@ -1,4 +1,5 @@
 import type { BatonClient, Lease } from "../../client/index.js";
+import type { Invocation } from "../invocation.js";
 import { holderText } from "./format.js";
 
 /** What `lock` and `acquire` ask for. */
@@ -13,15 +14,17 @@ export interface AcquireRequest {
 
 /**
  * Acquires as `request` says, printing the queue position to stderr on joining and on every
- * change, so whoever waits can see for whom and how far back. `label` prefixes the lines.
+ * change, so whoever waits can see for whom and how far back.
  */
 export async function acquireShowingQueue(
   client: BatonClient,
   request: AcquireRequest,
+  inv: Invocation,
   signal: AbortSignal,
-  label: string,
-  quiet = false,
+  quiet: boolean,
 ): Promise<Lease> {
+  const { io } = inv;
+  const label = `baton ${inv.spec.name}`;
   let waited = false;
   const lease = await client.acquire(request.name, {
     ttlMs: request.ttlMs,
@@ -32,10 +35,10 @@ export async function acquireShowingQueue(
     onQueued: (event) => {
       waited = true;
       if (quiet) return;
-      const holders = event.holders.length === 0 ? "" : `; held by ${event.holders.map((h) => holderText(h)).join(", ")}`;
-      process.stderr.write(`${label}: waiting for ${request.name}: position ${event.position} of ${event.queueLength}${holders}\n`);
+      const holders = event.holders.length === 0 ? "" : `; held by ${event.holders.map((h) => holderText(h, io.now())).join(", ")}`;
+      io.stderr.write(`${label}: waiting for ${request.name}: position ${event.position} of ${event.queueLength}${holders}\n`);
     },
   });
-  if (waited && !quiet) process.stderr.write(`${label}: acquired ${lease.name} (fencing ${lease.fencing})\n`);
+  if (waited && !quiet) io.stderr.write(`${label}: acquired ${lease.name} (fencing ${lease.fencing})\n`);
   return lease;
 }

@@ -7,25 +7,7 @@ export function rendezvousClient(baseUrl: string): Client<typeof RendezvousServi
   return createClient(RendezvousService, createConnectTransport({ baseUrl, httpVersion: "1.1" }));
 }
 
-/**
- * Aborts the returned signal on SIGINT or SIGTERM, so a waiting command closes its stream (and
- * leaves the wait or barrier) instead of dying mid-call. Call `release` when done.
- */
-export function interruptible(): { signal: AbortSignal; release: () => void } {
-  const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  return {
-    signal: stop.signal,
-    release: () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    },
-  };
-}
-
-/** Writes a progress line to stderr when a person watches (stderr is a terminal) or when asked. */
-export function progress(line: string, verbose: boolean): void {
-  if (verbose || process.stderr.isTTY) process.stderr.write(line + "\n");
+/** A duration in milliseconds as the API's optional int64. */
+export function optionalMs(ms: number | undefined): bigint | undefined {
+  return ms === undefined ? undefined : BigInt(ms);
 }

@@ -1,40 +1,32 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { ListResponse } from "../../gen/baton/rendezvous/v1/rendezvous_pb.js";
-import type { Command } from "../command.js";
-import { SERVER_HELP, SERVER_OPTION, countFlag, parse, serverUrl } from "../locks/args.js";
-import { explain } from "../locks/errors.js";
+import { SERVER_FLAG, defineCommand } from "../spec.js";
 import { rendezvousClient } from "./connect.js";
 
-const usage = `Usage: baton keys [PREFIX] [options]
-
-Shows the rendezvous state: keys someone waits for, keys that are set, keys whose waits
-recently timed out, and barriers that are gathering (of keys starting with PREFIX).
-
-Options:
-  --limit N       at most N entries in each list (default 100, at most 1000)
-  --json          print the whole answer as JSON
-${SERVER_HELP}
-  -h, --help      this help`;
-
-const OPTIONS = { ...SERVER_OPTION, limit: { type: "string" }, json: { type: "boolean" } } as const;
-
 /** `baton keys`: what web-rendezvous's home page showed, on the terminal. */
-export const keysCommand: Command = {
-  name: "keys",
-  summary: "show keys waited for, set, timed out, and barriers gathering",
-  usage,
-  async run(args) {
-    const { values, positionals } = parse(args, OPTIONS, { required: [], optional: ["PREFIX"] });
-    const url = serverUrl(values);
+export const keysCommand = defineCommand(
+  {
+    name: "keys",
+    summary: "show keys waited for, set, timed out, and barriers gathering",
+    args: [{ name: "PREFIX", optional: true, field: "prefix" }],
+    description: `Shows the rendezvous state: keys someone waits for, keys that are set, keys whose waits
+recently timed out, and barriers that are gathering (of keys starting with PREFIX).`,
+    flags: {
+      limit: { kind: "count", help: "at most N entries in each list, up to 1000", default: "100", field: "page_size" },
+      json: { kind: "switch", help: "print the whole answer as JSON" },
+      ...SERVER_FLAG,
+    },
+  },
+  async (inv) => {
     try {
-      const list = await rendezvousClient(url).list({ prefix: positionals[0] ?? "", pageSize: countFlag(values, "limit") ?? 0 });
-      process.stdout.write(values.json === true ? JSON.stringify(listingJson(list)) + "\n" : listingText(list));
+      const list = await rendezvousClient(inv.serverUrl()).list({ prefix: inv.arg("PREFIX") ?? "", pageSize: inv.count("limit") ?? 0 });
+      inv.io.stdout.write(inv.switch("json") ? JSON.stringify(listingJson(list)) + "\n" : listingText(list));
       return 0;
     } catch (error) {
-      throw explain(error, url);
+      throw inv.explain(error);
     }
   },
-};
+);
 
 function iso(ts: { seconds: bigint; nanos: number } | undefined): string {
   return ts === undefined ? "" : timestampDate(ts as Parameters<typeof timestampDate>[0]).toISOString();

@@ -1,84 +1,76 @@
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { WaitReadyRequestSchema } from "../../gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { formatDuration } from "../../duration.js";
-import { UsageError, type Command } from "../command.js";
-import { SERVER_HELP, SERVER_OPTION, countFlag, durationFlag, parse, serverUrl } from "../locks/args.js";
-import { explain } from "../locks/errors.js";
-import { interruptible, progress, rendezvousClient } from "./connect.js";
+import { UsageError } from "../command.js";
+import { errorInfo } from "../explain.js";
+import { progress } from "../io.js";
+import { SERVER_FLAG, defineCommand } from "../spec.js";
+import { optionalMs, rendezvousClient } from "./connect.js";
 
-const usage = `Usage: baton ready TARGET [options]
-
-Waits until TARGET answers, probed by the Baton server (so it sees what the server sees):
+/** `baton ready TARGET`: waits until a port, database or URL answers. */
+export const readyCommand = defineCommand(
+  {
+    name: "ready",
+    summary: "wait until a TCP port, Postgres database or HTTP URL answers",
+    args: [{ name: "TARGET" }],
+    description: `Waits until TARGET answers, probed by the Baton server (so it sees what the server sees):
   tcp://HOST:PORT     a TCP connection succeeds
   postgres://DB       the database DB on the server's configured Postgres answers SELECT 1
   http(s)://HOST/...  the URL answers 2xx (or --expect-status); redirects are not followed
-Prints each failed attempt on stderr, then "ready" on stdout, and exits 0. Exits 1 with the
-last error when the timeout runs out first. The server probes only hosts on its allowlist.
-
-Options:
-  --timeout DUR          give up after DUR (500ms, 20s, 5m, 1h); default: try as long as it takes
-  --interval DUR         time between attempts (default 500ms)
-  --attempt-timeout DUR  how long one attempt may take (default 2s)
-  --expect-status N      for http(s): the status that means ready (default: any 2xx)
-  --quiet                do not print failed attempts
-${SERVER_HELP}
-  -h, --help             this help`;
-
-const OPTIONS = {
-  ...SERVER_OPTION,
-  timeout: { type: "string" },
-  interval: { type: "string" },
-  "attempt-timeout": { type: "string" },
-  "expect-status": { type: "string" },
-  quiet: { type: "boolean" },
-} as const;
-
-/** `baton ready TARGET`: waits until a port, database or URL answers. */
-export const readyCommand: Command = {
-  name: "ready",
-  summary: "wait until a TCP port, Postgres database or HTTP URL answers",
-  usage,
-  async run(args) {
-    const { values, positionals } = parse(args, OPTIONS, { required: ["TARGET"] });
-    const target = positionals[0] as string;
-    const expectStatus = countFlag(values, "expect-status");
+Prints each failed attempt on stderr, then "ready: ..." on stdout, and exits 0. Exits 1 with the
+last error when the timeout runs out first. The server probes only hosts on its allowlist.`,
+    flags: {
+      timeout: { kind: "duration", help: "give up after DUR; 0 tries once", default: "try as long as it takes", field: "wait_ms" },
+      interval: { kind: "duration", help: "time between attempts", default: "500ms", field: "interval_ms" },
+      "attempt-timeout": { kind: "duration", help: "how long one attempt may take", default: "2s", field: "attempt_timeout_ms" },
+      "expect-status": { kind: "count", help: "for http(s): the status that means ready", default: "any 2xx", field: "http.expect_status" },
+      quiet: { kind: "switch", help: "do not print failed attempts" },
+      ...SERVER_FLAG,
+    },
+    notes: `Exit status: 0 when ready; 1 when the timeout ran out or on a server error; 2 for bad usage;
+128+N when signal N interrupted it.`,
+  },
+  async (inv) => {
+    const target = inv.arg("TARGET")!;
+    const expectStatus = inv.count("expect-status");
     const probe = parseTarget(target, expectStatus ?? 0);
     if (expectStatus !== undefined && probe?.case !== "http") throw new UsageError("--expect-status applies to http(s) targets only");
-    const timeoutMs = durationFlag(values, "timeout");
-    const url = serverUrl(values);
-    const stop = interruptible();
+    const timeoutMs = inv.duration("timeout");
+    const request = {
+      probe,
+      waitMs: optionalMs(timeoutMs),
+      intervalMs: optionalMs(inv.duration("interval")),
+      attemptTimeoutMs: optionalMs(inv.duration("attempt-timeout")),
+    };
+    const stop = inv.interruptible();
+    let lastError: string | undefined;
     try {
-      const stream = rendezvousClient(url).waitReady(
-        {
-          probe,
-          waitMs: timeoutMs === undefined ? undefined : BigInt(timeoutMs),
-          intervalMs: optionalBig(durationFlag(values, "interval")),
-          attemptTimeoutMs: optionalBig(durationFlag(values, "attempt-timeout")),
-        },
-        { signal: stop.signal },
-      );
-      for await (const message of stream) {
+      for await (const message of rendezvousClient(inv.serverUrl()).waitReady(request, { signal: stop.signal })) {
         if (message.event.case === "failed") {
           const { attempt, error } = message.event.value;
-          if (values.quiet !== true) progress(`baton ready: attempt ${attempt}: ${error}`, true);
+          lastError = error;
+          if (!inv.switch("quiet")) progress(inv.io, `baton ready: attempt ${attempt}: ${error}`, true);
         } else if (message.event.case === "ready") {
           const { attempts, elapsedMs, detail } = message.event.value;
           const tries = `${attempts} attempt${attempts === 1 ? "" : "s"}`;
-          process.stdout.write(`ready: ${detail} (${tries}, ${formatDuration(Number(elapsedMs))})\n`);
+          inv.io.stdout.write(`ready: ${detail} (${tries}, ${formatDuration(Number(elapsedMs))})\n`);
           return 0;
         }
       }
       throw new Error("the server ended the wait before the target was ready");
     } catch (error) {
-      if (stop.signal.aborted) return 130;
-      if (error instanceof ConnectError && error.code === Code.DeadlineExceeded) throw new Error(error.rawMessage);
-      throw explain(error, url);
+      const interrupted = stop.status();
+      if (interrupted !== undefined) return interrupted;
+      if (errorInfo(error)?.reason === "WAIT_TIMEOUT") {
+        const within = timeoutMs === 0 ? "on its one try (--timeout 0)" : `within ${formatDuration(timeoutMs ?? 0)}`;
+        throw new Error(`${target} was not ready ${within}${lastError === undefined ? "" : `; last error: ${lastError}`}`);
+      }
+      throw inv.explain(error);
     } finally {
       stop.release();
     }
   },
-};
+);
 
 /** Reads a TARGET as the probe it names; anything else is a UsageError that shows the forms. */
 export function parseTarget(target: string, expectStatus: number): MessageInitShape<typeof WaitReadyRequestSchema>["probe"] {
@@ -112,8 +104,4 @@ export function parseTarget(target: string, expectStatus: number): MessageInitSh
     default:
       throw new UsageError(`"${target}": unknown probe ${url.protocol}; ${forms}`);
   }
-}
-
-function optionalBig(ms: number | undefined): bigint | undefined {
-  return ms === undefined ? undefined : BigInt(ms);
 }

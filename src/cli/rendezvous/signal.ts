@@ -1,65 +1,68 @@
-import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { defaultOwner } from "../../client/index.js";
-import { UsageError, type Command } from "../command.js";
-import { SERVER_HELP, SERVER_OPTION, durationFlag, parse, serverUrl, stringFlag } from "../locks/args.js";
-import { explain } from "../locks/errors.js";
-import { rendezvousClient } from "./connect.js";
+import { UsageError } from "../command.js";
+import type { Invocation } from "../invocation.js";
+import { SERVER_FLAG, defineCommand } from "../spec.js";
+import { optionalMs, rendezvousClient } from "./connect.js";
 
-const usage = `Usage: baton signal KEY [options]
-
-Sets KEY and wakes everyone waiting for it ("baton wait KEY") at once. The key stays set until
-"baton reset KEY" or until its --ttl runs out; waits on a set key return at once.
-
-Options:
-  --payload TEXT       text handed to every waiter (at most 64 KiB)
-  --payload-file FILE  read the payload from FILE ("-" for stdin)
-  --ttl DUR            clear the key again after DUR (500ms, 20s, 5m, 1h); default: never
-  --owner TEXT         who signals, shown to others (default: user@host:pid)
-${SERVER_HELP}
-  -h, --help           this help
-
-Prints how many waiters the signal woke.`;
-
-const OPTIONS = {
-  ...SERVER_OPTION,
-  payload: { type: "string" },
-  "payload-file": { type: "string" },
-  ttl: { type: "string" },
-  owner: { type: "string" },
-} as const;
+/** The largest payload the server accepts (proto: at most 65536 bytes). */
+const MAX_PAYLOAD_BYTES = 65_536;
 
 /** `baton signal KEY`: sets a key and wakes its waiters. */
-export const signalCommand: Command = {
-  name: "signal",
-  summary: "set a key and wake everyone waiting for it",
-  usage,
-  async run(args) {
-    const { values, positionals } = parse(args, OPTIONS, { required: ["KEY"] });
-    const key = positionals[0] as string;
-    const payload = readPayload(stringFlag(values, "payload"), stringFlag(values, "payload-file"));
-    const ttlMs = durationFlag(values, "ttl");
-    const url = serverUrl(values);
+export const signalCommand = defineCommand(
+  {
+    name: "signal",
+    summary: "set a key and wake everyone waiting for it",
+    args: [{ name: "KEY", field: "key" }],
+    description: `Sets KEY and wakes everyone waiting for it ("baton wait KEY") at once. The key stays set until
+"baton reset KEY" or until its --ttl runs out; waits on a set key return at once.`,
+    flags: {
+      payload: { kind: "text", help: "text handed to every waiter, at most 64 KiB", default: "empty", field: "payload" },
+      "payload-file": { kind: "text", value: "FILE", help: 'read the payload from FILE ("-" for stdin)' },
+      ttl: { kind: "duration", help: "clear the key again after DUR", default: "stay set until reset", field: "ttl_ms" },
+      owner: { kind: "text", help: "who signals, shown to others", default: "user@host:pid", field: "owner" },
+      ...SERVER_FLAG,
+    },
+    notes: "Prints how many waiters the signal woke.",
+  },
+  async (inv) => {
+    const key = inv.arg("KEY")!;
+    const payload = await readPayload(inv);
+    const ttlMs = inv.duration("ttl");
     try {
-      const result = await rendezvousClient(url).signal({
+      const result = await rendezvousClient(inv.serverUrl()).signal({
         key,
         payload,
-        ttlMs: ttlMs === undefined ? undefined : BigInt(ttlMs),
-        owner: stringFlag(values, "owner") ?? defaultOwner(),
+        ttlMs: optionalMs(ttlMs),
+        owner: inv.text("owner") ?? defaultOwner(),
       });
-      process.stdout.write(`signalled "${key}": woke ${result.woken} waiter${result.woken === 1 ? "" : "s"}\n`);
+      inv.io.stdout.write(`signalled ${key}: woke ${result.woken} waiter${result.woken === 1 ? "" : "s"}\n`);
       return 0;
     } catch (error) {
-      throw explain(error, url);
+      throw inv.explain(error);
     }
   },
-};
+);
 
-function readPayload(text: string | undefined, file: string | undefined): string {
+async function readPayload(inv: Invocation): Promise<string> {
+  const text = inv.text("payload");
+  const file = inv.text("payload-file");
   if (text !== undefined && file !== undefined) throw new UsageError("give --payload or --payload-file, not both");
-  if (file === undefined) return text ?? "";
-  try {
-    return readFileSync(file === "-" ? 0 : file, "utf8");
-  } catch (error) {
-    throw new UsageError(`--payload-file ${file}: ${(error as Error).message}`);
+  let payload = text ?? "";
+  if (file !== undefined) {
+    try {
+      payload = file === "-" ? await readAll(inv.io.stdin) : await readFile(file, "utf8");
+    } catch (error) {
+      throw new UsageError(`--payload-file ${file}: ${(error as Error).message}`);
+    }
   }
+  const bytes = Buffer.byteLength(payload);
+  if (bytes > MAX_PAYLOAD_BYTES) throw new UsageError(`the payload is ${bytes} bytes; at most ${MAX_PAYLOAD_BYTES} (64 KiB) are allowed`);
+  return payload;
+}
+
+async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8");
 }

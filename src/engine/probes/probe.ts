@@ -33,17 +33,17 @@ const DATABASE_RE = /^[A-Za-z0-9_.-]{1,63}$/;
 export function prepareProbe(spec: ProbeSpec | undefined, settings: ProbeSettings): PreparedProbe {
   switch (spec?.kind) {
     case undefined:
-      throw invalid("probe is required: one of tcp {host, port}, postgres {database} or http {url}");
+      throw invalid("probe is required: one of tcp {host, port}, postgres {database} or http {url}", "probe");
     case "tcp": {
-      if (!isProbeHost(spec.host)) throw invalid(`tcp.host ${JSON.stringify(spec.host.slice(0, 64))} is not a host name or IP address`);
-      if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) throw invalid(`tcp.port must be 1-65535 (got ${spec.port})`);
+      if (!isProbeHost(spec.host)) throw invalid(`tcp.host ${JSON.stringify(spec.host.slice(0, 64))} is not a host name or IP address`, "tcp.host");
+      if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) throw invalid(`tcp.port must be 1-65535 (got ${spec.port})`, "tcp.port");
       allow(settings, spec.host);
       const host = spec.host.replace(/^\[(.*)\]$/, "$1");
       return { target: `tcp://${spec.host}:${spec.port}`, attempt: (t, s) => probeTcp(host, spec.port, t, s) };
     }
     case "postgres": {
       if (!DATABASE_RE.test(spec.database)) {
-        throw invalid(`postgres.database ${JSON.stringify(spec.database.slice(0, 64))} must be 1-63 characters of A-Z a-z 0-9 _ . -`);
+        throw invalid(`postgres.database ${JSON.stringify(spec.database.slice(0, 64))} must be 1-63 characters of A-Z a-z 0-9 _ . -`, "postgres.database");
       }
       return { target: `postgres://${spec.database}`, attempt: (t, s) => probePostgres(settings.postgresDsn, spec.database, t, s) };
     }
@@ -52,12 +52,12 @@ export function prepareProbe(spec: ProbeSpec | undefined, settings: ProbeSetting
       try {
         url = new URL(spec.url);
       } catch {
-        throw invalid(`http.url ${JSON.stringify(spec.url.slice(0, 200))} is not a URL`);
+        throw invalid(`http.url ${JSON.stringify(spec.url.slice(0, 200))} is not a URL`, "http.url");
       }
-      if (url.protocol !== "http:" && url.protocol !== "https:") throw invalid(`http.url must be http:// or https:// (got ${url.protocol})`);
-      if (url.username !== "" || url.password !== "") throw invalid("http.url must not carry credentials");
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw invalid(`http.url must be http:// or https:// (got ${url.protocol})`, "http.url");
+      if (url.username !== "" || url.password !== "") throw invalid("http.url must not carry credentials", "http.url");
       if (spec.expectStatus !== 0 && (spec.expectStatus < 100 || spec.expectStatus > 599)) {
-        throw invalid(`http.expect_status must be 0 (any 2xx) or 100-599 (got ${spec.expectStatus})`);
+        throw invalid(`http.expect_status must be 0 (any 2xx) or 100-599 (got ${spec.expectStatus})`, "http.expect_status");
       }
       allow(settings, url.hostname);
       return { target: url.href, attempt: (t, s) => probeHttp(url.href, spec.expectStatus, t, s) };

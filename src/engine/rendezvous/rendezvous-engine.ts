@@ -299,7 +299,7 @@ export class RendezvousEngine {
 function checkRange(value: number | undefined, fallback: number, min: number, max: number, field: string): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw invalid(`${field} must be between ${min} and ${max} (got ${value}); leave it unset for ${fallback}`, field);
+    throw new BatonError("invalid_argument", `${field} must be between ${min} and ${max} (got ${value}); leave it unset for ${fallback}`, { metadata: { field, min: String(min), max: String(max) } });
   }
   return value;
 }

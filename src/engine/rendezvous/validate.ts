@@ -1,4 +1,4 @@
-import { invalid } from "../errors.js";
+import { BatonError } from "../errors.js";
 
 /** Largest signal payload, in UTF-8 bytes. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -7,7 +7,7 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024;
 export function checkPayload(payload: string): string {
   const bytes = Buffer.byteLength(payload, "utf8");
   if (bytes > MAX_PAYLOAD_BYTES) {
-    throw invalid(`payload is ${bytes} bytes; at most ${MAX_PAYLOAD_BYTES} (64 KiB) are allowed`);
+    throw new BatonError("invalid_argument", `payload is ${bytes} bytes; at most ${MAX_PAYLOAD_BYTES} (64 KiB) are allowed`, { metadata: { field: "payload", max: String(MAX_PAYLOAD_BYTES) } });
   }
   return payload;
 }
@@ -16,7 +16,9 @@ export function checkPayload(payload: string): string {
 export function checkSignalTtl(ttlMs: number | undefined, bounds: { minTtlMs: number; maxTtlMs: number }): number | undefined {
   if (ttlMs === undefined) return undefined;
   if (!Number.isSafeInteger(ttlMs) || ttlMs < bounds.minTtlMs || ttlMs > bounds.maxTtlMs) {
-    throw invalid(`ttl_ms must be between ${bounds.minTtlMs} and ${bounds.maxTtlMs}, or unset to keep the key until reset (got ${ttlMs})`);
+    throw new BatonError("invalid_argument", `ttl_ms must be between ${bounds.minTtlMs} and ${bounds.maxTtlMs}, or unset to keep the key until reset (got ${ttlMs})`, {
+      metadata: { field: "ttl_ms", min: String(bounds.minTtlMs), max: String(bounds.maxTtlMs) },
+    });
   }
   return ttlMs;
 }
@@ -24,13 +26,15 @@ export function checkSignalTtl(ttlMs: number | undefined, bounds: { minTtlMs: nu
 /** Checks a barrier's number of parties. */
 export function checkParties(parties: number, maxParties: number): number {
   if (!Number.isSafeInteger(parties) || parties < 1 || parties > maxParties) {
-    throw invalid(`parties must be between 1 and ${maxParties} (got ${parties})`);
+    throw new BatonError("invalid_argument", `parties must be between 1 and ${maxParties} (got ${parties})`, { metadata: { field: "parties", min: "1", max: String(maxParties) } });
   }
   return parties;
 }
 
 /** Checks a List limit: 0 means 100. */
 export function checkListLimit(limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 0 || limit > 1000) throw invalid(`page_size must be between 0 and 1000 (got ${limit})`, "page_size");
+  if (!Number.isSafeInteger(limit) || limit < 0 || limit > 1000) {
+    throw new BatonError("invalid_argument", `page_size must be between 0 and 1000 (got ${limit})`, { metadata: { field: "page_size", min: "0", max: "1000" } });
+  }
   return limit === 0 ? 100 : limit;
 }

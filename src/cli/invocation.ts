@@ -1,0 +1,104 @@
+import { parseFlagDuration } from "../duration.js";
+import { UsageError } from "./command.js";
+import { explain, type Subject } from "./explain.js";
+import { interruptSignal, type CliIo } from "./io.js";
+import { signalStatus } from "./locks/child.js";
+import type { CommandLine } from "./parse.js";
+import type { CommandSpec } from "./spec.js";
+
+/** Where client commands look for the server when neither --server nor BATON_URL says. */
+export const DEFAULT_URL = "http://127.0.0.1:7070";
+
+/**
+ * One run of a command: its parsed command line, read through typed accessors that refuse bad
+ * values with a UsageError naming the flag, and the server's errors put in the command's terms.
+ */
+export class Invocation {
+  constructor(
+    readonly spec: CommandSpec,
+    readonly io: CliIo,
+    readonly line: CommandLine,
+  ) {}
+
+  /** The positional argument `name` (as the spec names it), if given. */
+  arg(name: string): string | undefined {
+    const at = this.spec.args.findIndex((a) => a.name === name);
+    return at === -1 ? undefined : this.line.positionals[at];
+  }
+
+  /** The words after `--`. */
+  get rest(): string[] {
+    return this.line.rest;
+  }
+
+  text(flag: string): string | undefined {
+    const value = this.line.values[flag];
+    return typeof value === "string" ? value : undefined;
+  }
+
+  switch(flag: string): boolean {
+    return this.line.values[flag] === true;
+  }
+
+  /** A duration flag in milliseconds; a bare number other than 0, or junk, is a UsageError. */
+  duration(flag: string): number | undefined {
+    const text = this.text(flag);
+    if (text === undefined) return undefined;
+    try {
+      return parseFlagDuration(text, `--${flag}`);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+
+  /** A whole number of at least 1. */
+  count(flag: string): number | undefined {
+    const text = this.text(flag);
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) < 1) {
+      throw new UsageError(`--${flag} ${text} is not a whole number of at least 1`);
+    }
+    return Number(text);
+  }
+
+  /** The server's base URL: --server, else BATON_URL, else the default. */
+  serverUrl(): string {
+    const url = this.text("server") ?? (this.io.env.BATON_URL || DEFAULT_URL);
+    const from = this.text("server") !== undefined ? "--server" : this.io.env.BATON_URL ? "BATON_URL" : "the default";
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new UsageError(`${from} "${url}" is not a URL; write e.g. ${DEFAULT_URL}`);
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+      throw new UsageError(`${from} "${url}" must start with http:// or https://`);
+    }
+    return url;
+  }
+
+  /** How the user wrote what fills the API field `field`: "--ttl 30ms", "NAME bad/name". */
+  subject(field: string | undefined): Subject | undefined {
+    if (field === undefined) return undefined;
+    const arg = this.spec.args.find((a) => a.field === field);
+    if (arg !== undefined) return { label: arg.name, value: this.arg(arg.name) };
+    const flag = Object.entries(this.spec.flags).find(([, f]) => f.field === field);
+    if (flag !== undefined) return { label: `--${flag[0]}`, value: this.text(flag[0]) };
+    return undefined;
+  }
+
+  /**
+   * Interruptions (SIGINT, SIGTERM, SIGHUP) abort `signal` instead of ending the process, so a
+   * waiting command closes its stream and leaves the queue; `status` is then 128 + the signal's
+   * number, as shells report it. Call `release` when done.
+   */
+  interruptible(): { signal: AbortSignal; status(): number | undefined; release(): void } {
+    const { signal, received, release } = interruptSignal(this.io);
+    return { signal, release, status: () => (received() === undefined ? undefined : signalStatus(received()!)) };
+  }
+
+  /** A failed call in this command's terms (see explain.ts). */
+  explain(error: unknown): Error {
+    return explain(error, { url: this.serverUrl(), command: this.spec.name, now: this.io.now(), subject: (f) => this.subject(f) });
+  }
+}
