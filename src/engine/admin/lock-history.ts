@@ -1,8 +1,11 @@
 /** Holds kept per lock. */
 export const HOLDS_PER_LOCK = 16;
 
-/** Locks whose holds are kept: the most recently granted or ended ones. */
-export const LOCKS_WITH_HISTORY = 10_000;
+/**
+ * Locks whose holds are kept: the most recently granted or ended ones. A lock beyond them still
+ * shows its current holders (recent-holds.ts reads them from the store).
+ */
+export const LOCKS_WITH_HISTORY = 4096;
 
 /** One grant of a lock, from the grant to its end. */
 export interface HoldRecord {
@@ -19,7 +22,8 @@ export interface HoldRecord {
 /**
  * The recent holds of the most recently active locks: a ring of HOLDS_PER_LOCK per lock, for at
  * most LOCKS_WITH_HISTORY locks (the least recently active lock is forgotten first), so at most
- * 160,000 holds (about 25 MB at worst; see test/engine/admin-history.test.ts). A grant is known by
+ * 65,536 holds: about 11 MiB when full (about 180 bytes a hold, measured with
+ * test/engine/admin-monitor.test.ts). A grant is known by
  * its fencing token, which makes repeated events (a store that delivers one twice) harmless.
  */
 export class LockHistory {
