@@ -12,6 +12,7 @@ import { WaitEvents } from "./wait-events.js";
 import { checkLimit, checkName, checkOwner, checkPrefix, checkToken } from "./validate.js";
 import { LockSession, type SessionEvents, type SessionHost } from "./session.js";
 import { Heartbeats } from "./heartbeats.js";
+import { LockMonitor } from "./admin/lock-monitor.js";
 import { resolveRequest, resolveTtl, type AcquireParams, type EngineOptions, type ResolvedRequest } from "./policy.js";
 
 export type { AcquireParams, EngineOptions } from "./policy.js";
@@ -39,6 +40,8 @@ export class LockEngine {
   /** Every wait that has not finished its clean-up, ended on shutdown. */
   private readonly calls = new Set<WaitCall>();
   private readonly sessions = new Set<LockSession>();
+  /** Traffic and recent holds, from the store's events, for the admin API. */
+  readonly monitor = new LockMonitor();
   /** Which session keeps each session lease alive. */
   private readonly claims = new Map<string, LockSession>();
   private readonly sessionHost: SessionHost;
@@ -271,9 +274,22 @@ export class LockEngine {
     return this.isClosed;
   }
 
+  /** What this instance serves now, counted from what it already tracks (for the admin API). */
+  load(): EngineLoad {
+    let sessionLeases = 0;
+    let sessionWaits = 0;
+    for (const session of this.sessions) {
+      const { waiting, held } = session.counts;
+      sessionWaits += waiting;
+      sessionLeases += held;
+    }
+    return { sessions: this.sessions.size, sessionLeases, sessionWaits, waitCalls: this.calls.size, keptLeases: this.keeper.size, watchStreams: this.channels.size };
+  }
+
   private onEvent(event: LockEvent): void {
     this.waiters.onEvent(event);
     this.watchers.onEvent(event);
+    this.monitor.onEvent(event);
     // A kept lease that the store reports gone was lost by its keeper (its own releases stop
     // keeping it first).
     if ((event.kind === "expired" || event.kind === "released") && event.lease !== undefined) {
@@ -309,6 +325,16 @@ export class LockEngine {
       },
     };
   }
+}
+
+/** What an engine serves now: see LockEngine.load. */
+export interface EngineLoad {
+  sessions: number;
+  sessionLeases: number;
+  sessionWaits: number;
+  waitCalls: number;
+  keptLeases: number;
+  watchStreams: number;
 }
 
 function notHeld(name: string): BatonError {

@@ -4,6 +4,7 @@ import type { Interceptor } from "@connectrpc/connect";
 import { compressionGzip } from "@connectrpc/connect-node";
 import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
 import { RendezvousService } from "../gen/baton/rendezvous/v1/rendezvous_pb.js";
+import { AdminService } from "../gen/baton/admin/v1/admin_pb.js";
 import type { Config } from "../config.js";
 import { shuttingDown } from "../engine/errors.js";
 import { LockEngine } from "../engine/lock-engine.js";
@@ -13,10 +14,11 @@ import type { Store } from "../store/types.js";
 import { openRendezvousStore, type RendezvousStore } from "../store/rendezvous.js";
 import { lockService } from "./lock-service.js";
 import { rendezvousService } from "./rendezvous-service.js";
+import { adminService } from "./admin-service.js";
 import { OnePortListener } from "./listener.js";
 import { healthRoute } from "./health.js";
 import { compatHandler, type CompatHandler } from "./compat/index.js";
-import { webPageRoute } from "./web-page.js";
+import { webPageRoute } from "./web/route.js";
 import { createPipeline } from "./pipeline/serve.js";
 import { mount } from "./pipeline/methods.js";
 import { H1Exchange, H2Exchange } from "./pipeline/exchange.js";
@@ -65,12 +67,13 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     log,
   );
   const sessionTiming = { ttlMs: config.sessionTtlMs, minTtlMs: config.minTtlMs, maxTtlMs: config.maxTtlMs };
-  const reflection = reflectionService([LockService, RendezvousService]);
+  const reflection = reflectionService([LockService, RendezvousService, AdminService]);
   // One pipeline for every RPC, whatever its protocol, call shape and HTTP version.
   const pipeline = createPipeline({
     mounts: [
       mount(LockService, lockService(engine, log, sessionTiming)),
       mount(RendezvousService, rendezvousService(rendezvous)),
+      mount(AdminService, adminService(engine, rendezvous)),
       // gRPC server reflection, so grpcurl and similar tools can list and describe the above.
       mount(reflectionServices[0], reflection.v1),
       mount(reflectionServices[1], reflection.v1alpha),
@@ -83,7 +86,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     log,
   });
   const health = healthRoute(engine, config.store);
-  const page = webPageRoute();
+  const page = webPageRoute(log);
   const compat = compatHandler({ engine, rendezvous, log }, config.compat);
   const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
     if (req.httpVersionMajor === 1 && pipeline.serve(new H1Exchange(req as http.IncomingMessage, res as http.ServerResponse))) return;

@@ -12,12 +12,13 @@ import {
   SubscribeResponseSchema,
   WaitReadyResponseSchema,
   WaitResponseSchema,
+  type ListResponse,
   type Signal,
   type WaitReadyRequest,
 } from "../gen/baton/rendezvous/v1/rendezvous_pb.js";
 import type { RendezvousEngine } from "../engine/rendezvous/rendezvous-engine.js";
 import type { ProbeSpec } from "../engine/probes/probe.js";
-import type { SignalRecord } from "../store/rendezvous.js";
+import type { RendezvousListing, SignalRecord } from "../store/rendezvous.js";
 import { optionalMs } from "./convert.js";
 
 const CHANGE_KINDS = {
@@ -90,19 +91,7 @@ export function rendezvousService(engine: RendezvousEngine): ServiceImpl<typeof 
     },
 
     async list(req) {
-        const listing = await engine.list(req.prefix, req.pageSize);
-        return create(ListResponseSchema, {
-          waiting: listing.waiting.map((w) => ({ key: w.key, waiters: w.waiters, since: timestampFromMs(w.sinceMs), owners: w.owners })),
-          set: listing.set.map(signalToProto),
-          timedOut: listing.timedOut.map((t) => ({
-            key: t.key,
-            at: timestampFromMs(t.atMs),
-            waitedMs: BigInt(t.waitedMs),
-            owner: t.owner,
-            count: t.count,
-          })),
-          barriers: listing.barriers.map((b) => ({ ...b, generation: BigInt(b.generation) })),
-        });
+      return listingToProto(await engine.list(req.prefix, req.pageSize));
     },
 
     async *waitReady(req, ctx) {
@@ -117,6 +106,16 @@ export function rendezvousService(engine: RendezvousEngine): ServiceImpl<typeof 
       }
     },
   };
+}
+
+/** The rendezvous listing as the API shows it (List, and the admin Overview). */
+export function listingToProto(listing: RendezvousListing): ListResponse {
+  return create(ListResponseSchema, {
+    waiting: listing.waiting.map((w) => ({ key: w.key, waiters: w.waiters, since: timestampFromMs(w.sinceMs), owners: w.owners })),
+    set: listing.set.map(signalToProto),
+    timedOut: listing.timedOut.map((t) => ({ key: t.key, at: timestampFromMs(t.atMs), waitedMs: BigInt(t.waitedMs), owner: t.owner, count: t.count })),
+    barriers: listing.barriers.map((b) => ({ ...b, generation: BigInt(b.generation) })),
+  });
 }
 
 /** A key's value as the API shows it. */

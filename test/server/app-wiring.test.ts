@@ -60,8 +60,9 @@ describe("app wiring from a config file", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
     const html = await page.text();
-    expect(html).toContain("/baton.lock.v1.LockService/Watch");
-    expect(html).toContain("/baton.rendezvous.v1.RendezvousService/Subscribe");
+    // The frame loads the bundled script and stylesheet (test/server/web-page.test.ts runs them).
+    expect(html).toContain('src="/ui/app.js"');
+    expect(html).toContain('href="/ui/app.css"');
     const root = await fetch(`${server.url}/`, { redirect: "manual" });
     expect(root.status).toBe(302);
     expect(root.headers.get("location")).toBe("/ui");

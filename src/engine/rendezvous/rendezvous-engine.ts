@@ -5,6 +5,7 @@ import { BatonError, invalid, shuttingDown } from "../errors.js";
 import { HostAllowlist } from "../probes/allowlist.js";
 import { prepareProbe, type ProbeSettings, type ProbeSpec } from "../probes/probe.js";
 import { pollUntilReady, type ReadyEvent } from "../probes/wait-ready.js";
+import { ReadinessBoard } from "../probes/readiness-board.js";
 import { checkName, checkOwner, checkPrefix, checkWait, type Bounds } from "../validate.js";
 import { arriveAtBarrier, type ArriveEvent, type ArriveParams } from "./barrier.js";
 import { LocalStreams, type KeyChangeEvent } from "./local-streams.js";
@@ -59,6 +60,8 @@ const PRESENCE_LEASES = 3;
  */
 export class RendezvousEngine {
   private readonly local = new LocalStreams();
+  /** The readiness waits polling now, for the admin API. */
+  readonly readiness = new ReadinessBoard();
   private readonly ticker: Ticker;
   private readonly probes: ProbeSettings;
   private readonly closing = new AbortController();
@@ -223,10 +226,12 @@ export class RendezvousEngine {
       return new BatonError("deadline_exceeded", `${probe.target} was not ready ${within}${last}`, { reason: "WAIT_TIMEOUT", metadata: { target: probe.target } });
     };
     this.active++;
+    const board = this.readiness.add(probe.target);
     try {
       let ready = false;
       for await (const event of pollUntilReady(probe, { intervalMs, attemptTimeoutMs, maxAttempts: once ? 1 : undefined }, scope.signal, state)) {
         if (event.type === "ready") ready = true;
+        board.record(event);
         yield event;
       }
       if (!ready) throw notReady();
@@ -234,6 +239,7 @@ export class RendezvousEngine {
       if (!scope.timedOut()) throw error;
       throw notReady();
     } finally {
+      board.done();
       scope.dispose();
       this.streamEnded();
     }
@@ -250,6 +256,11 @@ export class RendezvousEngine {
   /** Whether close() has begun. */
   get closed(): boolean {
     return this.closing.signal.aborted;
+  }
+
+  /** How many streams (Wait, Subscribe, Arrive, WaitReady) this process serves. */
+  get streamCount(): number {
+    return this.active;
   }
 
   /** How many Wait streams of this process are waiting. */
