@@ -7,6 +7,7 @@ import { Redis } from "ioredis";
 import { eventually } from "../helpers/eventually.js";
 import { storeConformance } from "../conformance/store-conformance.js";
 import { storeConformanceCompat } from "../conformance/store-conformance-compat.js";
+import { storeConformanceClaims } from "../conformance/store-conformance-claims.js";
 import { describeRedis, redisForTests } from "../helpers/redis-server.js";
 
 describeRedis("Redis store on a single Redis", () => {
@@ -24,6 +25,7 @@ describeRedis("Redis store on a single Redis", () => {
   };
   storeConformance("redis", factory);
   storeConformanceCompat("redis", factory);
+  storeConformanceClaims("redis", factory);
 
   it("refuses to open when Redis cannot be reached, with a clear message", async () => {
     const err = await RedisStore.open("redis://127.0.0.1:1/0?commandTimeout=300ms", () => {}).catch((e: unknown) => e);

@@ -19,8 +19,10 @@
 -- Lease JSON: o owner, t token, f fencing (a decimal string: Lua numbers are doubles and cjson
 -- prints 14 digits), a acquired at ms, e expires at ms (0: never), l ttl ms (0: never expires),
 -- i (only on a grant to a waiter of another instance, until that instance claims it) the waiter's
--- instance. Waiter JSON: o owner, l ttl ms, q queued at ms, t token the lease will carry, i the
--- id of the instance that queued it (absent on waiters queued before instances had ids).
+-- instance, k exclusive permits held (absent: 1), h 1 when shared (reader) mode, v published
+-- value (absent: ""). Waiter JSON: o owner, l ttl ms, q queued at ms, t token the lease will
+-- carry, i the id of the instance that queued it (absent on waiters queued before instances had
+-- ids), k, h, v as on a lease.
 
 local K_META, K_HOLDERS, K_WAITERS, K_QUEUE, K_DUE, K_FENCING, K_INDEX = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local NAME, CHANNEL, WAITER_TTL, ORIGIN = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
@@ -85,30 +87,51 @@ local function set_deadline(lease)
   redis.call('HSET', K_HOLDERS, lease.t, cjson.encode(lease))
 end
 
+-- The exclusive permits a lease or waiter holds or asks for: 0 when shared, else k (default 1).
+local function permits_of(entry)
+  if entry.h == 1 then return 0 end
+  return entry.k or 1
+end
+
+-- Whether a claim (a waiter, or a newcomer as {k, h}) fits beside the holders: the admission rule
+-- of src/store/admission.ts. Exclusive holders take k of the limit; shared holders take none and
+-- never sit beside an exclusive holder.
+local function fits(claim)
+  local used, shared_held = 0, false
+  for _, raw in ipairs(redis.call('HVALS', K_HOLDERS)) do
+    local holder = cjson.decode(raw)
+    if holder.h == 1 then shared_held = true else used = used + permits_of(holder) end
+  end
+  if claim.h == 1 then return used == 0 end
+  return (not shared_held) and used + permits_of(claim) <= lock_limit()
+end
+
 -- tag: the instance of the waiter granted, when it is not the caller's. The lease is then its
 -- instance's to claim (heartbeat.lua) before it hands it on, and an instance that died before
 -- claiming it has it released by evict.lua: a grant to a dead waiter passes on.
-local function grant(owner, ttl, token, waiter_id, tag)
-  local lease = { o = owner, t = token, f = next_fencing(), a = NOW, e = 0, l = ttl, i = tag }
+-- claim: the waiter (or the newcomer as a waiter-shaped table) whose k, h, v the lease carries.
+local function grant(claim, waiter_id, tag)
+  local lease = { o = claim.o, t = claim.t, f = next_fencing(), a = NOW, e = 0, l = claim.l, i = tag, k = claim.k, h = claim.h, v = claim.v }
   set_deadline(lease)
   publish('granted', lease, waiter_id)
   if waiter_id then HANDED_OFF = true end
   return lease
 end
 
--- Grants free permits to the head of the queue, in order.
+-- Grants the head of the queue while it fits, in order: the first that does not fit (a large
+-- request, a writer behind readers) blocks those behind it.
 local function hand_off()
-  local limit = lock_limit()
-  while redis.call('HLEN', K_HOLDERS) < limit do
+  while true do
     local head = redis.call('ZRANGE', K_QUEUE, 0, 0)[1]
     if not head then return end
     local waiter = cjson.decode(redis.call('HGET', K_WAITERS, head))
+    if not fits(waiter) then return end
     redis.call('ZREM', K_QUEUE, head)
     redis.call('ZREM', K_DUE, 'W' .. head)
     redis.call('HDEL', K_WAITERS, head)
     local tag = nil
     if waiter.i and waiter.i ~= ORIGIN then tag = waiter.i end
-    grant(waiter.o, waiter.l, waiter.t, head, tag)
+    grant(waiter, head, tag)
   end
 end
 
