@@ -3,6 +3,7 @@ import type * as http2 from "node:http2";
 import type { Interceptor } from "@connectrpc/connect";
 import { compressionGzip } from "@connectrpc/connect-node";
 import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
+import { ElectionService } from "../gen/baton/lock/v1/election_pb.js";
 import { RendezvousService } from "../gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { AdminService } from "../gen/baton/admin/v1/admin_pb.js";
 import type { Config } from "../config.js";
@@ -13,6 +14,8 @@ import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/types.js";
 import { openRendezvousStore, type RendezvousStore } from "../store/rendezvous.js";
 import { lockService } from "./lock-service.js";
+import { electionService } from "./election-service.js";
+import { Elections } from "../engine/election.js";
 import { rendezvousService } from "./rendezvous-service.js";
 import { adminService } from "./admin-service.js";
 import { OnePortListener } from "./listener.js";
@@ -67,11 +70,12 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     log,
   );
   const sessionTiming = { ttlMs: config.sessionTtlMs, minTtlMs: config.minTtlMs, maxTtlMs: config.maxTtlMs };
-  const reflection = reflectionService([LockService, RendezvousService, AdminService]);
+  const reflection = reflectionService([LockService, ElectionService, RendezvousService, AdminService]);
   // One pipeline for every RPC, whatever its protocol, call shape and HTTP version.
   const pipeline = createPipeline({
     mounts: [
       mount(LockService, lockService(engine, log, sessionTiming)),
+      mount(ElectionService, electionService(new Elections(engine), engine)),
       mount(RendezvousService, rendezvousService(rendezvous)),
       mount(AdminService, adminService(engine, rendezvous)),
       // gRPC server reflection, so grpcurl and similar tools can list and describe the above.
