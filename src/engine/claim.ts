@@ -35,9 +35,8 @@ export function checkValue(value: string): string {
 }
 
 /** The error for a weight above the lock's limit: it could never be granted. */
-export function tooManyPermits(permits: number | undefined, limit: number): BatonError {
-  const asked = permits === undefined ? "more permits" : `${permits} permits`;
-  return new BatonError("invalid_argument", `${asked} than the lock's limit of ${limit} can never be granted; ask for at most ${limit}`, {
+export function tooManyPermits(permits: number, limit: number): BatonError {
+  return new BatonError("invalid_argument", `permits ${permits} is more than the lock's limit of ${limit}, so it could never be granted; ask for at most ${limit}`, {
     metadata: { field: "permits", max: String(limit) },
   });
 }

@@ -371,7 +371,7 @@ function refusal(name: string, limit: number | undefined, result: Exclude<Acquir
         metadata: { name, limit: String(result.limit) },
       });
     case "too_many_permits":
-      return tooManyPermits(undefined, result.limit);
+      return tooManyPermits(result.permits, result.limit);
     case "queue_full":
       return new BatonError("resource_exhausted", `the queue of "${name}" is full (${result.queueLength} waiting); retry later`, {
         reason: "QUEUE_FULL",

@@ -80,7 +80,7 @@ export type AcquireResult =
   | { kind: "busy"; holders: LeaseRecord[]; queueLength: number }
   | { kind: "limit_mismatch"; limit: number }
   | { kind: "queue_full"; queueLength: number }
-  | { kind: "too_many_permits"; limit: number };
+  | { kind: "too_many_permits"; limit: number; permits: number };
 
 /** What release did: the released lease, or nothing because the token holds nothing. */
 export type ReleaseResult = { kind: "released"; lease: LeaseRecord } | { kind: "not_held" };

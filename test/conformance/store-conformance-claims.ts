@@ -63,12 +63,12 @@ export function storeConformanceClaims(label: string, factory: StoreFactory): vo
 
     it("refuses more permits than the limit, naming the limit, and keeps nothing", async () => {
       const name = uniqueName("toomany");
-      expect(await store.acquire(input(name, { limit: 2, permits: 3 }))).toEqual({ kind: "too_many_permits", limit: 2 });
+      expect(await store.acquire(input(name, { limit: 2, permits: 3 }))).toEqual({ kind: "too_many_permits", limit: 2, permits: 3 });
       await granted(name, { limit: 4 });
-      expect(await store.acquire(input(name, { permits: 5, waiterId: newWaiterId() }))).toEqual({ kind: "too_many_permits", limit: 4 });
+      expect(await store.acquire(input(name, { permits: 5, waiterId: newWaiterId() }))).toEqual({ kind: "too_many_permits", limit: 4, permits: 5 });
       expect((await store.describe(name)).waiters).toEqual([]);
       const fresh = uniqueName("toomany-fresh");
-      expect(await store.acquire(input(fresh, { permits: 2 }))).toEqual({ kind: "too_many_permits", limit: 1 });
+      expect(await store.acquire(input(fresh, { permits: 2 }))).toEqual({ kind: "too_many_permits", limit: 1, permits: 2 });
       expect((await store.describe(fresh)).holders).toEqual([]);
     });
 

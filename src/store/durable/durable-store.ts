@@ -59,7 +59,7 @@ export class DurableStore implements Store, Participant {
       const shared = input.shared === true;
       const permits = permitsOf(shared, input.permits);
       const limit = busy || entry?.reserved === true ? entry!.limit : input.limit ?? entry?.limit ?? 1;
-      if (permits > limit) return { kind: "too_many_permits", limit };
+      if (permits > limit) return { kind: "too_many_permits", limit, permits };
       const lock = entry ?? this.table.create(input.name, limit, false);
       if (lock.limit !== limit) {
         lock.limit = limit;

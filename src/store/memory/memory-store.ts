@@ -55,7 +55,7 @@ export class MemoryStore implements Store {
       const shared = input.shared === true;
       const permits = permitsOf(shared, input.permits);
       const limit = busy || entry?.reserved === true ? entry!.limit : input.limit ?? entry?.limit ?? 1;
-      if (permits > limit) return { kind: "too_many_permits", limit };
+      if (permits > limit) return { kind: "too_many_permits", limit, permits };
       const lock = entry ?? this.create(input.name, limit, false);
       lock.limit = limit;
       const claim = { owner: input.owner, ttlMs: input.ttlMs, token: input.token, permits, shared, value: input.value ?? "" };

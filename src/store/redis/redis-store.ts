@@ -248,7 +248,7 @@ export class RedisStore implements Store {
       case "queue_full":
         return { kind: "queue_full", queueLength: Number(r.queueLength) };
       case "too_many_permits":
-        return { kind: "too_many_permits", limit: Number(r.limit) };
+        return { kind: "too_many_permits", limit: Number(r.limit), permits: Number(r.permits) };
       default:
         throw new Error(`acquire.lua answered an unknown result ${String(r.r)}`);
     }

@@ -7,7 +7,7 @@
 --       [12] exclusive permits wanted (ignored when shared) [13] "1" for shared mode [14] value
 -- Returns JSON: {r="granted", lease} | {r="queued", position, queueLength, holders}
 --   | {r="busy", holders, queueLength} | {r="limit_mismatch", limit} | {r="queue_full", queueLength}
---   | {r="too_many_permits", limit}
+--   | {r="too_many_permits", limit, permits}
 --   plus due, lower, exists, created (see reply()). Events: expiries first, then granted or queued.
 --!include clock
 --!include lock
@@ -35,7 +35,7 @@ local limit = want or 1
 if exists and (busy or is_reserved() or not want) then limit = lock_limit() end
 if permits_of(claim) > limit then
   forget_if_idle()
-  return reply({ r = 'too_many_permits', limit = limit })
+  return reply({ r = 'too_many_permits', limit = limit, permits = permits_of(claim) })
 end
 if not exists then create(limit, false) end
 if want and not busy then redis.call('HSET', K_META, 'limit', want) end
