@@ -1,6 +1,7 @@
 import type { LeaseRecord, LockSnapshot } from "../store/types.js";
 import type { LockEngine } from "./lock-engine.js";
 import type { AcquireParams } from "./policy.js";
+import { checkName } from "./validate.js";
 
 /** An election's leader as everyone may see it (no token). */
 export interface LeaderView {
@@ -53,6 +54,8 @@ export class Elections {
    * shows an older term than already reported is stale and skipped.
    */
   async *observe(name: string, signal: AbortSignal): AsyncGenerator<LeaderView | undefined> {
+    // An empty name would make the watch below follow every lock.
+    checkName(name);
     let last: LeaderView | undefined;
     let first = true;
     let highestTerm = 0n;

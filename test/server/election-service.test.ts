@@ -90,6 +90,11 @@ describe.each(TRANSPORTS)("ElectionService over %s", (kind) => {
     expect((await errorOf(client.campaign({ name: "bad name", value: "v" }))).code).toBe(Code.InvalidArgument);
     expect((await errorOf(client.campaign({ name: `election/${kind}/big`, value: "x".repeat(5000) }))).code).toBe(Code.InvalidArgument);
     expect((await errorOf(client.leader({ name: "" }))).code).toBe(Code.InvalidArgument);
+    // An empty name is refused, never read as "every lock".
+    const observing = (async () => {
+      for await (const _ of client.observe({ name: "" })) throw new Error("observed an election without a name");
+    })();
+    expect((await errorOf(observing)).code).toBe(Code.InvalidArgument);
     const sem = `election/${kind}/sem`;
     const held = await lockClient(kind, server.url).acquire({ name: sem, limit: 3 });
     const e = await errorOf(client.campaign({ name: sem, value: "v", waitMs: 0n }));
