@@ -96,6 +96,10 @@ describe("baton lock --shared and --permits", () => {
     expect(tooMany.code).not.toBe(0);
     expect(tooMany.stdout).toBe("");
     expect(tooMany.stderr).toContain("--permits");
+    const described = await baton(["describe", name], { url: server.url });
+    expect(described.stdout).toContain("2 of 4 permits held");
+    expect(described.stdout).toContain("test-client (fencing");
+    expect(described.stdout).toContain(", 2 permits)");
     const both = await baton(["acquire", name, "--shared", "--permits", "2"], { url: server.url });
     expect(both.code).not.toBe(0);
     expect(both.stderr).toContain("--permits");
