@@ -14,26 +14,42 @@ export interface Claim {
   permits: number;
 }
 
+/**
+ * What a lock's holders use: exclusive permits and shared holders. Counted once from the
+ * holders, then kept up to date through a hand-off, so granting n waiters costs O(holders + n).
+ */
+export class Usage {
+  private constructor(
+    private used: number,
+    private readers: number,
+  ) {}
+
+  /** The usage of `holders`. */
+  static of(holders: Iterable<Claim>): Usage {
+    const usage = new Usage(0, 0);
+    for (const holder of holders) usage.add(holder);
+    return usage;
+  }
+
+  /** Whether `claim` can be granted beside these holders on a lock with `limit` permits. */
+  fits(limit: number, claim: Claim): boolean {
+    if (claim.shared) return this.used === 0;
+    return this.readers === 0 && this.used + claim.permits <= limit;
+  }
+
+  /** Counts a new holder in. */
+  add(claim: Claim): void {
+    if (claim.shared) this.readers++;
+    else this.used += claim.permits;
+  }
+}
+
 /** Whether `claim` can be granted beside `holders` on a lock with `limit` permits. */
 export function fits(holders: Iterable<Claim>, limit: number, claim: Claim): boolean {
-  let used = 0;
-  let sharedHeld = false;
-  for (const holder of holders) {
-    if (holder.shared) sharedHeld = true;
-    else used += holder.permits;
-  }
-  if (claim.shared) return used === 0;
-  return !sharedHeld && used + claim.permits <= limit;
+  return Usage.of(holders).fits(limit, claim);
 }
 
 /** The permits a request takes: 0 in shared mode, else as asked (default 1). */
 export function permitsOf(shared: boolean | undefined, permits: number | undefined): number {
   return shared === true ? 0 : permits ?? 1;
-}
-
-/** Exclusive permits in use by `holders`. */
-export function permitsInUse(holders: Iterable<Claim>): number {
-  let used = 0;
-  for (const holder of holders) if (!holder.shared) used += holder.permits;
-  return used;
 }

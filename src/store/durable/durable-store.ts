@@ -13,7 +13,7 @@ import type {
   Store,
   WaiterRecord,
 } from "../types.js";
-import { fits, permitsOf } from "../admission.js";
+import { fits, permitsOf, Usage } from "../admission.js";
 import type { StoreUnavailableError } from "../errors.js";
 import { ExpiryTimers } from "../memory/expiry-timers.js";
 import type { Participant } from "./group-commit.js";
@@ -242,8 +242,11 @@ export class DurableStore implements Store, Participant {
 
   /** Grants the head of the queue while it fits, in order: the first that does not fit blocks the rest. */
   private handOff(name: string, lock: Entry): void {
+    if (lock.waiters.size === 0) return;
+    const usage = Usage.of(lock.holders.values());
     for (const waiter of lock.waiters.values()) {
-      if (!fits(lock.holders.values(), lock.limit, waiter)) return;
+      if (!usage.fits(lock.limit, waiter)) return;
+      usage.add(waiter);
       lock.waiters.delete(waiter.id);
       this.batch.granted.push({ name, waiter });
       this.grant(name, lock, waiter, waiter.id);

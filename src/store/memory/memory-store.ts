@@ -15,7 +15,7 @@ import type {
 } from "../types.js";
 import { FencingCounters } from "./fencing.js";
 import { ExpiryTimers } from "./expiry-timers.js";
-import { fits, permitsOf } from "../admission.js";
+import { fits, permitsOf, Usage } from "../admission.js";
 
 /** Whom a grant goes to: a newcomer or a waiter. */
 type Grantee = Pick<WaiterRecord, "owner" | "ttlMs" | "token" | "permits" | "shared" | "value">;
@@ -200,8 +200,11 @@ export class MemoryStore implements Store {
 
   /** Grants the head of the queue while it fits, in order: the first that does not fit blocks the rest. */
   private handOff(name: string, lock: Entry): void {
+    if (lock.waiters.size === 0) return;
+    const usage = Usage.of(lock.holders.values());
     for (const waiter of lock.waiters.values()) {
-      if (!fits(lock.holders.values(), lock.limit, waiter)) return;
+      if (!usage.fits(lock.limit, waiter)) return;
+      usage.add(waiter);
       lock.waiters.delete(waiter.id);
       this.grant(name, lock, waiter, waiter.id);
     }

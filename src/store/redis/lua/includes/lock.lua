@@ -2,7 +2,8 @@
 --
 -- Every per-lock script takes the same KEYS, all hash-tagged with the lock's name so they live in
 -- one slot (built by keys.ts):
---   KEYS[1] meta     hash: limit, reserved ("1"), seq (queue sequence); exists <=> the lock exists
+--   KEYS[1] meta     hash: limit, reserved ("1"), seq (queue sequence), used (exclusive permits
+--                    held) and readers (shared holders), see usage(); exists <=> the lock exists
 --   KEYS[2] holders  hash: lease token -> lease JSON {o, t, f, a, e, l}
 --   KEYS[3] waiters  hash: waiter id -> waiter JSON {o, l, q, t, i}
 --   KEYS[4] queue    zset: waiter id, scored by arrival sequence (FIFO)
@@ -93,17 +94,40 @@ local function permits_of(entry)
   return entry.k or 1
 end
 
+-- The exclusive permits held and the number of shared holders, kept in meta so that admission is
+-- O(1) however many hold. A lock written before the counters existed is counted once from its
+-- holders. A lock without meta has no holders.
+local function usage()
+  local got = redis.call('HMGET', K_META, 'used', 'readers')
+  if got[1] and got[2] then return tonumber(got[1]), tonumber(got[2]) end
+  if redis.call('EXISTS', K_META) == 0 then return 0, 0 end
+  local used, readers = 0, 0
+  for _, raw in ipairs(redis.call('HVALS', K_HOLDERS)) do
+    local holder = cjson.decode(raw)
+    if holder.h == 1 then readers = readers + 1 else used = used + permits_of(holder) end
+  end
+  redis.call('HSET', K_META, 'used', used, 'readers', readers)
+  return used, readers
+end
+
+-- Counts a holder in (sign 1) or out (sign -1). Call it before the holders hash changes: a
+-- lock whose counters are still missing is counted from the hash first.
+local function count_holder(lease, sign)
+  usage()
+  if lease.h == 1 then
+    redis.call('HINCRBY', K_META, 'readers', sign)
+  else
+    redis.call('HINCRBY', K_META, 'used', sign * permits_of(lease))
+  end
+end
+
 -- Whether a claim (a waiter, or a newcomer as {k, h}) fits beside the holders: the admission rule
 -- of src/store/admission.ts. Exclusive holders take k of the limit; shared holders take none and
 -- never sit beside an exclusive holder.
 local function fits(claim)
-  local used, shared_held = 0, false
-  for _, raw in ipairs(redis.call('HVALS', K_HOLDERS)) do
-    local holder = cjson.decode(raw)
-    if holder.h == 1 then shared_held = true else used = used + permits_of(holder) end
-  end
+  local used, readers = usage()
   if claim.h == 1 then return used == 0 end
-  return (not shared_held) and used + permits_of(claim) <= lock_limit()
+  return readers == 0 and used + permits_of(claim) <= lock_limit()
 end
 
 -- tag: the instance of the waiter granted, when it is not the caller's. The lease is then its
@@ -112,6 +136,7 @@ end
 -- claim: the waiter (or the newcomer as a waiter-shaped table) whose k, h, v the lease carries.
 local function grant(claim, waiter_id, tag)
   local lease = { o = claim.o, t = claim.t, f = next_fencing(), a = NOW, e = 0, l = claim.l, i = tag, k = claim.k, h = claim.h, v = claim.v }
+  count_holder(lease, 1)
   set_deadline(lease)
   publish('granted', lease, waiter_id)
   if waiter_id then HANDED_OFF = true end
@@ -144,9 +169,10 @@ end
 
 -- Takes a holder away (released by its holder or by owner) and hands its permit on.
 local function remove_holder(token, raw)
+  local lease = cjson.decode(raw)
+  count_holder(lease, -1)
   redis.call('HDEL', K_HOLDERS, token)
   redis.call('ZREM', K_DUE, 'L' .. token)
-  local lease = cjson.decode(raw)
   publish('released', lease)
   hand_off()
   forget_if_idle()
@@ -164,8 +190,10 @@ local function expire_due()
     if string.sub(member, 1, 1) == 'L' then
       local raw = redis.call('HGET', K_HOLDERS, id)
       if raw then
+        local lease = cjson.decode(raw)
+        count_holder(lease, -1)
         redis.call('HDEL', K_HOLDERS, id)
-        publish('expired', cjson.decode(raw))
+        publish('expired', lease)
       end
     elseif redis.call('HDEL', K_WAITERS, id) == 1 then
       redis.call('ZREM', K_QUEUE, id)
