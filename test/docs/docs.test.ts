@@ -89,6 +89,8 @@ describe("the docs' shell blocks", () => {
     const first = block.script.split("\n").find((l) => l.trim() !== "" && !l.startsWith("#")) ?? "";
     it(`${block.page}:${block.line} ${first.slice(0, 60)}`, { timeout: 120_000 }, async () => {
       const result = await run(block.script);
+      // BATON_DOCS_SHOW=1 prints what each block printed, to compare with the comments beside it.
+      if (process.env.BATON_DOCS_SHOW === "1") process.stdout.write(`\n--- ${block.page}:${block.line}\n${result.output}`);
       expect(result.code, `${block.page}:${block.line} exited ${result.code}:\n${result.output}`).toBe(0);
     });
   }
