@@ -96,20 +96,31 @@ describe("the docs' shell blocks", () => {
   }
 });
 
+/** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as dashes. */
+function anchorsOf(page: string): Set<string> {
+  const text = readFileSync(join(ROOT, page), "utf8").replace(/^```[\s\S]*?^```/gm, "");
+  const slugs = [...text.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+    m[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replaceAll(" ", "-"),
+  );
+  return new Set(slugs);
+}
+
 describe("the docs' links", () => {
   it("README.md fits on a few screens", () => {
     expect(readFileSync(join(ROOT, "README.md"), "utf8").split("\n").length).toBeLessThanOrEqual(250);
   });
 
-  it.each(PAGES)("%s links only to files in the repository", (page) => {
+  it.each(PAGES)("%s links only to files (and headings) in the repository", (page) => {
     const text = readFileSync(join(ROOT, page), "utf8");
     expect(text).not.toMatch(/\.\.\/shared/);
     const missing: string[] = [];
     for (const match of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-      const target = match[1]!.split("#")[0]!;
-      if (target === "" || /^[a-z]+:/.test(target)) continue;
-      const path = relative(ROOT, join(ROOT, dirname(page), target));
-      if (!existsSync(join(ROOT, path)) && !PENDING_PAGES.has(path)) missing.push(target);
+      const [target = "", anchor] = match[1]!.split("#");
+      if (/^[a-z]+:/.test(target)) continue;
+      const path = target === "" ? page : relative(ROOT, join(ROOT, dirname(page), target));
+      if (PENDING_PAGES.has(path)) continue;
+      if (!existsSync(join(ROOT, path))) missing.push(match[1]!);
+      else if (anchor !== undefined && path.endsWith(".md") && !anchorsOf(path).has(anchor)) missing.push(match[1]!);
     }
     expect(missing).toEqual([]);
   });
