@@ -72,7 +72,7 @@ describe("Session in Connect JSON", () => {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "json-session/held" }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<{ lock: { holders?: unknown[] } }>);
     expect(described.lock.holders ?? []).toEqual([]);
   });
 });
