@@ -71,10 +71,22 @@ function run(script: string): Promise<{ code: number | null; output: string }> {
     cwd: join(dir, "work"),
     env: { PATH: `${join(dir, "bin")}:${process.env.PATH}`, HOME: process.env.HOME, BATON_URL: server.url, npm_config_update_notifier: "false" },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: whatever a failed block left running in the background (a server,
+    // a watcher) is killed with it below, instead of outliving the test.
+    detached: true,
   });
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  // When the shell exits, anything it left running still holds the output pipes: kill the group
+  // first, then read to the end.
+  child.once("exit", () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // The group is gone already: nothing was left behind.
+    }
+  });
   return new Promise((resolve) => child.once("close", (code) => resolve({ code, output })));
 }
 
