@@ -13,13 +13,16 @@ import { sleep } from "./specs.js";
  * caller gave up is given back by them. Those leases last 30 s, so a leak shows as a holder after
  * the race. A raw client (grpc-js, plain HTTP) that throws away an answer already on its machine
  * leaves a lease no server can know is unused: it lasts its TTL, short here, as etcd's would.
+ * So does our client over HTTP/1.1 when it cancels a waiting acquire: HTTP/1.1 can only say
+ * "gave up" by closing the connection, which races a grant already sent (over HTTP/2 the
+ * client's Session cancels by message, and the server knows).
  */
 export const CANCEL_KINDS = ["grpc-js cancel", "ts-h1 abort", "ts-session abort", "ts-session close", "raw session reset", "json socket destroy"] as const;
 /** One of CANCEL_KINDS. */
 export type CancelKind = (typeof CANCEL_KINDS)[number];
 
-/** Kinds whose client drops an answer it already has: their grants may last until the TTL. */
-export const RAW_KINDS: ReadonlySet<CancelKind> = new Set<CancelKind>(["grpc-js cancel", "json socket destroy"]);
+/** Kinds whose client may drop an answer already sent: their grants may last until the TTL. */
+export const RAW_KINDS: ReadonlySet<CancelKind> = new Set<CancelKind>(["grpc-js cancel", "json socket destroy", "ts-h1 abort"]);
 /** The TTL of a raw kind's leases: they must be gone this long after the race. */
 export const RAW_TTL_MS = 2000;
 const TTL_MS = 30_000;
