@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createBatonClient, type BatonClient } from "../../src/client/index.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { baton, startBaton } from "./in-process.js";
+import { spawnBaton } from "./run-baton.js";
 
 let server: TestServer;
 let client: BatonClient;
@@ -64,6 +65,33 @@ describe("baton elect, leader, observe (in process, CMD a real child)", () => {
     await client.resign({ name, token });
     expect(await run.done).toBe(75);
     expect(run.stderr()).toMatch(/baton elect: lost the lease on .* stopping sh/);
+  });
+
+  it("hands leadership on at once when the elect process is killed: the stream that held it dies with it", async () => {
+    const name = unique("killed");
+    // A real process, so it can be killed; --ttl 60s, so a hand-off by expiry would come too late.
+    const elect = spawnBaton(["elect", name, "--value", "doomed", "--ttl", "60s", "--", "sh", "-c", 'echo "pid $$"; exec sleep 30'], server.url);
+    try {
+      await vi.waitFor(() => expect(elect.stdout()).toMatch(/^pid \d+/), { timeout: 30_000 });
+      expect((await client.leader(name))?.value).toBe("doomed");
+      const next = client.campaign(name, { value: "next", waitMs: 20_000 });
+      await vi.waitFor(async () => expect((await client.describe(name)).waiters).toHaveLength(1), { timeout: 10_000 });
+      elect.child.kill("SIGKILL");
+      const lead = await next;
+      expect(lead.value).toBe("next");
+      await client.resign(lead);
+    } finally {
+      elect.child.kill("SIGKILL");
+      const pid = Number(/^pid (\d+)/.exec(elect.stdout())?.[1] ?? 0);
+      // CMD runs in its own process group, which outlives a killed baton: end it too.
+      if (pid > 0) {
+        try {
+          process.kill(-pid, "SIGKILL");
+        } catch {
+          // Gone already.
+        }
+      }
+    }
   });
 
   it("refuses bad usage before reaching a server", async () => {

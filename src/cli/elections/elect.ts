@@ -1,3 +1,4 @@
+import type { Lease } from "../../client/index.js";
 import { SERVER_FLAG, defineCommand } from "../spec.js";
 import { LEASE_FLAGS } from "../locks/lease-flags.js";
 import { LockRun } from "../locks/lock-run.js";
@@ -10,12 +11,12 @@ export const electCommand = defineCommand(
     args: [{ name: "NAME", field: "name" }],
     trailing: "CMD [ARGS...]",
     description: `Campaigns in the election NAME (the lock NAME with limit 1) with --value, waits in the FIFO
-queue of candidates (printing its position to stderr), and runs CMD once it leads. Leadership is a
-lease refreshed in the background; CMD is stopped when it is lost, and leadership ends (the next
-candidate leads at once) when CMD exits.`,
+queue of candidates (printing its position to stderr), and runs CMD once it leads. Leadership is
+held on a stream to the server: it ends, and the next candidate leads at once, when CMD exits or
+when this process dies or loses its connection. CMD is stopped if leadership is lost.`,
     flags: {
       value: { kind: "text", value: "V", help: "the value to publish while leader (an address, say)", default: "empty", field: "value" },
-      ttl: { ...LEASE_FLAGS.ttl, help: "leadership TTL: how soon a candidate takes over if this process dies; refreshed every TTL/3" },
+      ttl: { ...LEASE_FLAGS.ttl, help: "how long leadership outlives the Baton server that holds the stream dying (the stream keeps it alive)" },
       wait: { ...LEASE_FLAGS.wait, help: "give up campaigning after this long; 0 tries once", default: "wait until elected" },
       owner: LEASE_FLAGS.owner,
       quiet: LEASE_FLAGS.quiet,
@@ -40,6 +41,7 @@ was lost while CMD ran; 127 if CMD could not be started.`,
       owner: inv.text("owner"),
     };
     const graceMs = inv.duration("grace") ?? 10_000;
-    return new LockRun(inv, graceMs, (lease) => ({ BATON_ELECTION: lease.name, BATON_TERM: lease.fencing.toString() })).run(request);
+    const extraEnv = (lease: Lease) => ({ BATON_ELECTION: lease.name, BATON_TERM: lease.fencing.toString() });
+    return new LockRun(inv, graceMs, { extraEnv, onStream: true }).run(request);
   },
 );

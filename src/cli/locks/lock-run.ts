@@ -1,9 +1,11 @@
 import { Code } from "@connectrpc/connect";
 import { hasCode, type BatonClient, type Lease, type LeaseKeeper } from "../../client/index.js";
+import { holdOnStream } from "../elections/stream-hold.js";
 import { unreachable } from "../explain.js";
 import type { Interrupt } from "../io.js";
 import type { Invocation } from "../invocation.js";
 import { signalStatus, type GroupChild } from "./child.js";
+import type { Holding } from "./holding.js";
 import { acquireShowingQueue, type AcquireRequest } from "./progress.js";
 
 /** Exit status when the lease was lost while the command ran (EX_TEMPFAIL: try again later). */
@@ -11,10 +13,18 @@ export const LOST_STATUS = 75;
 /** Exit status when the command could not be started, as shells use it. */
 const NOT_STARTED_STATUS = 127;
 
-/**
- * One `baton lock` (or `baton elect`) run: acquire, run the command under keep-alive, release,
- * report. `extraEnv` adds to CMD's environment what the command's kind of lease means (a term).
- */
+/** How a run holds its lease while the command runs. */
+export interface LockRunOptions {
+  /** Adds to CMD's environment what the command's kind of lease means (a term). */
+  extraEnv?: (lease: Lease) => Record<string, string>;
+  /**
+   * Hold the lease on a Wait stream (released the moment this process or its connection dies)
+   * instead of refreshing it (kept until its TTL runs out after the last refresh).
+   */
+  onStream?: boolean;
+}
+
+/** One `baton lock` (or `baton elect`) run: acquire, run the command holding the lease, release, report. */
 export class LockRun {
   private readonly url: string;
   private readonly client: BatonClient;
@@ -25,7 +35,7 @@ export class LockRun {
   constructor(
     private readonly inv: Invocation,
     private readonly graceMs: number,
-    private readonly extraEnv: (lease: Lease) => Record<string, string> = () => ({}),
+    private readonly options: LockRunOptions = {},
   ) {
     this.url = inv.serverUrl();
     // The lease lives by --ttl, refreshed, as the command promises (see Invocation.lockClient).
@@ -39,14 +49,18 @@ export class LockRun {
   async run(request: AcquireRequest): Promise<number> {
     const unsubscribe = this.inv.io.interrupts.subscribe((signal) => this.onSignal(signal));
     try {
-      let lease: Lease;
+      let holding: Holding;
+      const quiet = this.inv.switch("quiet");
       try {
-        lease = await acquireShowingQueue(this.client, request, this.inv, this.interrupted.signal, this.inv.switch("quiet"));
+        holding =
+          this.options.onStream === true
+            ? await holdOnStream(this.client, request, this.inv, this.interrupted.signal, quiet)
+            : this.keep(await acquireShowingQueue(this.client, request, this.inv, this.interrupted.signal, quiet));
       } catch (error) {
         if (this.received !== undefined) return signalStatus(this.received);
         throw this.inv.explain(error);
       }
-      return await this.runHolding(lease);
+      return await this.runHolding(holding);
     } finally {
       unsubscribe();
       this.client.close();
@@ -60,8 +74,8 @@ export class LockRun {
     else this.interrupted.abort();
   }
 
-  private async runHolding(lease: Lease): Promise<number> {
-    const cmd = this.inv.rest[0]!;
+  /** Keeps a lease by refreshing it every third of its TTL until `end()` releases it. */
+  private keep(lease: Lease): Holding {
     let failing = false;
     const keeper = this.client.keepAlive(lease, {
       // One line per outage, not per retry; the lease is lost only if it outlasts the TTL.
@@ -75,17 +89,23 @@ export class LockRun {
         failing = false;
       },
     });
+    return { lease, signal: keeper.signal, end: () => this.finish(keeper), lostWords: (reason) => this.lostWords(lease, reason) };
+  }
+
+  private async runHolding(holding: Holding): Promise<number> {
+    const cmd = this.inv.rest[0]!;
+    const { lease } = holding;
     const env = {
       ...this.inv.io.env,
       BATON_LOCK: lease.name,
       BATON_FENCING: lease.fencing.toString(),
       BATON_TOKEN: lease.token,
       BATON_URL: this.url,
-      ...this.extraEnv(lease),
+      ...this.options.extraEnv?.(lease),
     };
     const started = await this.inv.io.spawn(this.inv.rest, env);
     if ("error" in started) {
-      await this.finish(keeper);
+      await holding.end();
       this.say(`cannot run ${cmd}: ${started.error.message}`);
       return NOT_STARTED_STATUS;
     }
@@ -94,15 +114,15 @@ export class LockRun {
     if (this.received !== undefined) started.signal(this.received);
     let terminating: Promise<void> | undefined;
     const onLost = (): void => {
-      this.say(`${this.lostWords(lease, keeper.signal.reason)}; stopping ${cmd} (process group ${started.pid})`);
+      this.say(`${holding.lostWords(holding.signal.reason)}; stopping ${cmd} (process group ${started.pid})`);
       terminating = started.terminate(this.graceMs);
     };
-    keeper.signal.addEventListener("abort", onLost, { once: true });
+    holding.signal.addEventListener("abort", onLost, { once: true });
     const outcome = await started.done;
-    keeper.signal.removeEventListener("abort", onLost);
+    holding.signal.removeEventListener("abort", onLost);
     await terminating;
-    const released = await this.finish(keeper);
-    if (keeper.signal.aborted) return LOST_STATUS;
+    const released = await holding.end();
+    if (holding.signal.aborted) return LOST_STATUS;
     if (!released) {
       this.say(`lost the lease on ${lease.name} (fencing ${lease.fencing}): it had ended before ${cmd} finished`);
       return LOST_STATUS;
