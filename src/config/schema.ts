@@ -6,7 +6,8 @@ import { poolFields, poolsSchema } from "../engine/pools.js";
 import { compatFields, compatSchema, DEFAULT_COMPAT_OPTIONS } from "../server/compat/options.js";
 import { DEFAULT_DATA_DIR, DURABILITIES, formatDurableSpec, isDurableSpec, parseDurableSpec } from "../store/durable/spec.js";
 import { parseRedisUrl } from "../store/redis/redis-url.js";
-import { checked, count, duration, list, oneOf, structured, text } from "./kinds.js";
+import { bool, checked, count, duration, list, oneOf, structured, text } from "./kinds.js";
+import { checkListenAddress } from "../server/metrics/listen-address.js";
 import { setting } from "./meta.js";
 
 /** The docs' headings, in order. */
@@ -48,6 +49,13 @@ export const settingsShape = {
     more: "Sent to clients as SETTINGS_MAX_CONCURRENT_STREAMS.",
   }),
   shutdownGraceMs: setting(duration(), 5_000, { group: SERVER, doc: "how long shutdown waits for connections", more: "Connections still open after it are cut." }),
+  // Operations (metrics, logs): docs/operations.md.
+  metrics: setting(bool(), false, { group: SERVER, doc: "serve GET /metrics on the main port", more: "Prometheus text format; see metricsListen for a separate address." }),
+  metricsListen: setting(checked(text({ placeholder: "HOST:PORT" }), checkListenAddress, { prefix: "metricsListen: " }), "", {
+    group: SERVER,
+    doc: "serve /metrics on its own HOST:PORT; empty = off",
+    more: "Only /metrics, /healthz and /readyz are served there: keep it on a private network.",
+  }),
 
   store: setting(store, "durable", {
     group: STORE,

@@ -25,6 +25,8 @@ import { H1Exchange, H2Exchange } from "./pipeline/exchange.js";
 import { errorInterceptor } from "./interceptors/errors.js";
 import { notFound } from "./not-found.js";
 import { reflectionService, reflectionServices } from "./reflection-service.js";
+import { observeCalls, type CallObserver } from "./interceptors/observe.js";
+import { setupMetrics, type MetricsSetup } from "./metrics/setup.js";
 
 /** A composed Baton server: store, engine, RPC pipeline and the one-port listener. */
 export interface App {
@@ -34,6 +36,8 @@ export interface App {
   readonly rendezvousStore: RendezvousStore;
   /** The compatibility layers (their webhooks and subscriptions hold grants until closed). */
   readonly compat: CompatHandler;
+  /** Metrics (docs/operations.md), when `metrics` or `metricsListen` turns them on. */
+  readonly metrics: MetricsSetup | undefined;
   /** Binds the port; resolves with the base URL, e.g. http://127.0.0.1:7070. */
   listen(): Promise<string>;
   /** Graceful shutdown: stop accepting, end streams (releasing held leases), drain, close the store. */
@@ -51,7 +55,10 @@ export interface AppParts {
 /** Builds the app from a validated config; nothing listens until `listen()`. */
 export async function buildApp(config: Config, log: (message: string) => void = (m) => console.error(m), parts: AppParts = {}): Promise<App> {
   const store = parts.store ?? (await openStore(config.store, log));
-  const engine = new LockEngine(store, config, log);
+  // Operations: metrics (off unless configured) and the observers every call reports to.
+  const metrics = setupMetrics(config, store);
+  const observers: CallObserver[] = metrics === undefined ? [] : [metrics.calls];
+  const engine = new LockEngine(metrics?.store ?? store, config, log);
   const rendezvousStore = await openRendezvousStore(config.store, log);
   const rendezvous = new RendezvousEngine(
     rendezvousStore,
@@ -78,7 +85,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
       mount(reflectionServices[0], reflection.v1),
       mount(reflectionServices[1], reflection.v1alpha),
     ],
-    interceptors: [...(parts.interceptors ?? []), errorInterceptor(log)],
+    interceptors: [...(parts.interceptors ?? []), observeCalls(observers), errorInterceptor(log)],
     readMaxBytes: config.readMaxBytes,
     // Strict JSON: a misspelt field ("ttl" for "ttlMs") must be an error, not a silent default.
     jsonOptions: { ignoreUnknownFields: false },
@@ -90,6 +97,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
   const compat = compatHandler({ engine, rendezvous, log }, config.compat);
   const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
     if (req.httpVersionMajor === 1 && pipeline.serve(new H1Exchange(req as http.IncomingMessage, res as http.ServerResponse))) return;
+    if (metrics?.mainRoute?.(req as http.IncomingMessage, res as http.ServerResponse)) return;
     if (health(req, res) || page(req, res) || compat(req, res)) return;
     if (req.url === "/" && req.method === "GET") {
       // A person opening the server's address in a browser wants the live page.
@@ -112,7 +120,10 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     rendezvous,
     rendezvousStore,
     compat,
+    metrics,
     async listen() {
+      await metrics?.attach(engine);
+      await metrics?.listen([health as (req: http.IncomingMessage, res: http.ServerResponse) => boolean]);
       const port = await listener.listen(config.port, config.host);
       const host = config.host.includes(":") ? `[${config.host}]` : config.host;
       return `http://${host}:${port}`;
@@ -125,6 +136,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
         await Promise.all([engine.close(config.shutdownGraceMs), rendezvous.close()]);
         pipeline.abortAll(shuttingDown());
         await listener.drain(config.shutdownGraceMs);
+        await metrics?.close();
         await Promise.all([store.close(), rendezvousStore.close()]);
       })();
       return closing;
