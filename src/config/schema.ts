@@ -8,6 +8,7 @@ import { DEFAULT_DATA_DIR, DURABILITIES, formatDurableSpec, isDurableSpec, parse
 import { parseRedisUrl } from "../store/redis/redis-url.js";
 import { bool, checked, count, duration, list, oneOf, structured, text } from "./kinds.js";
 import { checkListenAddress } from "../server/metrics/listen-address.js";
+import { LOG_LEVELS } from "../server/logging/logger.js";
 import { setting } from "./meta.js";
 
 /** The docs' headings, in order. */
@@ -56,6 +57,8 @@ export const settingsShape = {
     doc: "serve /metrics on its own HOST:PORT; empty = off",
     more: "Only /metrics, /healthz and /readyz are served there: keep it on a private network.",
   }),
+  logLevel: setting(oneOf(LOG_LEVELS, "LEVEL"), "info", { group: SERVER, doc: "least severe log lines written", more: "JSON lines on stderr (pino); failed calls are warn (error when the server failed)." }),
+  accessLog: setting(bool(), false, { group: SERVER, doc: "log every call and request, not only failures", more: "One info line each: method, code, protocol, request id, duration." }),
 
   store: setting(store, "durable", {
     group: STORE,

@@ -27,6 +27,9 @@ import { notFound } from "./not-found.js";
 import { reflectionService, reflectionServices } from "./reflection-service.js";
 import { observeCalls, type CallObserver } from "./interceptors/observe.js";
 import { setupMetrics, type MetricsSetup } from "./metrics/setup.js";
+import { createLogger, textLog, type BatonLogger } from "./logging/logger.js";
+import { callLog } from "./logging/call-log.js";
+import { httpLog } from "./logging/http-log.js";
 
 /** A composed Baton server: store, engine, RPC pipeline and the one-port listener. */
 export interface App {
@@ -50,14 +53,20 @@ export interface AppParts {
   store?: Store;
   /** Interceptors to run outside the app's own (tests observe every call with them). */
   interceptors?: Interceptor[];
+  /** The structured logger (tests capture its lines); by default JSON lines on stderr at `logLevel`. */
+  logger?: BatonLogger;
 }
 
 /** Builds the app from a validated config; nothing listens until `listen()`. */
-export async function buildApp(config: Config, log: (message: string) => void = (m) => console.error(m), parts: AppParts = {}): Promise<App> {
+export async function buildApp(config: Config, freeTextLog?: (message: string) => void, parts: AppParts = {}): Promise<App> {
+  // Operations: one structured logger; the parts that report in free text write through it.
+  const logger = parts.logger ?? createLogger(config.logLevel);
+  const log = freeTextLog ?? textLog(logger);
   const store = parts.store ?? (await openStore(config.store, log));
   // Operations: metrics (off unless configured) and the observers every call reports to.
   const metrics = setupMetrics(config, store);
-  const observers: CallObserver[] = metrics === undefined ? [] : [metrics.calls];
+  const observers: CallObserver[] = [...(metrics === undefined ? [] : [metrics.calls]), callLog(logger, config)];
+  const observeHttp = httpLog(logger, config);
   const engine = new LockEngine(metrics?.store ?? store, config, log);
   const rendezvousStore = await openRendezvousStore(config.store, log);
   const rendezvous = new RendezvousEngine(
@@ -97,6 +106,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
   const compat = compatHandler({ engine, rendezvous, log }, config.compat);
   const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
     if (req.httpVersionMajor === 1 && pipeline.serve(new H1Exchange(req as http.IncomingMessage, res as http.ServerResponse))) return;
+    observeHttp(req, res);
     if (metrics?.mainRoute?.(req as http.IncomingMessage, res as http.ServerResponse)) return;
     if (health(req, res) || page(req, res) || compat(req, res)) return;
     if (req.url === "/" && req.method === "GET") {
