@@ -17,6 +17,7 @@ import { rendezvousService } from "./rendezvous-service.js";
 import { adminService } from "./admin-service.js";
 import { OnePortListener } from "./listener.js";
 import { healthRoute } from "./health.js";
+import { readinessCheck } from "./readiness.js";
 import { compatHandler, type CompatHandler } from "./compat/index.js";
 import { webPageRoute } from "./web/route.js";
 import { createPipeline } from "./pipeline/serve.js";
@@ -101,7 +102,8 @@ export async function buildApp(config: Config, freeTextLog?: (message: string) =
     compressions: [compressionGzip],
     log,
   });
-  const health = healthRoute(engine, config.store);
+  let closing: Promise<void> | undefined;
+  const health = healthRoute(engine, config.store, readinessCheck(store, rendezvousStore, () => closing !== undefined));
   const page = webPageRoute(log);
   const compat = compatHandler({ engine, rendezvous, log }, config.compat);
   const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
@@ -123,7 +125,6 @@ export async function buildApp(config: Config, freeTextLog?: (message: string) =
     log,
     config.maxStreamsPerConnection,
   );
-  let closing: Promise<void> | undefined;
   return {
     engine,
     store,
