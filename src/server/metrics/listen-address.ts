@@ -1,3 +1,5 @@
+import { kind, Problem, quote, type Kind } from "../../config/kinds.js";
+
 /** A listen address as `HOST:PORT` names it (`[::1]:9090` for IPv6). */
 export interface ListenAddress {
   host: string;
@@ -17,7 +19,22 @@ export function parseListenAddress(value: string): ListenAddress {
   return { host: host === "" ? "0.0.0.0" : host, port };
 }
 
-/** The config check of `metricsListen`: empty (off) or a valid HOST:PORT. */
-export function checkListenAddress(value: string): void {
-  if (value.trim() !== "") parseListenAddress(value);
+/** The kind of `metricsListen`: HOST:PORT, or `off` (also empty) for none; the value is "" when off. */
+export function listenAddressKind(): Kind<string> {
+  return kind({
+    accepts: "HOST:PORT (e.g. 127.0.0.1:9464), or off",
+    placeholder: "HOST:PORT",
+    show: (value) => (value === "" ? "off" : value),
+    read(value) {
+      if (typeof value !== "string") return new Problem(`${quote(value)} is not HOST:PORT`);
+      const text = value.trim();
+      if (text === "" || text === "off") return "";
+      try {
+        parseListenAddress(text);
+      } catch (error) {
+        return new Problem((error as Error).message);
+      }
+      return text;
+    },
+  });
 }
