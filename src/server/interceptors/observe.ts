@@ -51,7 +51,7 @@ export function observeCalls(observers: ReadonlyArray<CallObserver>): Intercepto
       method: req.method.name,
       protocol: protocolLabel(ctx?.protocolName),
       streaming: req.stream,
-      requestId: requestIdFrom(req.header.get(REQUEST_ID_HEADER)),
+      requestId: requestIdFrom(ctx !== undefined ? ctx.requestHeaderValue(REQUEST_ID_HEADER) : req.header.get(REQUEST_ID_HEADER)),
       startedAt: performance.now(),
     };
     ctx?.responseHeader.set(REQUEST_ID_HEADER, call.requestId);
