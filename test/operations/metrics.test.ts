@@ -94,6 +94,30 @@ describe("GET /metrics on the main port", () => {
     expect(after.types.get("process_cpu_seconds_total")).toBe("counter");
   });
 
+  it("counts a stream its client abandons as canceled, and closes it in the gauge", async () => {
+    const url = `${server.url}/metrics`;
+    const c = lockClient("connect-binary-h2", server.url);
+    const name = unique("abandoned");
+    const { lease } = await c.acquire({ name, owner: "holder" });
+    const before = await scrape(url);
+    const stop = new AbortController();
+    const seen: string[] = [];
+    const waiting = (async () => {
+      for await (const e of c.wait({ name, owner: "gives-up" }, { signal: stop.signal })) seen.push(e.event.case ?? "");
+    })().catch(() => undefined);
+    await eventually(() => expect(seen).toEqual(["queued"]));
+    expect(delta(before, await scrape(url))("baton_streams_open", { method: "Wait" })).toBe(1);
+    stop.abort();
+    await waiting;
+    await eventually(async () => {
+      const d = delta(before, await scrape(url));
+      expect(d("baton_streams_open", { method: "Wait" })).toBe(0);
+      expect(d("baton_calls_total", { method: "Wait", code: "canceled" })).toBe(1);
+      expect(d("baton_waiters_queued")).toBe(0);
+    });
+    await c.release({ name, token: lease!.token });
+  });
+
   it("never puts a lock name, an owner or a token in a label", async () => {
     const c = lockClient("connect-binary-h2", server.url);
     const name = unique("secret-name");
