@@ -95,6 +95,7 @@ export async function buildApp(config: Config, freeTextLog?: (message: string) =
       mount(reflectionServices[0], reflection.v1),
       mount(reflectionServices[1], reflection.v1alpha),
     ],
+    // observeCalls (metrics, logs, request ids) stays outside auth and errors: it sees every code.
     interceptors: [...(parts.interceptors ?? []), observeCalls(observers), errorInterceptor(log)],
     readMaxBytes: config.readMaxBytes,
     // Strict JSON: a misspelt field ("ttl" for "ttlMs") must be an error, not a silent default.
