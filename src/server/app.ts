@@ -134,7 +134,7 @@ export async function buildApp(config: Config, freeTextLog?: (message: string) =
     compat,
     metrics,
     async listen() {
-      await metrics?.attach(engine);
+      await metrics?.attach(engine, log);
       await metrics?.listen([health as (req: http.IncomingMessage, res: http.ServerResponse) => boolean]);
       const port = await listener.listen(config.port, config.host);
       const host = config.host.includes(":") ? `[${config.host}]` : config.host;

@@ -23,8 +23,11 @@ export interface MetricsSetup {
   readonly store: Store;
   /** The /metrics route of the main port, when `metrics` is true. */
   readonly mainRoute: SimpleRoute | undefined;
-  /** Starts following the engine (sessions) and the store (leases held, waiters queued). */
-  attach(engine: LockEngine): Promise<void>;
+  /**
+   * Starts following the engine (sessions) and the store (leases held, waiters queued, counted
+   * once from a listing of the store). A listing that fails is logged and the gauges start at 0.
+   */
+  attach(engine: LockEngine, log: (message: string) => void): Promise<void>;
   /** The URL of the `metricsListen` server once it listens. */
   readonly url: string | undefined;
   /** Binds `metricsListen`, if set, serving /metrics and `extra` (health); resolves with its URL. */
@@ -49,9 +52,9 @@ export function setupMetrics(config: Config, store: Store): MetricsSetup | undef
     calls: callMetrics(metrics),
     store: timedStore(store, metrics),
     mainRoute: config.metrics ? route : undefined,
-    async attach(engine) {
+    async attach(engine, log) {
       metrics.sources.sessionsOpen = () => engine.load().sessions;
-      await events.seed();
+      await events.seed().catch((error: unknown) => log(`baton: metrics could not count the leases and waiters already in the store: ${String(error)}`));
     },
     async listen(extra) {
       if (config.metricsListen.trim() === "") return undefined;
