@@ -176,3 +176,27 @@ describe("metricsListen", () => {
     }
   });
 });
+
+describe("the store-wide gauges", () => {
+  it("start from what a durable store kept across a restart", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "baton-metrics-"));
+    try {
+      const first = await startServer({ store: `durable:${dir}` });
+      const c = lockClient("connect-json-h1", first.url);
+      await c.acquire({ name: "kept/a", owner: "o", ttlMs: 600_000n });
+      await c.acquire({ name: "kept/b", owner: "o", ttlMs: 600_000n });
+      await first.close();
+      const second = await startServer({ store: `durable:${dir}`, metrics: true });
+      try {
+        expect((await scrape(`${second.url}/metrics`)).value("baton_leases_held")).toBe(2);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
