@@ -10,6 +10,7 @@ import type { Readiness } from "./readiness.js";
  * does not or shutdown has begun. Returns whether it answered the request.
  */
 export function healthRoute(engine: LockEngine, store: string, ready?: () => Promise<Readiness>) {
+  // The kind only (a Redis URL may hold a password; a durable spec names a path).
   const storeKind = store === "memory" ? "memory" : /^rediss?:/.test(store) ? "redis" : "durable";
   // Only `npm run bench` turns this on: it lets the benchmark read the server's heap after a GC.
   const benchMemory = process.env.BATON_BENCH === "1";
