@@ -73,7 +73,7 @@ describe("structured logs", () => {
     expect(error?.metadata.get("x-request-id")).toBe(requestId);
     const mine = lines(server).filter((l) => l.requestId === requestId);
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ event: "call_failed", service: "baton.lock.v1.LockService", method: "Release", protocol: "grpc_web", code: "failed_precondition", level: 40 });
+    expect(mine[0]).toMatchObject({ event: "call_failed", service: "baton.lock.v1.LockService", method: "Release", protocol: "grpc_web", code: "failed_precondition", level: 30 });
     expect(typeof mine[0]!.durationMs).toBe("number");
     expect(mine[0]!.reason).toBe("NOT_HELD");
   });

@@ -30,8 +30,10 @@ export function callLog(logger: BatonLogger, options: { accessLog: boolean }): C
       };
       if (!failed) logger.info(line, "call");
       else if (SERVER_FAULTS.has(outcome.code)) logger.error(line, "call failed");
-      else if (outcome.code === "canceled") logger.info(line, "call canceled");
-      else logger.warn(line, SECURITY.has(outcome.code) ? "call refused" : "call failed");
+      else if (SECURITY.has(outcome.code)) logger.warn(line, "call refused");
+      // A held lock, a wait that timed out, a bad argument: the client's business, and routine
+      // (a try-lock loop makes one a second), so not a warning.
+      else logger.info(line, outcome.code === "canceled" ? "call canceled" : "call failed");
     },
   };
 }
