@@ -205,6 +205,11 @@ export class RedisStore implements Store {
     return this.presence.id;
   }
 
+  /** The state of the command and the events connections, as ioredis names it ("ready" when usable), for metrics. */
+  get connectionStatus(): { commands: string; events: string } {
+    return { commands: this.client.status, events: this.sub.status };
+  }
+
   /** Waiters this instance keeps queued (for tests and health). */
   get localWaiters(): number {
     return this.local.size;
