@@ -48,6 +48,7 @@ export function explain(error: unknown, ctx: ExplainContext): Error {
       return new UsageError(invalidArgument(field, ctx.subject(field), m, error.rawMessage));
     }
     case "LOCK_HELD":
+      if (ctx.command === "elect") return new Error(`${ledText(error, m.name ?? "the election", ctx.now)}; wait to lead with --wait DUR (or omit --wait)`);
       return new Error(`${heldText(error, m.name ?? "the lock", ctx.now)}; wait for it with --wait DUR (or omit --wait)`);
     case "NOT_HELD": {
       const token = ctx.subject("token")?.value;
@@ -55,19 +56,21 @@ export function explain(error: unknown, ctx: ExplainContext): Error {
       return new Error(ctx.command === "refresh" ? `${what}; stop the work it protected` : what);
     }
     case "LIMIT_MISMATCH":
+      // An election is the lock of its name with limit 1, and `baton elect` has no --limit.
+      if (ctx.command === "elect") return new Error(`${m.name} is in use as a semaphore of ${m.limit} permits, so it cannot be an election; campaign under another name`);
       return new Error(`${m.name} is in use with --limit ${m.limit}; ask with --limit ${m.limit} or without --limit, or wait until it is idle`);
     case "QUEUE_FULL":
       return new Error(`the queue of ${m.name} is full (${m.queue_length} waiting); try again later, or try once with --wait 0`);
     case "WAIT_TIMEOUT": {
       const flag = ctx.subject("wait_ms");
       const within = m.wait_ms === undefined ? "in time" : `within ${formatDuration(Number(m.wait_ms))}`;
-      const what = m.name === undefined ? `gave up ${within}` : `no permit of ${m.name} came free ${within}`;
+      const what = m.name === undefined ? `gave up ${within}` : ctx.command === "elect" ? `not elected in ${m.name} ${within}` : `no permit of ${m.name} came free ${within}`;
       const hint =
         flag === undefined
           ? ""
           : flag.value === undefined
             ? " (the longest wait the server allows, its --max-wait)"
-            : ` (${flag.label} ${flag.value}); wait longer with a larger ${flag.label}, or omit it to wait until granted`;
+            : ` (${flag.label} ${flag.value}); wait longer with a larger ${flag.label}, or omit it to wait until ${ctx.command === "elect" ? "elected" : "granted"}`;
       return new Error(what + hint);
     }
     case "PARTIES_MISMATCH":
@@ -115,6 +118,16 @@ export function heldText(error: ConnectError, name: string, now: number): string
   const what = held.limit > 1 ? `all ${held.limit} permits of ${held.name} are held` : `${held.name} is held`;
   const queue = held.queueLength > 0 ? `; ${held.queueLength} waiting` : "";
   return `${what} by ${holders.join(", ")}${more}${queue}`;
+}
+
+/** "cron is led by replica-1 (term 17, value "10.0.0.1:80") until 14:40:02 (in 29s); 2 waiting". */
+function ledText(error: ConnectError, name: string, now: number): string {
+  const held = error.findDetails(LockHeldSchema)[0];
+  const leader = held?.holders[0];
+  if (held === undefined || leader === undefined) return `${name} has a leader`;
+  const until = leader.expiresAt === undefined ? "" : ` until ${clockTime(timestampDate(leader.expiresAt), now)}`;
+  const queue = held.queueLength > 0 ? `; ${held.queueLength} waiting` : "";
+  return `${name} is led by ${leader.owner} (term ${leader.fencing}, value ${JSON.stringify(leader.value)})${until}${queue}`;
 }
 
 function holderWords(h: Holder, now: number): string {

@@ -32,7 +32,7 @@ function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
-    "baton: locks, semaphores and rendezvous over HTTP",
+    "baton: locks, semaphores, leader elections and rendezvous over HTTP",
     "",
     "Usage: baton <command> [options]",
     "",

@@ -81,6 +81,27 @@ describe("baton's messages for the server's typed errors", () => {
     await client.release(held);
   });
 
+  it("baton elect speaks of leaders and terms, and never of a --limit it does not have", async () => {
+    const name = unique("elect");
+    const lead = await client.campaign(name, { value: "10.0.0.1:80" });
+    const held = await run("elect", name, "--wait", "0", "--", "true");
+    expect(held.code).toBe(1);
+    expect(only(held.stderr)).toMatch(
+      new RegExp(`^baton elect: ${name} is led by holder-1 \\(term ${lead.fencing}, value "10\\.0\\.0\\.1:80"\\) until .*; wait to lead with --wait DUR \\(or omit --wait\\)$`),
+    );
+    const late = await run("elect", name, "--wait", "200ms", "-q", "--", "true");
+    expect(late.code).toBe(1);
+    expect(only(late.stderr)).toBe(`baton elect: not elected in ${name} within 200ms (--wait 200ms); wait longer with a larger --wait, or omit it to wait until elected`);
+    await client.resign(lead);
+
+    const semaphore = unique("elect-sem");
+    const permit = await client.acquire(semaphore, { limit: 3 });
+    const mismatch = await run("elect", semaphore, "--", "true");
+    expect(mismatch.code).toBe(1);
+    expect(only(mismatch.stderr)).toBe(`baton elect: ${semaphore} is in use as a semaphore of 3 permits, so it cannot be an election; campaign under another name`);
+    await client.release(permit);
+  });
+
   it("INVALID_ARGUMENT names the flag or argument as typed, and exits 2", async () => {
     const name = unique("invalid");
     const held = await client.acquire(name);

@@ -16,7 +16,7 @@ held on a stream to the server: it ends, and the next candidate leads at once, w
 when this process dies or loses its connection. CMD is stopped if leadership is lost.`,
     flags: {
       value: { kind: "text", value: "V", help: "the value to publish while leader (an address, say)", default: "empty", field: "value" },
-      ttl: { ...LEASE_FLAGS.ttl, help: "how long leadership outlives the Baton server that holds the stream dying (the stream keeps it alive)" },
+      ttl: { ...LEASE_FLAGS.ttl, help: "how long leadership outlives a Baton server that dies serving its stream (the stream keeps it alive)" },
       wait: { ...LEASE_FLAGS.wait, help: "give up campaigning after this long; 0 tries once", default: "wait until elected" },
       owner: LEASE_FLAGS.owner,
       quiet: LEASE_FLAGS.quiet,

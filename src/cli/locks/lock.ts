@@ -11,8 +11,9 @@ export const lockCommand = defineCommand(
     summary: "run a command while holding a lock",
     args: [{ name: "NAME", field: "name" }],
     trailing: "CMD [ARGS...]",
-    description: `Waits for a permit of the lock NAME (printing the queue position to stderr), runs CMD while
-holding it, refreshing the lease in the background, and releases it when CMD exits.`,
+    description: `Waits for a permit of the lock NAME (--permits N of them, or a shared hold beside other readers
+with --shared), printing the queue position to stderr, runs CMD while holding it, refreshing the
+lease in the background, and releases it when CMD exits.`,
     flags: {
       ...LEASE_FLAGS,
       ttl: { ...LEASE_FLAGS.ttl, help: "lease TTL; refreshed every TTL/3 while CMD runs" },
