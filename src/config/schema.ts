@@ -6,6 +6,7 @@ import { poolFields, poolsSchema } from "../engine/pools.js";
 import { compatFields, compatSchema, DEFAULT_COMPAT_OPTIONS } from "../server/compat/options.js";
 import { DEFAULT_DATA_DIR, DURABILITIES, formatDurableSpec, isDurableSpec, parseDurableSpec } from "../store/durable/spec.js";
 import { parseRedisUrl } from "../store/redis/redis-url.js";
+import { keyFields, keysSchema } from "../server/auth/options.js";
 import { checked, count, duration, list, oneOf, structured, text } from "./kinds.js";
 import { setting } from "./meta.js";
 
@@ -91,6 +92,14 @@ export const settingsShape = {
     doc: "per-name policies (limit, TTLs, queue length, hosts) that govern every API",
     fields: poolFields,
   }),
+  // --- security (docs/security.md) ---
+  keys: setting(structured(keysSchema, "a list of keys (below)", (keys) => (keys.length === 0 ? "none (open)" : `${keys.length} keys`)), [], {
+    group: FILE,
+    doc: "API keys (as SHA-256 hashes), their scopes and limits; none: open to anyone who reaches the port",
+    more: "`baton key new NAME` prints a fresh key and the lines to paste. Reloaded on SIGHUP. See docs/security.md.",
+    fields: keyFields,
+  }),
+  // --- end security ---
   compat: setting(structured(compatSchema, "a mapping (below)", () => "every layer on"), DEFAULT_COMPAT_OPTIONS, {
     group: FILE,
     doc: "the four seed systems' HTTP APIs (docs/compatibility.md)",

@@ -25,6 +25,12 @@ import { H1Exchange, H2Exchange } from "./pipeline/exchange.js";
 import { errorInterceptor } from "./interceptors/errors.js";
 import { notFound } from "./not-found.js";
 import { reflectionService, reflectionServices } from "./reflection-service.js";
+import { AuthState } from "./auth/state.js";
+import { admitHttp } from "./auth/http-guard.js";
+import { compatNeed, isPagePath, PAGE_NEED } from "./auth/http-needs.js";
+import { authInterceptor } from "./interceptors/auth.js";
+import type { LayerName } from "./compat/options.js";
+import type { Req as CompatReq, Res as CompatRes } from "./compat/http.js";
 
 /** A composed Baton server: store, engine, RPC pipeline and the one-port listener. */
 export interface App {
@@ -36,6 +42,8 @@ export interface App {
   readonly compat: CompatHandler;
   /** Binds the port; resolves with the base URL, e.g. http://127.0.0.1:7070. */
   listen(): Promise<string>;
+  /** Applies what a config reload (SIGHUP) may change: the keys (and TLS files); the rest needs a restart. */
+  reload(config: Config): void;
   /** Graceful shutdown: stop accepting, end streams (releasing held leases), drain, close the store. */
   close(): Promise<void>;
 }
@@ -67,6 +75,10 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     log,
   );
   const sessionTiming = { ttlMs: config.sessionTtlMs, minTtlMs: config.minTtlMs, maxTtlMs: config.maxTtlMs };
+  // --- security: keys, scopes and limits (docs/security.md) ---
+  const auth = new AuthState(config.keys);
+  const admit = (layer: LayerName, req: CompatReq, res: CompatRes) => admitHttp(auth, req, res, compatNeed(layer, req.method ?? "GET"));
+  // --- end security ---
   const reflection = reflectionService([LockService, RendezvousService, AdminService]);
   // One pipeline for every RPC, whatever its protocol, call shape and HTTP version.
   const pipeline = createPipeline({
@@ -78,7 +90,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
       mount(reflectionServices[0], reflection.v1),
       mount(reflectionServices[1], reflection.v1alpha),
     ],
-    interceptors: [...(parts.interceptors ?? []), errorInterceptor(log)],
+    interceptors: [...(parts.interceptors ?? []), authInterceptor(auth), errorInterceptor(log)],
     readMaxBytes: config.readMaxBytes,
     // Strict JSON: a misspelt field ("ttl" for "ttlMs") must be an error, not a silent default.
     jsonOptions: { ignoreUnknownFields: false },
@@ -87,10 +99,12 @@ export async function buildApp(config: Config, log: (message: string) => void = 
   });
   const health = healthRoute(engine, config.store);
   const page = webPageRoute(log);
-  const compat = compatHandler({ engine, rendezvous, log }, config.compat);
+  const compat = compatHandler({ engine, rendezvous, log, admit }, config.compat);
   const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
     if (req.httpVersionMajor === 1 && pipeline.serve(new H1Exchange(req as http.IncomingMessage, res as http.ServerResponse))) return;
-    if (health(req, res) || page(req, res) || compat(req, res)) return;
+    if (health(req, res)) return;
+    if (isPagePath(req.url) && admitHttp(auth, req, res, PAGE_NEED) === "refused") return;
+    if (page(req, res) || compat(req, res)) return;
     if (req.url === "/" && req.method === "GET") {
       // A person opening the server's address in a browser wants the live page.
       (res as http.ServerResponse).writeHead(302, { location: "/ui" });
@@ -116,6 +130,9 @@ export async function buildApp(config: Config, log: (message: string) => void = 
       const port = await listener.listen(config.port, config.host);
       const host = config.host.includes(":") ? `[${config.host}]` : config.host;
       return `http://${host}:${port}`;
+    },
+    reload(next) {
+      auth.reload(next.keys);
     },
     close() {
       closing ??= (async () => {
