@@ -8,7 +8,7 @@ import type { LockEngine, LockSession } from "../engine/lock-engine.js";
 import { Channel } from "../engine/channel.js";
 import { holderToProto, leaseToProto, optionalMs } from "./convert.js";
 import { detailsAsAny, toConnectError } from "./errors.js";
-import { sessionGuardKey } from "./auth/session-guard.js";
+import { sessionGuardKey } from "./auth/context-keys.js";
 
 /** The TTL of a session that does not choose one (config `sessionTtl`). */
 export const DEFAULT_SESSION_TTL_MS = 10_000;

@@ -35,7 +35,7 @@ export const RULES: ReadonlyMap<string, Rule | "any-key"> = new Map<string, Rule
   ["baton.lock.v1.LockService/Describe", lock("read", field("name"))],
   ["baton.lock.v1.LockService/List", lock("read", field("prefix"))],
   ["baton.lock.v1.LockService/Watch", lock("read", nameOrPrefix)],
-  // Each operation on the stream is checked as it arrives (see session-guard.ts).
+  // Each operation on the stream is checked as it arrives (see interceptors/auth.ts).
   ["baton.lock.v1.LockService/Session", { action: "acquire" }],
   ["baton.lock.v1.LockService/ForceRelease", lock("admin", field("name"))],
   ["baton.rendezvous.v1.RendezvousService/Signal", key("signal", field("key"), "owner")],

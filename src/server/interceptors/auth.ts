@@ -7,7 +7,7 @@ import { outOfScope } from "../auth/errors.js";
 import type { AuthState } from "../auth/state.js";
 import type { Principal } from "../auth/key-ring.js";
 import { RULES, type Fields } from "../auth/rules.js";
-import { sessionGuardKey } from "../auth/session-guard.js";
+import { principalKey, sessionGuardKey } from "../auth/context-keys.js";
 import { overLimit, type KeyUsage } from "../auth/usage.js";
 import { Tracked } from "./tracked.js";
 
@@ -33,6 +33,7 @@ export function authInterceptor(auth: AuthState): Interceptor {
     const principal = identify(ring, req.header.get("authorization"), req.contextValues.get(socketKey));
     const rule = RULES.get(path);
     if (rule === undefined) throw outOfScope(`${path} is not open to API keys`, `method:${path}`);
+    req.contextValues.set(principalKey, principal);
     const usage = auth.usage.of(principal);
     usage.takeCall(principal.limits, Date.now());
     if (rule === "any-key") return next(req);

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file baton/lock/v1/lock.proto.
  */
 export const file_baton_lock_v1_lock: GenFile = /*@__PURE__*/
-  fileDesc("ChhiYXRvbi9sb2NrL3YxL2xvY2sucHJvdG8SDWJhdG9uLmxvY2sudjEitQEKBUxlYXNlEgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSDQoFdG9rZW4YAyABKAkSDwoHZmVuY2luZxgEIAEoBBIvCgthY3F1aXJlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGdHRsX21zGAcgASgDIokBCgZIb2xkZXISDQoFb3duZXIYASABKAkSDwoHZmVuY2luZxgCIAEoBBIvCgthY3F1aXJlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiWAoGV2FpdGVyEg0KBW93bmVyGAEgASgJEhAKCHBvc2l0aW9uGAIgASgNEi0KCXF1ZXVlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAimwEKBExvY2sSDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDRImCgdob2xkZXJzGAMgAygLMhUuYmF0b24ubG9jay52MS5Ib2xkZXISJgoHd2FpdGVycxgEIAMoCzIVLmJhdG9uLmxvY2sudjEuV2FpdGVyEhAKCHJlc2VydmVkGAUgASgIEhQKDGxhc3RfZmVuY2luZxgGIAEoBCJfCg1RdWV1ZVBvc2l0aW9uEhAKCHBvc2l0aW9uGAEgASgNEhQKDHF1ZXVlX2xlbmd0aBgCIAEoDRImCgdob2xkZXJzGAMgAygLMhUuYmF0b24ubG9jay52MS5Ib2xkZXIiGwoJTGVhc2VMb3N0Eg4KBnJlYXNvbhgBIAEoCSIfCglIZWFydGJlYXQSEgoKZWxhcHNlZF9tcxgBIAEoAyJlCghMb2NrSGVsZBIMCgRuYW1lGAEgASgJEg0KBWxpbWl0GAIgASgNEiYKB2hvbGRlcnMYAyADKAsyFS5iYXRvbi5sb2NrLnYxLkhvbGRlchIUCgxxdWV1ZV9sZW5ndGgYBCABKA0ijQEKDkFjcXVpcmVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSEwoGdHRsX21zGAMgASgDSACIAQESEgoFbGltaXQYBCABKA1IAYgBARIUCgd3YWl0X21zGAUgASgDSAKIAQFCCQoHX3R0bF9tc0IICgZfbGltaXRCCgoIX3dhaXRfbXMiNgoPQWNxdWlyZVJlc3BvbnNlEiMKBWxlYXNlGAEgASgLMhQuYmF0b24ubG9jay52MS5MZWFzZSKYAQoLV2FpdFJlcXVlc3QSDAoEbmFtZRgBIAEoCRINCgVvd25lchgCIAEoCRITCgZ0dGxfbXMYAyABKANIAIgBARISCgVsaW1pdBgEIAEoDUgBiAEBEhQKB3dhaXRfbXMYBSABKANIAogBARIMCgRob2xkGAYgASgIQgkKB190dGxfbXNCCAoGX2xpbWl0QgoKCF93YWl0X21zIskBCgxXYWl0UmVzcG9uc2USLgoGcXVldWVkGAEgASgLMhwuYmF0b24ubG9jay52MS5RdWV1ZVBvc2l0aW9uSAASJwoHZ3JhbnRlZBgCIAEoCzIULmJhdG9uLmxvY2sudjEuTGVhc2VIABIoCgRsb3N0GAMgASgLMhguYmF0b24ubG9jay52MS5MZWFzZUxvc3RIABItCgloZWFydGJlYXQYBCABKAsyGC5iYXRvbi5sb2NrLnYxLkhlYXJ0YmVhdEgAQgcKBWV2ZW50Ii0KDlJlbGVhc2VSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFdG9rZW4YAiABKAkiIgoPUmVsZWFzZVJlc3BvbnNlEg8KB2ZlbmNpbmcYASABKAQiTQoOUmVmcmVzaFJlcXVlc3QSDAoEbmFtZRgBIAEoCRINCgV0b2tlbhgCIAEoCRITCgZ0dGxfbXMYAyABKANIAIgBAUIJCgdfdHRsX21zIjYKD1JlZnJlc2hSZXNwb25zZRIjCgVsZWFzZRgBIAEoCzIULmJhdG9uLmxvY2sudjEuTGVhc2UiHwoPRGVzY3JpYmVSZXF1ZXN0EgwKBG5hbWUYASABKAkiNQoQRGVzY3JpYmVSZXNwb25zZRIhCgRsb2NrGAEgASgLMhMuYmF0b24ubG9jay52MS5Mb2NrIkQKC0xpc3RSZXF1ZXN0Eg4KBnByZWZpeBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SEgoKcGFnZV90b2tlbhgDIAEoCSJLCgxMaXN0UmVzcG9uc2USIgoFbG9ja3MYASADKAsyEy5iYXRvbi5sb2NrLnYxLkxvY2sSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIj4KDlJlc2VydmVSZXF1ZXN0Eg4KBnByZWZpeBgBIAEoCRISCgVsaW1pdBgCIAEoDUgAiAEBQggKBl9saW1pdCIuCg9SZXNlcnZlUmVzcG9uc2USDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDSI9CgxXYXRjaFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIOCgZwcmVmaXgYAiABKAkSDwoHaW5pdGlhbBgDIAEoCCJeCg1XYXRjaFJlc3BvbnNlEioKBGtpbmQYASABKA4yHC5iYXRvbi5sb2NrLnYxLkxvY2tFdmVudEtpbmQSIQoEbG9jaxgCIAEoCzITLmJhdG9uLmxvY2sudjEuTG9jayqdAgoNTG9ja0V2ZW50S2luZBIfChtMT0NLX0VWRU5UX0tJTkRfVU5TUEVDSUZJRUQQABIcChhMT0NLX0VWRU5UX0tJTkRfU05BUFNIT1QQARIbChdMT0NLX0VWRU5UX0tJTkRfR1JBTlRFRBACEhwKGExPQ0tfRVZFTlRfS0lORF9SRUxFQVNFRBADEhsKF0xPQ0tfRVZFTlRfS0lORF9FWFBJUkVEEAQSHQoZTE9DS19FVkVOVF9LSU5EX1JFRlJFU0hFRBAFEhoKFkxPQ0tfRVZFTlRfS0lORF9RVUVVRUQQBhIcChhMT0NLX0VWRU5UX0tJTkRfREVRVUVVRUQQBxIcChhMT0NLX0VWRU5UX0tJTkRfUkVTRVJWRUQQCEJAWj5naXRodWIuY29tL2JhdG9uLWRldi9iYXRvbi9jbGllbnRzL2dvL2dlbi9iYXRvbi9sb2NrL3YxO2xvY2t2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChhiYXRvbi9sb2NrL3YxL2xvY2sucHJvdG8SDWJhdG9uLmxvY2sudjEitQEKBUxlYXNlEgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSDQoFdG9rZW4YAyABKAkSDwoHZmVuY2luZxgEIAEoBBIvCgthY3F1aXJlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGdHRsX21zGAcgASgDIokBCgZIb2xkZXISDQoFb3duZXIYASABKAkSDwoHZmVuY2luZxgCIAEoBBIvCgthY3F1aXJlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiWAoGV2FpdGVyEg0KBW93bmVyGAEgASgJEhAKCHBvc2l0aW9uGAIgASgNEi0KCXF1ZXVlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAimwEKBExvY2sSDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDRImCgdob2xkZXJzGAMgAygLMhUuYmF0b24ubG9jay52MS5Ib2xkZXISJgoHd2FpdGVycxgEIAMoCzIVLmJhdG9uLmxvY2sudjEuV2FpdGVyEhAKCHJlc2VydmVkGAUgASgIEhQKDGxhc3RfZmVuY2luZxgGIAEoBCJfCg1RdWV1ZVBvc2l0aW9uEhAKCHBvc2l0aW9uGAEgASgNEhQKDHF1ZXVlX2xlbmd0aBgCIAEoDRImCgdob2xkZXJzGAMgAygLMhUuYmF0b24ubG9jay52MS5Ib2xkZXIiGwoJTGVhc2VMb3N0Eg4KBnJlYXNvbhgBIAEoCSIfCglIZWFydGJlYXQSEgoKZWxhcHNlZF9tcxgBIAEoAyJlCghMb2NrSGVsZBIMCgRuYW1lGAEgASgJEg0KBWxpbWl0GAIgASgNEiYKB2hvbGRlcnMYAyADKAsyFS5iYXRvbi5sb2NrLnYxLkhvbGRlchIUCgxxdWV1ZV9sZW5ndGgYBCABKA0ijQEKDkFjcXVpcmVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSEwoGdHRsX21zGAMgASgDSACIAQESEgoFbGltaXQYBCABKA1IAYgBARIUCgd3YWl0X21zGAUgASgDSAKIAQFCCQoHX3R0bF9tc0IICgZfbGltaXRCCgoIX3dhaXRfbXMiNgoPQWNxdWlyZVJlc3BvbnNlEiMKBWxlYXNlGAEgASgLMhQuYmF0b24ubG9jay52MS5MZWFzZSKYAQoLV2FpdFJlcXVlc3QSDAoEbmFtZRgBIAEoCRINCgVvd25lchgCIAEoCRITCgZ0dGxfbXMYAyABKANIAIgBARISCgVsaW1pdBgEIAEoDUgBiAEBEhQKB3dhaXRfbXMYBSABKANIAogBARIMCgRob2xkGAYgASgIQgkKB190dGxfbXNCCAoGX2xpbWl0QgoKCF93YWl0X21zIskBCgxXYWl0UmVzcG9uc2USLgoGcXVldWVkGAEgASgLMhwuYmF0b24ubG9jay52MS5RdWV1ZVBvc2l0aW9uSAASJwoHZ3JhbnRlZBgCIAEoCzIULmJhdG9uLmxvY2sudjEuTGVhc2VIABIoCgRsb3N0GAMgASgLMhguYmF0b24ubG9jay52MS5MZWFzZUxvc3RIABItCgloZWFydGJlYXQYBCABKAsyGC5iYXRvbi5sb2NrLnYxLkhlYXJ0YmVhdEgAQgcKBWV2ZW50Ii0KDlJlbGVhc2VSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFdG9rZW4YAiABKAkiIgoPUmVsZWFzZVJlc3BvbnNlEg8KB2ZlbmNpbmcYASABKAQiVQoTRm9yY2VSZWxlYXNlUmVxdWVzdBIMCgRuYW1lGAEgASgJEhQKB2ZlbmNpbmcYAiABKARIAIgBARIOCgZyZWFzb24YAyABKAlCCgoIX2ZlbmNpbmciPwoURm9yY2VSZWxlYXNlUmVzcG9uc2USJwoIcmVsZWFzZWQYASADKAsyFS5iYXRvbi5sb2NrLnYxLkhvbGRlciJNCg5SZWZyZXNoUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBXRva2VuGAIgASgJEhMKBnR0bF9tcxgDIAEoA0gAiAEBQgkKB190dGxfbXMiNgoPUmVmcmVzaFJlc3BvbnNlEiMKBWxlYXNlGAEgASgLMhQuYmF0b24ubG9jay52MS5MZWFzZSIfCg9EZXNjcmliZVJlcXVlc3QSDAoEbmFtZRgBIAEoCSI1ChBEZXNjcmliZVJlc3BvbnNlEiEKBGxvY2sYASABKAsyEy5iYXRvbi5sb2NrLnYxLkxvY2siRAoLTGlzdFJlcXVlc3QSDgoGcHJlZml4GAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoDRISCgpwYWdlX3Rva2VuGAMgASgJIksKDExpc3RSZXNwb25zZRIiCgVsb2NrcxgBIAMoCzITLmJhdG9uLmxvY2sudjEuTG9jaxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiPgoOUmVzZXJ2ZVJlcXVlc3QSDgoGcHJlZml4GAEgASgJEhIKBWxpbWl0GAIgASgNSACIAQFCCAoGX2xpbWl0Ii4KD1Jlc2VydmVSZXNwb25zZRIMCgRuYW1lGAEgASgJEg0KBWxpbWl0GAIgASgNIj0KDFdhdGNoUmVxdWVzdBIMCgRuYW1lGAEgASgJEg4KBnByZWZpeBgCIAEoCRIPCgdpbml0aWFsGAMgASgIIl4KDVdhdGNoUmVzcG9uc2USKgoEa2luZBgBIAEoDjIcLmJhdG9uLmxvY2sudjEuTG9ja0V2ZW50S2luZBIhCgRsb2NrGAIgASgLMhMuYmF0b24ubG9jay52MS5Mb2NrKp0CCg1Mb2NrRXZlbnRLaW5kEh8KG0xPQ0tfRVZFTlRfS0lORF9VTlNQRUNJRklFRBAAEhwKGExPQ0tfRVZFTlRfS0lORF9TTkFQU0hPVBABEhsKF0xPQ0tfRVZFTlRfS0lORF9HUkFOVEVEEAISHAoYTE9DS19FVkVOVF9LSU5EX1JFTEVBU0VEEAMSGwoXTE9DS19FVkVOVF9LSU5EX0VYUElSRUQQBBIdChlMT0NLX0VWRU5UX0tJTkRfUkVGUkVTSEVEEAUSGgoWTE9DS19FVkVOVF9LSU5EX1FVRVVFRBAGEhwKGExPQ0tfRVZFTlRfS0lORF9ERVFVRVVFRBAHEhwKGExPQ0tfRVZFTlRfS0lORF9SRVNFUlZFRBAIQkBaPmdpdGh1Yi5jb20vYmF0b24tZGV2L2JhdG9uL2NsaWVudHMvZ28vZ2VuL2JhdG9uL2xvY2svdjE7bG9ja3YxYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Lease is one granted permit.
@@ -568,6 +568,62 @@ export const ReleaseResponseSchema: GenMessage<ReleaseResponse> = /*@__PURE__*/
   messageDesc(file_baton_lock_v1_lock, 13);
 
 /**
+ * ForceReleaseRequest names the leases an administrator ends.
+ *
+ * @generated from message baton.lock.v1.ForceReleaseRequest
+ */
+export type ForceReleaseRequest = Message<"baton.lock.v1.ForceReleaseRequest"> & {
+  /**
+   * The lock's name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Only the lease with this fencing token; unset ends every lease of the lock.
+   *
+   * @generated from field: optional uint64 fencing = 2;
+   */
+  fencing?: bigint | undefined;
+
+  /**
+   * Why, for the audit line (up to 256 printable characters).
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message baton.lock.v1.ForceReleaseRequest.
+ * Use `create(ForceReleaseRequestSchema)` to create a new message.
+ */
+export const ForceReleaseRequestSchema: GenMessage<ForceReleaseRequest> = /*@__PURE__*/
+  messageDesc(file_baton_lock_v1_lock, 14);
+
+/**
+ * ForceReleaseResponse lists the leases that were ended.
+ *
+ * @generated from message baton.lock.v1.ForceReleaseResponse
+ */
+export type ForceReleaseResponse = Message<"baton.lock.v1.ForceReleaseResponse"> & {
+  /**
+   * The leases released, oldest first (empty when the lock was free).
+   *
+   * @generated from field: repeated baton.lock.v1.Holder released = 1;
+   */
+  released: Holder[];
+};
+
+/**
+ * Describes the message baton.lock.v1.ForceReleaseResponse.
+ * Use `create(ForceReleaseResponseSchema)` to create a new message.
+ */
+export const ForceReleaseResponseSchema: GenMessage<ForceReleaseResponse> = /*@__PURE__*/
+  messageDesc(file_baton_lock_v1_lock, 15);
+
+/**
  * RefreshRequest extends a lease.
  *
  * @generated from message baton.lock.v1.RefreshRequest
@@ -600,7 +656,7 @@ export type RefreshRequest = Message<"baton.lock.v1.RefreshRequest"> & {
  * Use `create(RefreshRequestSchema)` to create a new message.
  */
 export const RefreshRequestSchema: GenMessage<RefreshRequest> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 14);
+  messageDesc(file_baton_lock_v1_lock, 16);
 
 /**
  * RefreshResponse carries the extended lease.
@@ -621,7 +677,7 @@ export type RefreshResponse = Message<"baton.lock.v1.RefreshResponse"> & {
  * Use `create(RefreshResponseSchema)` to create a new message.
  */
 export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 15);
+  messageDesc(file_baton_lock_v1_lock, 17);
 
 /**
  * DescribeRequest names one lock.
@@ -642,7 +698,7 @@ export type DescribeRequest = Message<"baton.lock.v1.DescribeRequest"> & {
  * Use `create(DescribeRequestSchema)` to create a new message.
  */
 export const DescribeRequestSchema: GenMessage<DescribeRequest> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 16);
+  messageDesc(file_baton_lock_v1_lock, 18);
 
 /**
  * DescribeResponse shows one lock.
@@ -663,7 +719,7 @@ export type DescribeResponse = Message<"baton.lock.v1.DescribeResponse"> & {
  * Use `create(DescribeResponseSchema)` to create a new message.
  */
 export const DescribeResponseSchema: GenMessage<DescribeResponse> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 17);
+  messageDesc(file_baton_lock_v1_lock, 19);
 
 /**
  * ListRequest asks for a page of locks.
@@ -698,7 +754,7 @@ export type ListRequest = Message<"baton.lock.v1.ListRequest"> & {
  * Use `create(ListRequestSchema)` to create a new message.
  */
 export const ListRequestSchema: GenMessage<ListRequest> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 18);
+  messageDesc(file_baton_lock_v1_lock, 20);
 
 /**
  * ListResponse is one page of locks.
@@ -726,7 +782,7 @@ export type ListResponse = Message<"baton.lock.v1.ListResponse"> & {
  * Use `create(ListResponseSchema)` to create a new message.
  */
 export const ListResponseSchema: GenMessage<ListResponse> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 19);
+  messageDesc(file_baton_lock_v1_lock, 21);
 
 /**
  * ReserveRequest creates a lock under a random name.
@@ -754,7 +810,7 @@ export type ReserveRequest = Message<"baton.lock.v1.ReserveRequest"> & {
  * Use `create(ReserveRequestSchema)` to create a new message.
  */
 export const ReserveRequestSchema: GenMessage<ReserveRequest> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 20);
+  messageDesc(file_baton_lock_v1_lock, 22);
 
 /**
  * ReserveResponse names the reserved lock.
@@ -782,7 +838,7 @@ export type ReserveResponse = Message<"baton.lock.v1.ReserveResponse"> & {
  * Use `create(ReserveResponseSchema)` to create a new message.
  */
 export const ReserveResponseSchema: GenMessage<ReserveResponse> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 21);
+  messageDesc(file_baton_lock_v1_lock, 23);
 
 /**
  * WatchRequest chooses the locks to watch.
@@ -817,7 +873,7 @@ export type WatchRequest = Message<"baton.lock.v1.WatchRequest"> & {
  * Use `create(WatchRequestSchema)` to create a new message.
  */
 export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 22);
+  messageDesc(file_baton_lock_v1_lock, 24);
 
 /**
  * WatchResponse is one change of one lock.
@@ -845,7 +901,7 @@ export type WatchResponse = Message<"baton.lock.v1.WatchResponse"> & {
  * Use `create(WatchResponseSchema)` to create a new message.
  */
 export const WatchResponseSchema: GenMessage<WatchResponse> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 23);
+  messageDesc(file_baton_lock_v1_lock, 25);
 
 /**
  * LockEventKind says what changed in a lock.

@@ -1,5 +1,6 @@
 import { createContextKey } from "@connectrpc/connect";
 import type { SessionRequest } from "../../gen/baton/lock/v1/session_pb.js";
+import type { Principal } from "./key-ring.js";
 
 /**
  * Checks one operation of a Session stream before it runs: returns the error that answers it
@@ -9,3 +10,6 @@ export type SessionGuard = (request: SessionRequest) => unknown;
 
 /** Where the auth interceptor leaves the guard of a Session call; unset when Baton is open. */
 export const sessionGuardKey = createContextKey<SessionGuard | undefined>(undefined, { description: "session guard" });
+
+/** Who is calling, as the auth interceptor identified it; unset when Baton is open. */
+export const principalKey = createContextKey<Principal | undefined>(undefined, { description: "caller" });
