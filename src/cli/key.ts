@@ -15,7 +15,7 @@ export const keyCommand = defineCommand(
     ],
     description: `Prints a fresh API key (256 random bits) for the caller NAME on stdout, and on stderr the
 lines to paste under "keys:" in the server's config file. The file holds only the key's SHA-256;
-the key itself is shown this once: hand it to the caller (as BATON_KEY, or --key), then send the
+the key itself is shown this once: hand it to the caller (as BATON_KEY, or --api-key), then send the
 server SIGHUP to load the new config. Edit "actions" and the prefixes to what NAME needs.`,
     flags: {},
     notes: `See docs/security.md for scopes and limits.`,

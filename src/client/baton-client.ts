@@ -115,6 +115,15 @@ export class BatonClient {
     return reply.fencing;
   }
 
+  /**
+   * Ends leases of `name` without their tokens (the `admin` scope, on a server with keys): every
+   * lease, or only the one with `fencing`. Resolves with the fencing tokens and owners ended.
+   */
+  async forceRelease(name: string, options: CallOptions & { fencing?: bigint; reason?: string } = {}): Promise<{ owner: string; fencing: bigint }[]> {
+    const reply = await this.unary.forceRelease({ name, fencing: options.fencing, reason: options.reason ?? "" }, options);
+    return reply.released.map((h) => ({ owner: h.owner, fencing: h.fencing }));
+  }
+
   /** Extends a lease to now + `ttlMs` (its own TTL when unset); resolves with the extended lease. */
   async refresh(lease: LeaseRef, ttlMs?: number, options: CallOptions = {}): Promise<Lease> {
     const ttl = ttlMs === undefined ? undefined : int64(ttlMs, "ttlMs");
