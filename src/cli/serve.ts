@@ -35,7 +35,7 @@ export const serveCommand: Command = {
     const url = await app.listen();
     process.stderr.write(`baton: serving on ${url} (store: ${describeStore(config.store)})\n`);
     // --- security: open-server warning and SIGHUP reload (docs/security.md) ---
-    const open = openServerWarning(config.host, config.keys.length, false);
+    const open = openServerWarning(config.host, config.keys.length, config.tlsClientCa !== "");
     if (open !== undefined) warn(open);
     process.on("SIGHUP", () => reloadConfig(app, load, warn));
     // --- end security ---

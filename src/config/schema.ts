@@ -48,6 +48,16 @@ export const settingsShape = {
     doc: "HTTP/2 streams one connection may open at once",
     more: "Sent to clients as SETTINGS_MAX_CONCURRENT_STREAMS.",
   }),
+  // --- security: TLS on the one port (docs/security.md) ---
+  tlsCert: setting(text({ placeholder: "FILE" }), "", { group: SERVER, doc: "TLS certificate chain (PEM); serves https (h2 by ALPN, and HTTP/1.1)", more: "Reloaded on SIGHUP, with tlsKey.", defaultText: "none (cleartext)" }),
+  tlsKey: setting(text({ placeholder: "FILE" }), "", { group: SERVER, doc: "the TLS certificate's private key (PEM)", defaultText: "none" }),
+  tlsClientCa: setting(text({ placeholder: "FILE" }), "", {
+    group: SERVER,
+    doc: "CA (PEM) of client certificates, for mTLS",
+    more: "A client certificate it signed names the caller by its subject CN, which must be the name of a configured key (whose scopes apply); one it did not sign is refused.",
+    defaultText: "none",
+  }),
+  // --- end security ---
   shutdownGraceMs: setting(duration(), 5_000, { group: SERVER, doc: "how long shutdown waits for connections", more: "Connections still open after it are cut." }),
 
   store: setting(store, "durable", {
@@ -126,6 +136,8 @@ function crossCheck(c: Settings, ctx: z.core.$RefinementCtx<Settings>): void {
     if (c.minTtlMs > c.maxTtlMs || (c[key] >= c.minTtlMs && c[key] <= c.maxTtlMs)) return;
     issue(key, `${show(c[key])} must lie between minTtl (${show(c.minTtlMs)}) and maxTtl (${show(c.maxTtlMs)})`, ["minTtlMs", "maxTtlMs"]);
   };
+  if ((c.tlsCert === "") !== (c.tlsKey === "")) issue(c.tlsCert === "" ? "tlsKey" : "tlsCert", "tlsCert and tlsKey go together: give both, or neither", ["tlsCert", "tlsKey"]);
+  if (c.tlsClientCa !== "" && c.tlsCert === "") issue("tlsClientCa", "mTLS needs TLS: give tlsCert and tlsKey too", ["tlsCert"]);
   within("defaultTtlMs");
   within("sessionTtlMs");
 }

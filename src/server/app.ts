@@ -26,6 +26,7 @@ import { errorInterceptor } from "./interceptors/errors.js";
 import { notFound } from "./not-found.js";
 import { reflectionService, reflectionServices } from "./reflection-service.js";
 import { AuthState } from "./auth/state.js";
+import { tlsFilesOf } from "./tls.js";
 import { admitHttp } from "./auth/http-guard.js";
 import { compatNeed, isPagePath, PAGE_NEED } from "./auth/http-needs.js";
 import { authInterceptor } from "./interceptors/auth.js";
@@ -118,6 +119,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     (stream, headers) => pipeline.owns(pathOf(headers[":path"])) && pipeline.serve(new H2Exchange(stream, headers)),
     log,
     config.maxStreamsPerConnection,
+    tlsFilesOf(config),
   );
   let closing: Promise<void> | undefined;
   return {
@@ -129,9 +131,12 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     async listen() {
       const port = await listener.listen(config.port, config.host);
       const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-      return `http://${host}:${port}`;
+      return `${listener.secure ? "https" : "http"}://${host}:${port}`;
     },
     reload(next) {
+      // TLS first: if its files do not load, the keys stay as they were too.
+      const files = tlsFilesOf(next);
+      if (files !== undefined) listener.reloadTls(files);
       auth.reload(next.keys);
     },
     close() {
