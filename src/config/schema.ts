@@ -7,7 +7,7 @@ import { compatFields, compatSchema, DEFAULT_COMPAT_OPTIONS } from "../server/co
 import { DEFAULT_DATA_DIR, DURABILITIES, formatDurableSpec, isDurableSpec, parseDurableSpec } from "../store/durable/spec.js";
 import { parseRedisUrl } from "../store/redis/redis-url.js";
 import { keyFields, keysSchema } from "../server/auth/options.js";
-import { checked, count, duration, list, oneOf, structured, text } from "./kinds.js";
+import { checked, count, duration, list, oneOf, optionalFile, structured, text } from "./kinds.js";
 import { setting } from "./meta.js";
 
 /** The docs' headings, in order. */
@@ -49,13 +49,12 @@ export const settingsShape = {
     more: "Sent to clients as SETTINGS_MAX_CONCURRENT_STREAMS.",
   }),
   // --- security: TLS on the one port (docs/security.md) ---
-  tlsCert: setting(text({ placeholder: "FILE" }), "", { group: SERVER, doc: "TLS certificate chain (PEM); serves https (h2 by ALPN, and HTTP/1.1)", more: "Reloaded on SIGHUP, with tlsKey.", defaultText: "none (cleartext)" }),
-  tlsKey: setting(text({ placeholder: "FILE" }), "", { group: SERVER, doc: "the TLS certificate's private key (PEM)", defaultText: "none" }),
-  tlsClientCa: setting(text({ placeholder: "FILE" }), "", {
+  tlsCert: setting(optionalFile(), "", { group: SERVER, doc: "TLS certificate chain (PEM); serves https (h2 by ALPN, and HTTP/1.1)", more: "none serves cleartext. Reloaded on SIGHUP, with tlsKey." }),
+  tlsKey: setting(optionalFile(), "", { group: SERVER, doc: "the TLS certificate's private key (PEM)" }),
+  tlsClientCa: setting(optionalFile(), "", {
     group: SERVER,
     doc: "CA (PEM) of client certificates, for mTLS",
     more: "A client certificate it signed names the caller by its subject CN, which must be the name of a configured key (whose scopes apply); one it did not sign is refused.",
-    defaultText: "none",
   }),
   // --- end security ---
   shutdownGraceMs: setting(duration(), 5_000, { group: SERVER, doc: "how long shutdown waits for connections", more: "Connections still open after it are cut." }),
