@@ -56,6 +56,11 @@ export const settingsShape = {
     doc: "CA (PEM) of client certificates, for mTLS",
     more: "A client certificate it signed names the caller by its subject CN, which must be the name of a configured key (whose scopes apply); one it did not sign is refused.",
   }),
+  maxOpenStreamsPerConnection: setting(count({ min: 0 }), 0, {
+    group: SERVER,
+    doc: "streaming calls one connection may have open; 0 = no limit",
+    more: "Wait, Watch, Session, Subscribe, Arrive, WaitReady, Overview. One more is refused with resource_exhausted naming this setting; open streams go on.",
+  }),
   // --- end security ---
   shutdownGraceMs: setting(duration(), 5_000, { group: SERVER, doc: "how long shutdown waits for connections", more: "Connections still open after it are cut." }),
 

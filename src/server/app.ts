@@ -30,6 +30,7 @@ import { tlsFilesOf } from "./tls.js";
 import { admitHttp } from "./auth/http-guard.js";
 import { compatNeed, isPagePath, PAGE_NEED } from "./auth/http-needs.js";
 import { authInterceptor } from "./interceptors/auth.js";
+import { connectionStreamsInterceptor } from "./interceptors/connection-streams.js";
 import type { LayerName } from "./compat/options.js";
 import type { Req as CompatReq, Res as CompatRes } from "./compat/http.js";
 
@@ -91,7 +92,14 @@ export async function buildApp(config: Config, log: (message: string) => void = 
       mount(reflectionServices[0], reflection.v1),
       mount(reflectionServices[1], reflection.v1alpha),
     ],
-    interceptors: [...(parts.interceptors ?? []), authInterceptor(auth), errorInterceptor(log)],
+    interceptors: [
+      ...(parts.interceptors ?? []),
+      // --- security ---
+      authInterceptor(auth),
+      ...(config.maxOpenStreamsPerConnection > 0 ? [connectionStreamsInterceptor(config.maxOpenStreamsPerConnection)] : []),
+      // --- end security ---
+      errorInterceptor(log),
+    ],
     readMaxBytes: config.readMaxBytes,
     // Strict JSON: a misspelt field ("ttl" for "ttlMs") must be an error, not a silent default.
     jsonOptions: { ignoreUnknownFields: false },
