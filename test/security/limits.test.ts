@@ -123,6 +123,26 @@ describe.each(TRANSPORTS)("per-key limits over %s", (kind) => {
   });
 });
 
+describe("the leases limit under concurrent acquires", () => {
+  it("grants exactly the limit, never more, when many acquires race", async () => {
+    const racer = testKey("racer", ["acquire", "read"], { limits: { leases: 3 } });
+    const local = await startServer({ keys: [racer.spec] });
+    try {
+      const { lock } = keyedClients("connect-binary-h2", local.url, racer.key);
+      const names = Array.from({ length: 20 }, (_, i) => uniqueName("lease-race", String(i)));
+      const results = await Promise.allSettled(names.map((name) => lock.acquire({ name, waitMs: 0n })));
+      const granted = results.filter((r) => r.status === "fulfilled");
+      expect(granted).toHaveLength(3);
+      for (const r of results) if (r.status === "rejected") expect(limitOf(ConnectError.from(r.reason))).toBe("leases");
+      let held = 0;
+      for (const name of names) held += (await local.app.engine.describe(name)).holders.length;
+      expect(held).toBe(3);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
 describe("per-connection and body limits", () => {
   let limited: TestServer;
   beforeAll(async () => {

@@ -6,6 +6,8 @@ import type { Principal } from "./key-ring.js";
 export class KeyUsage {
   streams = 0;
   waiters = 0;
+  /** Unary acquires in flight for a key with a leases limit (they may become leases). */
+  acquiring = 0;
   private tokens = Number.NaN;
   private refilledAtMs = 0;
 

@@ -58,16 +58,20 @@ async function unary(auth: AuthState, principal: Principal, usage: KeyUsage, pat
   const message = req.message as unknown as Fields;
   const { limits } = principal;
   if (path === ACQUIRE) {
-    if (limits.leases !== undefined && auth.leases.count(usage, Date.now()) >= limits.leases) throw overLimit(principal.name, "leases", limits.leases);
+    const counted = limits.leases !== undefined;
+    // Acquires in flight count as leases until they settle, so that concurrent ones cannot overshoot.
+    if (counted && auth.leases.count(usage, Date.now()) + usage.acquiring >= limits.leases!) throw overLimit(principal.name, "leases", limits.leases!);
     const waits = message["waitMs"] !== 0n;
     if (waits) usage.enter("waiters", limits);
+    if (counted) usage.acquiring++;
     let res: Res;
     try {
       res = await next(req);
+      if (counted) noteGrant(auth, usage, (res.message as Fields)["lease"]);
     } finally {
       if (waits) usage.leave("waiters");
+      if (counted) usage.acquiring--;
     }
-    if (limits.leases !== undefined) noteGrant(auth, usage, (res.message as Fields)["lease"]);
     return res;
   }
   const res = await next(req);
