@@ -23,6 +23,7 @@ import { createPipeline } from "./pipeline/serve.js";
 import { mount } from "./pipeline/methods.js";
 import { H1Exchange, H2Exchange } from "./pipeline/exchange.js";
 import { errorInterceptor } from "./interceptors/errors.js";
+import { errorDetailRegistry } from "./errors.js";
 import { notFound } from "./not-found.js";
 import { reflectionService, reflectionServices } from "./reflection-service.js";
 import { AuthState } from "./auth/state.js";
@@ -102,7 +103,8 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     ],
     readMaxBytes: config.readMaxBytes,
     // Strict JSON: a misspelt field ("ttl" for "ttlMs") must be an error, not a silent default.
-    jsonOptions: { ignoreUnknownFields: false },
+    // The registry lets JSON carry a SessionError's details (packed in Any).
+    jsonOptions: { ignoreUnknownFields: false, registry: errorDetailRegistry },
     compressions: [compressionGzip],
     log,
   });

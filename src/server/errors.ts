@@ -1,4 +1,4 @@
-import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, createRegistry, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { anyPack, AnySchema, DurationSchema, type Any } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { BatonError, type ErrorCode, type ErrorReason } from "../engine/errors.js";
@@ -54,6 +54,12 @@ export function toConnectError(error: unknown, log: (message: string) => void): 
 /** Node's errors for a request stream that broke off: the client went away, nothing to log. */
 const TRANSPORT_ERRORS = new Set(["ERR_STREAM_PREMATURE_CLOSE", "ERR_HTTP2_STREAM_ERROR", "ERR_HTTP2_INVALID_STREAM", "ECONNRESET", "EPIPE", "ABORT_ERR"]);
 
+/** Whether `error` only says the client went away (a reset, a closed socket, an abort). */
+export function isClientGone(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (error instanceof Error && (error.name === "AbortError" || error.message === "aborted")) || (typeof code === "string" && TRANSPORT_ERRORS.has(code));
+}
+
 function mapError(error: unknown, log: (message: string) => void): ConnectError {
   if (error instanceof ConnectError) return withErrorInfo(error);
   if (error instanceof BatonError) return new ConnectError(error.message, CODES[error.code], undefined, details(error));
@@ -61,13 +67,18 @@ function mapError(error: unknown, log: (message: string) => void): ConnectError 
     return new ConnectError(error.message, Code.Unavailable, undefined, [errorInfo("STORE_UNAVAILABLE", {})]);
   }
   // The client went away or its deadline passed: nothing to log, nobody to tell.
-  const code = (error as { code?: unknown } | null)?.code;
-  if ((error instanceof Error && (error.name === "AbortError" || error.message === "aborted")) || (typeof code === "string" && TRANSPORT_ERRORS.has(code))) {
+  if (isClientGone(error)) {
     return new ConnectError("the call was cancelled", Code.Canceled, undefined, [errorInfo("CANCELLED", {})]);
   }
   log(`baton: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return new ConnectError("internal error; see the server log", Code.Internal, undefined, [errorInfo("INTERNAL", {})]);
 }
+
+/**
+ * The message types that travel packed in `google.protobuf.Any` (a SessionError's details), for
+ * the JSON codecs: without them a Session in Connect JSON cannot write an error that has details.
+ */
+export const errorDetailRegistry = createRegistry(ErrorInfoSchema, RetryInfoSchema, LockHeldSchema);
 
 /** The same details packed as `google.protobuf.Any`, for the Session stream's SessionError. */
 export function detailsAsAny(error: ConnectError): Any[] {

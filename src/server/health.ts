@@ -7,7 +7,8 @@ import type { LockEngine } from "../engine/lock-engine.js";
  * sending new work before the streams are ended. Returns whether it answered the request.
  */
 export function healthRoute(engine: LockEngine, store: string) {
-  const storeKind = store === "memory" ? "memory" : "redis";
+  // The kind only (a Redis URL may hold a password; a durable spec names a path).
+  const storeKind = store === "memory" ? "memory" : /^rediss?:/.test(store) ? "redis" : "durable";
   // Only `npm run bench` turns this on: it lets the benchmark read the server's heap after a GC.
   const benchMemory = process.env.BATON_BENCH === "1";
   return (
