@@ -11,6 +11,7 @@ import { DEFAULT_CONFIG, type Config } from "../../src/config.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { TRANSPORTS, type TransportKind } from "../helpers/clients.js";
 import { uniqueName } from "../helpers/unique.js";
+import { baton } from "../cli/in-process.js";
 import { makePki, type CertFiles, type TestPki } from "./certs.js";
 import { testKey, withAuthorization } from "./keyed.js";
 
@@ -148,6 +149,20 @@ describe("the TypeScript client over https", () => {
     } finally {
       client.close();
     }
+  });
+});
+
+describe("the CLI over https", () => {
+  it("reaches the server with --ca (or BATON_CA) and BATON_KEY, and fails clearly without the CA", async () => {
+    const name = uniqueName("tls-cli", "x");
+    const ok = await baton(["describe", name, "--ca", pki.ca.cert], { url: server.url, env: { BATON_KEY: bearer.key } });
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    expect((await baton(["describe", name], { url: server.url, env: { BATON_KEY: bearer.key, BATON_CA: pki.ca.cert } })).code).toBe(0);
+    const untrusted = await baton(["describe", name], { url: server.url, env: { BATON_KEY: bearer.key } });
+    expect(untrusted.code).toBe(1);
+    // The rendezvous commands take the same options.
+    expect((await baton(["keys", "--ca", pki.ca.cert], { url: server.url, env: { BATON_KEY: bearer.key } })).code).toBe(0);
   });
 });
 
