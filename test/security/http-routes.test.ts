@@ -123,6 +123,21 @@ describe("compatibility layers and the live page with API keys", () => {
     }
   });
 
+  it("answer a key over its rate with 429 and Retry-After, and serve other keys", async () => {
+    const slow = testKey("slow", ["acquire"], { limits: { requestsPerSecond: 1, burst: 1 } });
+    await start([slow, locks]);
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 5 && !statuses.includes(429); i++) {
+      const [status, , headers] = await req("GET", "/locker/locks", bearer(slow));
+      statuses.push(status);
+      if (status === 429) retryAfter = headers.get("retry-after");
+    }
+    expect(statuses).toContain(429);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect((await req("GET", "/locker/locks", bearer(locks)))[0]).toBe(200);
+  });
+
   it("keep Locker's own Basic credentials when keys are off", async () => {
     server = await startServer({ compat: parseCompatOptions({ locker: { auth: { user: "ci", password: "s3cret-pass" } } }) });
     expect((await req("GET", "/locker/locks"))[0]).toBe(401);
