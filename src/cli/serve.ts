@@ -39,6 +39,8 @@ export const serveCommand: Command = {
     if (open !== undefined) warn(open);
     process.on("SIGHUP", () => reloadConfig(app, load, warn));
     // --- end security ---
+    // Operations: where Prometheus scrapes (docs/operations.md).
+    if (app.metrics !== undefined) process.stderr.write(`baton: metrics on ${app.metrics.url ?? url}/metrics\n`);
     return new Promise<number>((resolve) => {
       const stop = (signal: string): void => {
         process.stderr.write(`baton: ${signal} received, shutting down\n`);

@@ -4,7 +4,13 @@ import { ErrorInfoSchema } from "../../src/gen/google/rpc/error_details_pb.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { TRANSPORTS } from "../helpers/clients.js";
 import { uniqueName } from "../helpers/unique.js";
-import { keyedClients, testKey } from "./keyed.js";
+import { keyedClients, keyedTransport, testKey } from "./keyed.js";
+import { createClient } from "@connectrpc/connect";
+import { ElectionService } from "../../src/gen/baton/lock/v1/election_pb.js";
+import { LockService } from "../../src/gen/baton/lock/v1/lock_service_pb.js";
+import { RendezvousService } from "../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
+import { AdminService } from "../../src/gen/baton/admin/v1/admin_pb.js";
+import { RULES } from "../../src/server/auth/rules.js";
 
 // Keys and scopes over real sockets, on every protocol: who may call, on which names, doing what.
 
@@ -31,7 +37,25 @@ function scopeOf(error: ConnectError): string | undefined {
   return error.findDetails(ErrorInfoSchema)[0]?.metadata["scope"];
 }
 
+describe("the scope rules", () => {
+  it("cover every RPC of every service (a method without a rule is refused to every key)", () => {
+    for (const service of [LockService, ElectionService, RendezvousService, AdminService]) {
+      for (const method of service.methods) expect(RULES.has(`${service.typeName}/${method.name}`), `${service.typeName}/${method.name}`).toBe(true);
+    }
+  });
+});
+
 describe.each(TRANSPORTS)("API keys over %s", (kind) => {
+  it("scope elections as the locks they are", async () => {
+    const elections = createClient(ElectionService, keyedTransport(kind, server.url, team.key));
+    const name = uniqueName("team-a", `election-${kind}`);
+    const { lease } = await elections.campaign({ name, value: "10.0.0.1", waitMs: 0n });
+    expect(lease!.owner).toBe("team-a");
+    await elections.resign({ name, token: lease!.token });
+    const denied = await failure(elections.leader({ name: uniqueName("team-b", kind) }));
+    expect(denied.code).toBe(Code.PermissionDenied);
+  });
+
   it("refuses a call without a key, or with a wrong one, as unauthenticated", async () => {
     const none = await failure(keyedClients(kind, server.url, undefined).lock.describe({ name: "x" }));
     expect(none.code).toBe(Code.Unauthenticated);

@@ -4,6 +4,14 @@ import type { HttpNeed } from "./http-guard.js";
 /** The live page shows every lock and rendezvous key: it needs read on all of them. */
 export const PAGE_NEED: HttpNeed = { action: "read", spaces: ["locks", "rendezvous"] };
 
+/** /metrics on the main port: counts and rates of every name's traffic, for a key that may read. */
+export const METRICS_NEED: HttpNeed = { action: "read", spaces: [] };
+
+/** Whether a request path is the metrics endpoint's. */
+export function isMetricsPath(url: string | undefined): boolean {
+  return ((url ?? "").split("?")[0] ?? "") === "/metrics";
+}
+
 /** Whether a request path is the live page's. */
 export function isPagePath(url: string | undefined): boolean {
   const path = (url ?? "").split("?")[0] ?? "";

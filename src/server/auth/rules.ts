@@ -38,6 +38,12 @@ export const RULES: ReadonlyMap<string, Rule | "any-key"> = new Map<string, Rule
   // Each operation on the stream is checked as it arrives (see interceptors/auth.ts).
   ["baton.lock.v1.LockService/Session", { action: "acquire" }],
   ["baton.lock.v1.LockService/ForceRelease", lock("admin", field("name"))],
+  // Elections are locks: campaigning holds the election's lock.
+  ["baton.lock.v1.ElectionService/Campaign", lock("acquire", field("name"), "owner")],
+  ["baton.lock.v1.ElectionService/Proclaim", lock("acquire", field("name"))],
+  ["baton.lock.v1.ElectionService/Resign", lock("acquire", field("name"))],
+  ["baton.lock.v1.ElectionService/Leader", lock("read", field("name"))],
+  ["baton.lock.v1.ElectionService/Observe", lock("read", field("name"))],
   ["baton.rendezvous.v1.RendezvousService/Signal", key("signal", field("key"), "owner")],
   ["baton.rendezvous.v1.RendezvousService/Reset", key("signal", field("key"))],
   ["baton.rendezvous.v1.RendezvousService/Wait", key("read", field("key"), "owner")],
