@@ -31,6 +31,7 @@ import { errorDetailRegistry } from "./errors.js";
 import { notFound } from "./not-found.js";
 import { reflectionService, reflectionServices } from "./reflection-service.js";
 import { AuthState } from "./auth/state.js";
+import { recordAuthFailure } from "./metrics/metrics.js";
 import { tlsFilesOf } from "./tls.js";
 import { admitHttp } from "./auth/http-guard.js";
 import { compatNeed, isMetricsPath, isPagePath, METRICS_NEED, PAGE_NEED } from "./auth/http-needs.js";
@@ -99,7 +100,7 @@ export async function buildApp(config: Config, freeTextLog?: (message: string) =
   );
   const sessionTiming = { ttlMs: config.sessionTtlMs, minTtlMs: config.minTtlMs, maxTtlMs: config.maxTtlMs };
   // --- security: keys, scopes and limits (docs/security.md) ---
-  const auth = new AuthState(config.keys);
+  const auth = new AuthState(config.keys, (reason) => recordAuthFailure(metrics?.metrics, reason));
   const admit = (layer: LayerName, req: CompatReq, res: CompatRes) => admitHttp(auth, req, res, compatNeed(layer, req.method ?? "GET"));
   // --- end security ---
   const reflection = reflectionService([LockService, ElectionService, RendezvousService, AdminService]);

@@ -34,6 +34,7 @@ export function admitHttp(auth: AuthState, req: Req, res: Res, need: HttpNeed): 
     if (need.spaces.length === 0) requireScope(principal, need.action);
     return "key";
   } catch (error) {
+    auth.noteFailure(error);
     refuse(res, error);
     return "refused";
   }

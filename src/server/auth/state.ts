@@ -1,3 +1,4 @@
+import { BatonError } from "../../engine/errors.js";
 import { KeyRing } from "./key-ring.js";
 import { LeaseLedger } from "./lease-ledger.js";
 import type { KeySpec } from "./options.js";
@@ -13,8 +14,19 @@ export class AuthState {
   readonly usage = new UsageBook();
   readonly leases = new LeaseLedger();
 
-  constructor(keys: readonly KeySpec[]) {
+  /** `onFailure` hears every refused caller (metrics count them by reason); never the key. */
+  constructor(
+    keys: readonly KeySpec[],
+    readonly onFailure: (reason: "missing_credentials" | "bad_credentials" | "permission_denied") => void = () => {},
+  ) {
     this.ring = new KeyRing(keys);
+  }
+
+  /** Tells `onFailure` about `error` if it refused a caller (unauthenticated or permission_denied). */
+  noteFailure(error: unknown): void {
+    if (!(error instanceof BatonError)) return;
+    if (error.code === "permission_denied") this.onFailure("permission_denied");
+    else if (error.code === "unauthenticated") this.onFailure(error.metadata["problem"] === "missing" ? "missing_credentials" : "bad_credentials");
   }
 
   /** Replaces the keys: a key no longer configured stops working with the next call. */

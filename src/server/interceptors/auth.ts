@@ -26,32 +26,40 @@ const REFRESH = "baton.lock.v1.LockService/Refresh";
  * It reads the keys from `auth` at each call, so a config reload takes effect at once.
  */
 export function authInterceptor(auth: AuthState): Interceptor {
-  return (next) => async (req) => {
-    const ring = auth.ring;
-    if (ring.open) return next(req);
-    const path = `${req.service.typeName}/${req.method.name}`;
-    const principal = identify(ring, req.header.get("authorization"), req.contextValues.get(socketKey));
-    const rule = RULES.get(path);
-    if (rule === undefined) throw outOfScope(`${path} is not open to API keys`, `method:${path}`);
-    req.contextValues.set(principalKey, principal);
-    const usage = auth.usage.of(principal);
-    usage.takeCall(principal.limits, Date.now());
-    if (rule === "any-key") return next(req);
-    if (!req.stream) {
-      const message = req.message as unknown as Fields;
-      authorize(principal, rule, message);
-      return unary(auth, principal, usage, path, withMessage(req, message), next);
-    }
-    if (req.method.methodKind === "server_streaming") {
-      const message = (await firstOf(req.message)) as Fields;
-      authorize(principal, rule, message);
-      return stream(principal, usage, path, withMessage(req, once(message)), next);
-    }
-    // The Session: each operation is checked as it arrives, and answered on its own if refused.
-    requireScope(principal, rule.action);
-    req.contextValues.set(sessionGuardKey, sessionGuard(principal, usage));
-    return stream(principal, usage, path, req, next);
+  return (next) => (req) => {
+    if (auth.ring.open) return next(req);
+    return checked(auth, req, next).catch((error: unknown) => {
+      auth.noteFailure(error);
+      throw error;
+    });
   };
+}
+
+/** Identifies the caller, checks its scopes and limits, then runs the call, counting what it opens. */
+async function checked(auth: AuthState, req: Req, next: (r: Req) => Promise<Res>): Promise<Res> {
+  const ring = auth.ring;
+  const path = `${req.service.typeName}/${req.method.name}`;
+  const principal = identify(ring, req.header.get("authorization"), req.contextValues.get(socketKey));
+  const rule = RULES.get(path);
+  if (rule === undefined) throw outOfScope(`${path} is not open to API keys`, `method:${path}`);
+  req.contextValues.set(principalKey, principal);
+  const usage = auth.usage.of(principal);
+  usage.takeCall(principal.limits, Date.now());
+  if (rule === "any-key") return next(req);
+  if (!req.stream) {
+    const message = req.message as unknown as Fields;
+    authorize(principal, rule, message);
+    return unary(auth, principal, usage, path, withMessage(req, message), next);
+  }
+  if (req.method.methodKind === "server_streaming") {
+    const message = (await firstOf(req.message)) as Fields;
+    authorize(principal, rule, message);
+    return stream(principal, usage, path, withMessage(req, once(message)), next);
+  }
+  // The Session: each operation is checked as it arrives, and answered on its own if refused.
+  requireScope(principal, rule.action);
+  req.contextValues.set(sessionGuardKey, sessionGuard(principal, usage));
+  return stream(principal, usage, path, req, next);
 }
 
 async function unary(auth: AuthState, principal: Principal, usage: KeyUsage, path: string, req: UnaryRequest, next: (r: Req) => Promise<Res>): Promise<Res> {
