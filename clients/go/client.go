@@ -31,8 +31,10 @@ type Client struct {
 }
 
 // New connects to the Baton server at url: http://host:port (HTTP/2 in cleartext) or
-// https://host:port (TLS with the system's roots, or WithCA). It waits until the connection is
-// up or ctx ends; later outages are retried by gRPC, and the sessions reconnect on their own.
+// https://host:port (TLS with the system's roots, or WithCA). It presents the API key of
+// WithAPIKey, or else of the BATON_KEY environment variable, when there is one. It waits until
+// the connection is up or ctx ends; later outages are retried by gRPC, and the sessions
+// reconnect on their own.
 func New(ctx context.Context, url string, opts ...Option) (*Client, error) {
 	cfg := clientConfig{}
 	for _, o := range opts {
@@ -47,7 +49,15 @@ func New(ctx context.Context, url string, opts ...Option) (*Client, error) {
 	}
 	// Wait for the connection (a server that is starting up gets until ctx ends); the error then
 	// names the last failure, e.g. a certificate the client does not trust.
-	dial := append([]grpc.DialOption{creds, grpc.WithBlock(), grpc.WithReturnConnectionError()}, cfg.dial...)
+	dial := []grpc.DialOption{creds, grpc.WithBlock(), grpc.WithReturnConnectionError()}
+	keyOption, err := apiKeyOption(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	if keyOption != nil {
+		dial = append(dial, keyOption)
+	}
+	dial = append(dial, cfg.dial...)
 	conn, err := grpc.DialContext(ctx, target, dial...)
 	if err != nil {
 		return nil, fmt.Errorf("baton: connecting to %s: %w", url, err)

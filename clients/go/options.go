@@ -29,6 +29,8 @@ type clientConfig struct {
 	clientCert *tls.Certificate
 	tlsConfig  *tls.Config
 	dial       []grpc.DialOption
+	apiKey     string
+	apiKeySet  bool // WithAPIKey was given: BATON_KEY is not read
 	session    sessionConfig
 }
 

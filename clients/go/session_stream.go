@@ -8,6 +8,7 @@ import (
 	lockv1 "github.com/baton-dev/baton/clients/go/gen/baton/lock/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // sessionStream is one Session RPC: a server session, the requests in flight on it and the
@@ -183,7 +184,7 @@ func (s *Session) streamBroke(st *sessionStream, cause error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st.broken = true
-	st.failCallsLocked(unavailable("the session stream ended: " + callError(context.Background(), cause).Error()))
+	st.failCallsLocked(brokenStreamError(cause))
 	if s.cur == st {
 		s.cur = nil
 		s.ready = make(chan struct{})
@@ -199,6 +200,18 @@ func (st *sessionStream) failCallsLocked(err error) {
 		delete(st.calls, id)
 		c.final <- callResult{err: err}
 	}
+}
+
+// brokenStreamError is what the calls in flight on a stream that ended get. A refusal of the
+// caller's credentials stays what it is, so that opening a session with a missing, wrong or
+// too narrow API key fails at once instead of being retried as an outage until the deadline;
+// anything else is an outage the session rides out.
+func brokenStreamError(cause error) error {
+	err := callError(context.Background(), cause)
+	if code := status.Code(cause); code == codes.Unauthenticated || code == codes.PermissionDenied {
+		return err
+	}
+	return unavailable("the session stream ended: " + err.Error())
 }
 
 func unavailable(message string) *Error {

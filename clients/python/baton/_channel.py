@@ -1,4 +1,4 @@
-"""The client's one gRPC channel: h2c for http:// URLs, TLS for https:// (custom CA, mutual TLS)."""
+"""The client's one gRPC channel: h2c for http:// URLs, TLS for https:// (custom CA, mutual TLS), with the API key."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import List, Optional, Tuple, Union
 from urllib.parse import urlsplit
 
 import grpc
+
+from ._api_key import api_key_interceptors, resolve_api_key
 
 #: PEM data, or the path of a PEM file.
 PemSource = Union[bytes, str, "os.PathLike[str]"]
@@ -26,7 +28,7 @@ _OPTIONS: List[Tuple[str, int]] = [
 class Target:
     """Where and how to connect: a host:port and whether it takes TLS, from the client's URL."""
 
-    def __init__(self, url: str, *, ca: Optional[PemSource] = None, cert: Optional[PemSource] = None, key: Optional[PemSource] = None) -> None:
+    def __init__(self, url: str, *, ca: Optional[PemSource] = None, cert: Optional[PemSource] = None, key: Optional[PemSource] = None, api_key: Optional[str] = None) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"the server's URL must look like http://host:port or https://host:port (got {url!r})")
@@ -43,13 +45,14 @@ class Target:
         self._ca = _read_pem(ca)
         self._cert = _read_pem(cert)
         self._key = _read_pem(key)
+        self._interceptors = api_key_interceptors(resolve_api_key(api_key))
 
     def aio_channel(self) -> grpc.aio.Channel:
         """A new asyncio channel to the server; call it on the event loop that will use it."""
         if not self.secure:
-            return grpc.aio.insecure_channel(self.address, options=_OPTIONS)
+            return grpc.aio.insecure_channel(self.address, options=_OPTIONS, interceptors=self._interceptors)
         credentials = grpc.ssl_channel_credentials(root_certificates=self._ca, private_key=self._key, certificate_chain=self._cert)
-        return grpc.aio.secure_channel(self.address, credentials, options=_OPTIONS)
+        return grpc.aio.secure_channel(self.address, credentials, options=_OPTIONS, interceptors=self._interceptors)
 
 
 def _read_pem(source: Optional[PemSource]) -> Optional[bytes]:

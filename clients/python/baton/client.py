@@ -30,13 +30,14 @@ class Client:
     `owner` names this client in `describe` (default `user@host:pid`); `session_ttl` (seconds,
     default the server's 10 s) is how long the server keeps the session's leases after it last
     heard from the client. `ca` (PEM data or a file) verifies an https:// server; `cert` and `key`
-    give a client certificate for mutual TLS. Close it with `close()` or `with`; a client still
+    give a client certificate for mutual TLS. `api_key` is sent as `authorization: Bearer KEY`
+    on every call (unset: `BATON_KEY`'s; `""`: none). Close it with `close()` or `with`; a client still
     open when the interpreter exits is closed then, so its leases are released at once.
     Callbacks (`on_lost`, `on_queued`) run on the client's I/O thread: keep them short.
     """
 
-    def __init__(self, url: str, *, owner: Optional[str] = None, session_ttl: Optional[float] = None, ca: Optional[PemSource] = None, cert: Optional[PemSource] = None, key: Optional[PemSource] = None) -> None:
-        self._aio = AsyncClient(url, owner=owner, session_ttl=session_ttl, ca=ca, cert=cert, key=key)
+    def __init__(self, url: str, *, owner: Optional[str] = None, session_ttl: Optional[float] = None, ca: Optional[PemSource] = None, cert: Optional[PemSource] = None, key: Optional[PemSource] = None, api_key: Optional[str] = None) -> None:
+        self._aio = AsyncClient(url, owner=owner, session_ttl=session_ttl, ca=ca, cert=cert, key=key, api_key=api_key)
         self.url = url
         self.owner = self._aio.owner
         self._io = io_thread()

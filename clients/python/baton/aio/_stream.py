@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, Optional
 
 import grpc
 
-from ..exceptions import BatonError, Cancelled, Unavailable, error_from_rpc
+from ..exceptions import BatonError, Cancelled, PermissionDenied, Unauthenticated, Unavailable, error_from_rpc
 from ..lease import SESSION_EXPIRED, Lease
 from ..lock.v1 import lock_pb2, session_pb2
 from ..lock.v1.lock_service_pb2_grpc import LockServiceStub
@@ -219,7 +219,9 @@ class SessionStream:
         self.ended = True
         self._recoverable = recover and not self._expired
         self._closing = True
-        failure = error if isinstance(error, (Unavailable, Cancelled)) else Unavailable(f"the session stream ended: {error.message}", reason="UNAVAILABLE", code=grpc.StatusCode.UNAVAILABLE)
+        # A refusal of the credentials stays what it is (retrying would not help); anything else
+        # is an outage the session rides out.
+        failure = error if isinstance(error, (Unavailable, Cancelled, Unauthenticated, PermissionDenied)) else Unavailable(f"the session stream ended: {error.message}", reason="UNAVAILABLE", code=grpc.StatusCode.UNAVAILABLE)
         self._in_flight.fail_all(failure)
         if not self.opened.done():
             self.opened.set_exception(failure)

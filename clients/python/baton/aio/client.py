@@ -32,14 +32,16 @@ class Client(RendezvousCalls, ElectionCalls):
     default the server's 10 s) is how long the server keeps the session's leases after it last
     heard from the client: a client that dies or pauses longer loses them. `ca` (PEM data or a
     file) verifies an https:// server instead of the system roots; `cert` and `key` give a client
-    certificate for mutual TLS. Durations are seconds. Use it from one event loop; close it with
+    certificate for mutual TLS. `api_key` (from `baton key new`) is sent as
+    `authorization: Bearer KEY` on every call; unset, the `BATON_KEY` environment variable's is,
+    and `api_key=""` sends none. Durations are seconds. Use it from one event loop; close it with
     `await client.close()` or `async with`.
     """
 
-    def __init__(self, url: str, *, owner: Optional[str] = None, session_ttl: Optional[float] = None, ca: Optional[PemSource] = None, cert: Optional[PemSource] = None, key: Optional[PemSource] = None) -> None:
+    def __init__(self, url: str, *, owner: Optional[str] = None, session_ttl: Optional[float] = None, ca: Optional[PemSource] = None, cert: Optional[PemSource] = None, key: Optional[PemSource] = None, api_key: Optional[str] = None) -> None:
         self.url = url
         self.owner = owner or default_owner()
-        self._target = Target(url, ca=ca, cert=cert, key=key)
+        self._target = Target(url, ca=ca, cert=cert, key=key, api_key=api_key)
         self._session_ttl_ms = _convert.to_ms(session_ttl, "session_ttl")
         if self._session_ttl_ms == 0:
             raise ValueError("session_ttl must be positive")
