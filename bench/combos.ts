@@ -50,7 +50,7 @@ export async function runCombo(kind: ClientKind, target: Target, plan: Plan, rep
   } else {
     const servers: BenchServer[] = [];
     try {
-      for (let i = 0; i < plan.instances; i++) servers.push(await startBenchServer([...plan.storeFlags, "--max-queue", String(plan.waiters + 10)], target.dir));
+      for (let i = 0; i < plan.instances; i++) servers.push(await startBenchServer([...plan.storeFlags, "--max-queue", String(Math.max(plan.waiters, 1000) + 10)], target.dir));
       await batonScenarios(kind, target, servers, plan, rows);
     } finally {
       await Promise.all(servers.map((s) => s.stop()));
