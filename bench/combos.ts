@@ -18,14 +18,17 @@ export interface Plan {
   contendedC: number[];
   /** Idle waiters for the memory scenario, 0 to skip it. */
   waiters: number;
-  /** Flags for `baton serve` that pick the store. */
-  storeFlags: string[];
+  /** The store's name as BENCH_STORE gave it. */
+  store: string;
+  /** Flags for `baton serve` that pick the store (a fresh data dir on every call, for durable ones). */
+  serverFlags: () => string[];
   instances: number;
 }
 
 /** One row of one repetition of one client against one server. */
 export interface Measurement {
   client: ClientKind;
+  store: string;
   /** "now", "base" or "etcd". */
   target: Target["label"];
   repetition: number;
@@ -50,13 +53,13 @@ export async function runCombo(kind: ClientKind, target: Target, plan: Plan, rep
   } else {
     const servers: BenchServer[] = [];
     try {
-      for (let i = 0; i < plan.instances; i++) servers.push(await startBenchServer([...plan.storeFlags, "--max-queue", String(Math.max(plan.waiters, 1000) + 10)], target.dir));
+      for (let i = 0; i < plan.instances; i++) servers.push(await startBenchServer([...plan.serverFlags(), "--max-queue", String(Math.max(plan.waiters, 1000) + 10)], target.dir));
       await batonScenarios(kind, target, servers, plan, rows);
     } finally {
       await Promise.all(servers.map((s) => s.stop()));
     }
   }
-  return rows.map((row) => ({ client: kind, target: target.label, repetition, row }));
+  return rows.map((row) => ({ client: kind, store: plan.store, target: target.label, repetition, row }));
 }
 
 async function batonScenarios(kind: ClientKind, build: Build, servers: BenchServer[], plan: Plan, rows: Row[]): Promise<void> {

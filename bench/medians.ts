@@ -4,6 +4,7 @@ import type { Measurement } from "./combos.js";
 /** The median over repetitions of one scenario at one concurrency, for one client and server. */
 export interface Summary {
   client: ClientKind;
+  store: string;
   target: Target["label"];
   scenario: string;
   clients: number;
@@ -31,7 +32,7 @@ export function median(values: number[]): number {
 export function summarize(measurements: Measurement[]): Summary[] {
   const groups = new Map<string, Measurement[]>();
   for (const m of measurements) {
-    const key = [m.client, m.target, scenarioKind(m.row.scenario), m.row.clients].join("|");
+    const key = [m.store, m.client, m.target, scenarioKind(m.row.scenario), m.row.clients].join("|");
     groups.set(key, [...(groups.get(key) ?? []), m]);
   }
   return [...groups.values()].map((ms) => {
@@ -39,6 +40,7 @@ export function summarize(measurements: Measurement[]): Summary[] {
     const extra = (name: string): number[] => ms.map((m) => m.row.extra?.[name] ?? Number.NaN);
     return {
       client: first.client,
+      store: first.store,
       target: first.target,
       scenario: scenarioKind(first.row.scenario),
       clients: first.row.clients,

@@ -177,7 +177,7 @@ export async function idleWaiters(server: BenchServer, make: DriverFactory, wait
 
 /**
  * Asks the server for a heap snapshot. It was started with --heapsnapshot-signal=SIGUSR2 (see
- * BENCHMARKS.md) and writes Heap.*.heapsnapshot into its working directory; the memory route
+ * docs/benchmarks.md) and writes Heap.*.heapsnapshot into its working directory; the memory route
  * answers only once the snapshot is written, as both run on the server's one thread.
  */
 async function heapSnapshot(server: BenchServer): Promise<void> {
