@@ -19,6 +19,7 @@ import { judge, targetsTable } from "./targets.js";
  * - BENCH_BASE: the base commit (default 20eecae), or "none" for no base column;
  * - BENCH_REPEAT: interleaved repetitions (default 1); BENCH_SECONDS: each timed run (default 5);
  * - BENCH_ONLY: subset of "uncontended,contended,idle"; BENCH_WAITERS: idle waiters (default 10000);
+ *   BENCH_C: the uncontended concurrencies (default 1,16,64; the targets need all three);
  * - BENCH_STORE: memory (default), durable, durable-relaxed, redis (started by the bench) or a
  *   redis:// URL, or a comma-separated list of them (one table each); BENCH_INSTANCES: Baton
  *   servers sharing it (2+ needs Redis);
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   const dataDirs: string[] = [];
   const plans: Plan[] = stores.map((store) => ({
     seconds: Number(process.env.BENCH_SECONDS ?? 5),
-    uncontendedC: only.has("uncontended") ? [1, 16, 64] : [],
+    uncontendedC: only.has("uncontended") ? (process.env.BENCH_C ?? "1,16,64").split(",").map(Number) : [],
     contendedC: only.has("contended") ? [16] : [],
     waiters: only.has("idle") ? Number(process.env.BENCH_WAITERS ?? 10_000) : 0,
     store,
