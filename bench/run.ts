@@ -105,7 +105,8 @@ async function main(): Promise<void> {
   if (skipped.length > 0) console.log(`\nskipped:\n${skipped.join("\n")}`);
   const out = `bench/results/${process.env.BENCH_OUT ?? "latest"}.json`;
   mkdirSync("bench/results", { recursive: true });
-  writeFileSync(out, JSON.stringify({ header, summaries, verdicts, skipped, measurements }, null, 2));
+  const plansOut = plans.map(({ serverFlags: _, ...plan }) => plan);
+  writeFileSync(out, JSON.stringify({ header, plans: plansOut, summaries, verdicts, skipped, measurements }, null, 2));
   console.log(`\nwritten to ${out}`);
 }
 
