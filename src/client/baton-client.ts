@@ -173,6 +173,12 @@ export class BatonClient {
       }
     } catch (error) {
       // A stream that breaks after the grant still granted: the lease is ours until its TTL.
+      // But a caller that gave up will never use it: give it back rather than leak it.
+      if (granted !== undefined && options.signal?.aborted === true) {
+        const { name: lockName, token } = granted;
+        void this.unary.release({ name: lockName, token }).catch(() => undefined);
+        granted = undefined;
+      }
       if (granted === undefined) throw error;
     } finally {
       call.end();
@@ -240,12 +246,53 @@ export class BatonClient {
     if (this.session !== undefined) return this.session.acquire(name, { ...this.acquireFields(options), waitMs: 0n, signal: options.signal });
     const request = { name, ...this.acquireFields(options), waitMs: 0n };
     const sentAtMs = performance.now();
-    const reply = await this.unary.acquire(request, { signal: options.signal });
+    // The call itself is not cancelled by the signal: a grant already on its way would then be
+    // dropped here and held by nobody until its TTL. The caller is let go at once instead, and a
+    // grant that arrives after it gave up is given back.
+    const call = this.unary.acquire(request);
+    const reply = options.signal === undefined ? await call : await unlessAborted(call, options.signal, (late) => {
+      void this.unary.release({ name: late.lease?.name ?? name, token: late.lease?.token ?? "" }).catch(() => undefined);
+    });
     const lease = leaseFromProto(reply.lease);
     // The lease is surely valid until sentAt + TTL on this clock (the server granted it after).
     this.sentAt.set(lease, sentAtMs);
     return lease;
   }
+}
+
+/**
+ * Settles as `call`, or rejects with `canceled` as soon as `signal` aborts; a value the call
+ * yields after that goes to `late` (which gives back what nobody will use).
+ */
+function unlessAborted<T>(call: Promise<T>, signal: AbortSignal, late: (value: T) => void): Promise<T> {
+  if (signal.aborted) {
+    call.then(late, () => undefined);
+    return Promise.reject(cancelled(signal));
+  }
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const onAbort = (): void => {
+      settled = true;
+      reject(cancelled(signal));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    call.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        if (settled) late(value);
+        else resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        if (!settled) reject(error);
+      },
+    );
+  });
+}
+
+/** The error of a call its caller cancelled, as connect-es reports it. */
+function cancelled(signal: AbortSignal): ConnectError {
+  return ConnectError.from(signal.reason ?? "the call was cancelled", Code.Canceled);
 }
 
 /**

@@ -58,18 +58,35 @@ export function heldBy(error: unknown): { name: string; limit: number; holders: 
 /**
  * A client interceptor: connect-node reports a connection the server dropped (it died, a proxy
  * cut it) as `aborted`, the code Baton answers for a held lock. An `aborted` without Baton's
- * reason is a broken connection, and becomes `unavailable`.
+ * reason is a broken connection, and becomes `unavailable`. A stream's error arrives while its
+ * messages are read, after `next` has returned, so the messages are mapped too.
  */
 export const transportFailures: Interceptor = (next) => async (req) => {
+  let res;
   try {
-    return await next(req);
+    res = await next(req);
   } catch (error) {
-    if (error instanceof ConnectError && error.code === Code.Aborted && reasonOf(error) === undefined) {
-      throw new ConnectError(`the connection to the server broke: ${error.rawMessage}`, Code.Unavailable, error.metadata, undefined, error);
-    }
-    throw notHttp2(error) ?? error;
+    throw transportFailure(error);
   }
+  if (!res.stream) return res;
+  return { ...res, message: mapStreamErrors(res.message) };
 };
+
+async function* mapStreamErrors<T>(messages: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    throw transportFailure(error);
+  }
+}
+
+/** `error` as the client reports it: a broken connection is `unavailable`, never `aborted`. */
+function transportFailure(error: unknown): unknown {
+  if (error instanceof ConnectError && error.code === Code.Aborted && reasonOf(error) === undefined) {
+    return new ConnectError(`the connection to the server broke: ${error.rawMessage}`, Code.Unavailable, error.metadata, undefined, error);
+  }
+  return notHttp2(error) ?? error;
+}
 
 /** What the client says when the server at its URL does not speak HTTP/2. */
 export const NOT_HTTP2 = 'the server did not answer in HTTP/2 (an HTTP/1.1-only server or proxy? then use httpVersion "1.1")';

@@ -54,6 +54,12 @@ export function toConnectError(error: unknown, log: (message: string) => void): 
 /** Node's errors for a request stream that broke off: the client went away, nothing to log. */
 const TRANSPORT_ERRORS = new Set(["ERR_STREAM_PREMATURE_CLOSE", "ERR_HTTP2_STREAM_ERROR", "ERR_HTTP2_INVALID_STREAM", "ECONNRESET", "EPIPE", "ABORT_ERR"]);
 
+/** Whether `error` only says the client went away (a reset, a closed socket, an abort). */
+export function isClientGone(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (error instanceof Error && (error.name === "AbortError" || error.message === "aborted")) || (typeof code === "string" && TRANSPORT_ERRORS.has(code));
+}
+
 function mapError(error: unknown, log: (message: string) => void): ConnectError {
   if (error instanceof ConnectError) return withErrorInfo(error);
   if (error instanceof BatonError) return new ConnectError(error.message, CODES[error.code], undefined, details(error));
@@ -61,8 +67,7 @@ function mapError(error: unknown, log: (message: string) => void): ConnectError 
     return new ConnectError(error.message, Code.Unavailable, undefined, [errorInfo("STORE_UNAVAILABLE", {})]);
   }
   // The client went away or its deadline passed: nothing to log, nobody to tell.
-  const code = (error as { code?: unknown } | null)?.code;
-  if ((error instanceof Error && (error.name === "AbortError" || error.message === "aborted")) || (typeof code === "string" && TRANSPORT_ERRORS.has(code))) {
+  if (isClientGone(error)) {
     return new ConnectError("the call was cancelled", Code.Canceled, undefined, [errorInfo("CANCELLED", {})]);
   }
   log(`baton: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

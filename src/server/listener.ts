@@ -87,17 +87,28 @@ function localAuthority(socket: net.Socket | undefined): string {
 const BAD_AUTHORITY = "the Host header (HTTP/2 :authority) must be a host name or address with an optional port";
 
 function refuseStream(stream: http2.ServerHttp2Stream, authority: string): void {
-  if (stream.destroyed || stream.headersSent) return;
-  stream.respond({ ":status": 400, "content-type": "text/plain; charset=utf-8" });
-  stream.end(`${BAD_AUTHORITY}; got ${JSON.stringify(authority.slice(0, 100))}\n`);
+  answerStream(stream, 400, `${BAD_AUTHORITY}; got ${JSON.stringify(authority.slice(0, 100))}\n`);
 }
 
 /** A handler that threw synchronously: the request fails, the process goes on. */
 function failStream(stream: http2.ServerHttp2Stream, error: unknown, log: (message: string) => void): void {
   log(`baton: a request handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  if (stream.destroyed) return;
-  if (!stream.headersSent) stream.respond({ ":status": 500, "content-type": "text/plain; charset=utf-8" });
-  stream.end("internal error; see the server log\n");
+  answerStream(stream, 500, "internal error; see the server log\n");
+}
+
+/**
+ * Answers a stream with a short text, if it can still be answered: a client may reset its
+ * stream at any moment (it is then closed before it is destroyed, and writing to it throws),
+ * and nothing a client does may end the process.
+ */
+function answerStream(stream: http2.ServerHttp2Stream, status: number, text: string): void {
+  if (stream.destroyed || stream.closed) return;
+  try {
+    if (!stream.headersSent) stream.respond({ ":status": status, "content-type": "text/plain; charset=utf-8" });
+    stream.end(text);
+  } catch {
+    stream.destroy();
+  }
 }
 
 /**

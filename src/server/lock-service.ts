@@ -31,7 +31,16 @@ export function lockService(engine: LockEngine, log: (message: string) => void, 
 
     // No signal: the pipeline stops the stream's iterator when the client goes or the deadline
     // passes, and an idle waiter then costs no abort controller (100,000 waiters add up).
-    wait: (req) => engine.waitAs(waitParams(req), req.hold, undefined, waitEventToProto),
+    // Without hold the grant is the client's once the stream has ended; if that end never
+    // reaches it, the grant is released as for a unary Acquire.
+    wait: (req, ctx) =>
+      engine.waitAs(waitParams(req), req.hold, undefined, (event) => {
+        if (event.type === "granted" && !req.hold) {
+          const { name, token } = event.lease;
+          onUndelivered(ctx, () => void engine.release(name, token).catch(() => undefined));
+        }
+        return waitEventToProto(event);
+      }),
 
     async release(req) {
       const lease = await engine.release(req.name, req.token);

@@ -61,6 +61,9 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
       const quietMs = Date.now() - lastSeenMs;
       if (quietMs >= ttlMs) {
         silent = true;
+        // The leases go now, whatever the stream is doing: a response the client does not read
+        // can hold the stream (and this generator) open, but not the session's leases.
+        void lockSession.end(0).catch((e: unknown) => log(`baton: ending silent session ${sessionId} failed: ${String(e)}`));
         out.fail(new BatonError("deadline_exceeded", `no message from the client for ${ttlMs} ms (the session's TTL); the session has ended and its leases are released`, {
           reason: "DEADLINE_EXCEEDED",
           metadata: { ttl_ms: String(ttlMs) },

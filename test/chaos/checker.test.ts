@@ -99,15 +99,25 @@ describe("chaos history checker", () => {
     expect(v.acceptedOverlapCount).toBe(0);
   });
 
-  it("flags a steady client not granted again within the bound after a fault, and only that", () => {
+  it("flags a lock not granted to anyone again within the bound after a fault, and only that", () => {
+    const h = clean();
+    h.fault("kill -9", ["server"], 120, 120);
+    grant(h, "b#1", "L", 13, 150, 120 + BOUND + 500, 1700);
+    grant(h, "a#2", "L", 14, 150, 1750, 2000);
+    const v = check(h, { recoveryBoundMs: BOUND });
+    expect(v.unrecovered).toEqual([`lock L not granted to anyone within ${BOUND} ms after kill -9 of server: only after ${BOUND + 500} ms`]);
+    expect(v.recoveryMs).toEqual([BOUND + 500]);
+  });
+
+  it("flags a steady client stuck past the bound times stuckFactor while others are granted", () => {
     const h = clean();
     h.fault("kill -9", ["server"], 120, 120);
     grant(h, "b#1", "L", 13, 150, 160, 170);
-    grant(h, "a#2", "L", 14, 150, 120 + BOUND + 500, 2000);
-    const v = check(h, { recoveryBoundMs: BOUND });
+    grant(h, "a#2", "L", 14, 150, 120 + 2 * BOUND + 500, 3000);
+    expect(check(h, { recoveryBoundMs: BOUND }).unrecovered).toEqual([]);
+    const v = check(h, { recoveryBoundMs: BOUND, stuckFactor: 2 });
     expect(v.unrecovered).toHaveLength(1);
-    expect(v.unrecovered[0]).toMatch(/^a \(test\) not granted within 1000 ms after kill -9/);
-    expect(v.recoveryMs).toEqual([BOUND + 500]);
+    expect(v.unrecovered[0]).toMatch(/^a \(test\) not granted within 2000 ms after kill -9/);
   });
 
   it("does not hold the fault's own target to the bound", () => {

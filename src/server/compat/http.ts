@@ -2,6 +2,7 @@ import type * as http from "node:http";
 import type * as http2 from "node:http2";
 import { BatonError, type ErrorCode } from "../../engine/errors.js";
 import { StoreUnavailableError } from "../../store/errors.js";
+import { isClientGone } from "../errors.js";
 
 /** A request as both the HTTP/1.1 and the HTTP/2 server hand it over. */
 export type Req = http.IncomingMessage | http2.Http2ServerRequest;
@@ -153,6 +154,8 @@ export function isCode(error: unknown, code: ErrorCode): boolean {
 
 /** Logs an unexpected error with its stack; the client gets a short answer in its layer's terms. */
 export function logUnexpected(layer: string, error: unknown, log: (message: string) => void): void {
+  // A client that hung up mid-request is not unexpected: nothing to log.
+  if (isClientGone(error)) return;
   log(`baton: compat ${layer}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 }
 

@@ -1,6 +1,7 @@
 import type { LockEngine } from "../../engine/lock-engine.js";
 import type { RendezvousEngine } from "../../engine/rendezvous/rendezvous-engine.js";
 import { distributexLayer } from "./distributex.js";
+import { isClientGone } from "../errors.js";
 import { clientGone, logUnexpected, sendJson, sendText, type Req, type Res } from "./http.js";
 import type { Layer } from "./layer.js";
 import { lockerLayer, sendGinNotFound } from "./locker.js";
@@ -86,6 +87,8 @@ export function compatHandler(deps: CompatDeps, options: CompatOptions): CompatH
     }
     work()
       .catch((error: unknown) => {
+        // A client that hung up mid-request has nobody left to answer, and nothing to log.
+        if (isClientGone(error) || res.destroyed) return;
         logUnexpected(name, error, log);
         if (name === "distributex") sendText(res, 500, "NO");
         else sendJson(res, 500, { error: "internal error; see the server log" });

@@ -35,6 +35,13 @@ export interface Exchange {
   write(chunk: Uint8Array): Promise<void> | undefined;
   /** Ends the response, with HTTP/2 trailers when `respond` announced them. */
   end(chunk?: Uint8Array, trailers?: Record<string, string>): void;
+  /**
+   * After `end`: calls `undelivered` once if the response is then known not to have reached the
+   * client (HTTP/2: the client reset the stream before the server's last frame went out;
+   * HTTP/1.1: the connection closed before the response was handed to the OS). A response that
+   * left the server is taken as delivered: nothing can tell whether the client then read it.
+   */
+  onUndelivered(undelivered: () => void): void;
 }
 
 /** What hears that a client went away (the call's context). */
@@ -63,6 +70,7 @@ export class H2Exchange implements Exchange {
   private announced = false;
   private rawHeaders: http2.IncomingHttpHeaders;
   private readonly authority: string;
+  private undelivered: (() => void) | undefined;
 
   constructor(
     private readonly stream: http2.ServerHttp2Stream,
@@ -80,7 +88,13 @@ export class H2Exchange implements Exchange {
 
   /** The stream closed: if the response was not complete, the client went away. */
   closed(): void {
-    if (this.finished) return;
+    if (this.finished) {
+      // A reset before the last frame left: nghttp2 dropped the frames still queued.
+      const undelivered = this.undelivered;
+      this.undelivered = undefined;
+      if (undelivered !== undefined && this.stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) undelivered();
+      return;
+    }
     this.lost = true;
     const listener = this.listener;
     this.listener = undefined;
@@ -163,6 +177,15 @@ export class H2Exchange implements Exchange {
     });
   }
 
+  onUndelivered(undelivered: () => void): void {
+    const { stream } = this;
+    if (stream.closed || stream.destroyed) {
+      if (this.lost || stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) undelivered();
+      return;
+    }
+    this.undelivered = undelivered;
+  }
+
   /**
    * A client still sending (the call ended early: a bad message, a silent session) is told to
    * stop with RST_STREAM(NO_ERROR), as HTTP/2 provides for a response complete before its
@@ -186,6 +209,7 @@ export class H1Exchange implements Exchange {
   private finished = false;
   private lost = false;
   private listener: GoneListener | undefined;
+  private undelivered: (() => void) | undefined;
 
   constructor(
     private readonly req: http.IncomingMessage,
@@ -198,6 +222,9 @@ export class H1Exchange implements Exchange {
     res.once("close", () => {
       if (this.finished && res.writableFinished) return;
       this.lost = true;
+      const undelivered = this.undelivered;
+      this.undelivered = undefined;
+      undelivered?.();
       const listener = this.listener;
       this.listener = undefined;
       listener?.clientGone();
@@ -261,6 +288,12 @@ export class H1Exchange implements Exchange {
     if (this.res.destroyed) return;
     if (chunk === undefined) this.res.end();
     else this.res.end(chunk);
+  }
+
+  onUndelivered(undelivered: () => void): void {
+    if (this.res.writableFinished) return;
+    if (this.lost || this.res.destroyed) return undelivered();
+    this.undelivered = undelivered;
   }
 }
 

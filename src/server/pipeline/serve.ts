@@ -125,7 +125,12 @@ async function pump(call: Call, serialize: (message: AnyMessage) => Uint8Array, 
       const wrote = writer.send(serialize(normalise(schema, step.value)), ctx.headersSet());
       if (wrote !== undefined) await wrote;
     }
-    if (!exchange.gone) writer.end(undefined, ctx.headersSet(), ctx.trailersSet());
+    const undos = ctx.values.get(undeliveredKey);
+    if (exchange.gone) runUndos(undos);
+    else {
+      writer.end(undefined, ctx.headersSet(), ctx.trailersSet());
+      if (undos !== undefined) exchange.onUndelivered(() => runUndos(undos));
+    }
     done(call);
   } catch (error) {
     try {
@@ -187,14 +192,22 @@ async function startCall(
 
 function sendUnary(call: Call, route: Route, format: WireFormat, response: UnaryResponse): void {
   const { exchange, ctx, writer } = call;
+  const undos = ctx.values.get(undeliveredKey);
   if (exchange.gone) {
     // The client left before its answer could be sent: undo what the answer would have handed
     // over (a grant, above all), instead of leaking it until its TTL.
-    for (const undo of ctx.values.get(undeliveredKey) ?? []) undo();
+    runUndos(undos);
   } else {
     const header = ctx.headersSet();
     void writer.send(route.serialization.getO(format.binary).serialize(response.message), header);
     writer.end(undefined, header, ctx.trailersSet());
+    // Or the client leaves while the answer is still on its way out of this server.
+    if (undos !== undefined) exchange.onUndelivered(() => runUndos(undos));
   }
   done(call);
+}
+
+/** Undoes what an undelivered answer would have handed over; ends what it may have started. */
+function runUndos(undos: ReadonlyArray<() => void> | undefined): void {
+  for (const undo of undos ?? []) undo();
 }

@@ -8,13 +8,23 @@ import { sleep } from "./specs.js";
  * Acquires cancelled at the moment they are granted, in every way a client can give up: grpc-js
  * cancel (RST_STREAM), an AbortSignal on the TypeScript client (HTTP/1.1 and Session), closing
  * the TypeScript client right after asking, a raw Session reset, a JSON request whose socket is
- * destroyed. A grant the client never received must be released by the server at once, not
- * left to its TTL: the leases here last 30 s, so a leak shows as a holder after the race.
+ * destroyed. A grant whose answer never left the server (the stream was reset, the connection
+ * closed first) is released by the server at once; a grant our own clients receive after their
+ * caller gave up is given back by them. Those leases last 30 s, so a leak shows as a holder after
+ * the race. A raw client (grpc-js, plain HTTP) that throws away an answer already on its machine
+ * leaves a lease no server can know is unused: it lasts its TTL, short here, as etcd's would.
+ * So does our client over HTTP/1.1 when it cancels a waiting acquire: HTTP/1.1 can only say
+ * "gave up" by closing the connection, which races a grant already sent (over HTTP/2 the
+ * client's Session cancels by message, and the server knows).
  */
 export const CANCEL_KINDS = ["grpc-js cancel", "ts-h1 abort", "ts-session abort", "ts-session close", "raw session reset", "json socket destroy"] as const;
 /** One of CANCEL_KINDS. */
 export type CancelKind = (typeof CANCEL_KINDS)[number];
 
+/** Kinds whose client may drop an answer already sent: their grants may last until the TTL. */
+export const RAW_KINDS: ReadonlySet<CancelKind> = new Set<CancelKind>(["grpc-js cancel", "json socket destroy", "ts-h1 abort"]);
+/** The TTL of a raw kind's leases: they must be gone this long after the race. */
+export const RAW_TTL_MS = 2000;
 const TTL_MS = 30_000;
 
 /** Tries `tries` races of one kind on fresh locks under `prefix`; releases what it knowingly got. */
@@ -56,7 +66,7 @@ export async function cancelRaces(
       await sleep(Math.max(0, cancelAfterMs - 1 + Math.random() * 2));
       await json.release(name, held.token);
     };
-    const args = { owner, ttlMs: TTL_MS, waitMs: 5000 };
+    const args = { owner, ttlMs: RAW_KINDS.has(kind) ? RAW_TTL_MS : TTL_MS, waitMs: 5000 };
     let token: string | undefined;
     const attempt = async (): Promise<void> => {
       switch (kind) {

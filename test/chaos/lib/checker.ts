@@ -10,8 +10,9 @@ import type { FaultRecord, GrantRecord, History } from "./history.js";
  *    between the two grants; an unexplained overlap is a failure of mutual exclusion;
  * 4. the fenced resource never accepts interleaved writes of two holders (A, B, A) nor writes of
  *    two grants with one token: accepted overlapping writes must be 0;
- * 5. after every fault, every steady client that was not its target is granted again within
- *    the bound.
+ * 5. after every fault, every lock that was in use is granted again within the bound (grants
+ *    resume), and every steady client that was not its target is granted again within
+ *    `stuckFactor` times the bound (it may queue behind other clients' holds: nothing is stuck).
  */
 export interface Verdict {
   grants: number;
@@ -23,15 +24,21 @@ export interface Verdict {
   acceptedOverlaps: string[];
   fencingReused: string[];
   fencingBackwards: string[];
-  /** Per fault: how long until every steady client had been granted again (Infinity: never). */
+  /** Per fault: how long until every lock in use had been granted again (Infinity: never). */
   recoveryMs: number[];
   unrecovered: string[];
 }
 
 /** Options of `check`. */
 export interface CheckOptions {
-  /** Every steady client must be granted again within this long after a fault heals. */
+  /** Every lock in use must be granted again within this long after a fault heals. */
   recoveryBoundMs: number;
+  /**
+   * Every steady client must be granted again within this many bounds after a fault heals: a
+   * client that moves to another instance joins the back of a queue, behind others' holds.
+   * Default 3.
+   */
+  stuckFactor?: number;
   /** Ignore grants of locks whose names do not pass (e.g. semaphores checked elsewhere). */
   mutexes?: (lock: string) => boolean;
 }
@@ -128,20 +135,39 @@ function checkAcceptedWrites(history: History, v: Verdict): number {
 }
 
 /** Rule 5. */
-function checkRecovery(history: History, boundMs: number, v: Verdict): void {
+function checkRecovery(history: History, boundMs: number, stuckFactor: number, v: Verdict): void {
   const grantsOf = new Map<string, GrantRecord[]>();
   for (const g of history.grants) (grantsOf.get(g.worker) ?? grantsOf.set(g.worker, []).get(g.worker)!).push(g);
+  const locks = byLock(history.grants);
+  const end = Math.max(0, ...history.grants.map((g) => g.grantedAt));
+  const stuckMs = boundMs * stuckFactor;
   for (const f of history.faults) {
     let worst = 0;
-    for (const w of history.workers.values()) {
-      if (!w.steady || f.targets.includes(w.id) || w.startedAt > f.healedAt) continue;
-      if (w.stoppedAt !== undefined && w.stoppedAt < f.healedAt + boundMs) continue;
-      const next = (grantsOf.get(w.id) ?? []).find((g) => g.grantedAt > f.healedAt);
+    // Grants resume: each lock granted before the fault is granted again within the bound,
+    // unless the run ended first.
+    const bystander = (worker: string): boolean => {
+      const w = history.workers.get(worker);
+      return w !== undefined && w.steady && !f.targets.includes(w.id) && (w.stoppedAt === undefined || w.stoppedAt >= f.healedAt + boundMs);
+    };
+    for (const [lock, grants] of locks) {
+      if (!grants.some((g) => g.grantedAt <= f.at && bystander(g.worker)) || end < f.healedAt + boundMs) continue;
+      const next = grants.find((g) => g.grantedAt > f.healedAt);
       const delay = next === undefined ? Number.POSITIVE_INFINITY : next.grantedAt - f.healedAt;
       worst = Math.max(worst, delay);
       if (delay > boundMs) {
         const after = next === undefined ? "never" : `only after ${Math.round(delay)} ms`;
-        push(v.unrecovered, `${w.id} (${w.kind}) not granted within ${boundMs} ms after ${f.kind} of ${f.targets.join(",")}: ${after}`);
+        push(v.unrecovered, `lock ${lock} not granted to anyone within ${boundMs} ms after ${f.kind} of ${f.targets.join(",")}: ${after}`);
+      }
+    }
+    // Nothing stuck: each steady client is granted again, allowing for the queue it joins.
+    for (const w of history.workers.values()) {
+      if (!w.steady || f.targets.includes(w.id) || w.startedAt > f.healedAt) continue;
+      if (w.stoppedAt !== undefined && w.stoppedAt < f.healedAt + stuckMs) continue;
+      const next = (grantsOf.get(w.id) ?? []).find((g) => g.grantedAt > f.healedAt);
+      const delay = next === undefined ? Number.POSITIVE_INFINITY : next.grantedAt - f.healedAt;
+      if (delay > stuckMs) {
+        const after = next === undefined ? "never" : `only after ${Math.round(delay)} ms`;
+        push(v.unrecovered, `${w.id} (${w.kind}) not granted within ${stuckMs} ms after ${f.kind} of ${f.targets.join(",")}: ${after}`);
       }
     }
     v.recoveryMs.push(worst);
@@ -170,7 +196,7 @@ export function check(history: History, options: CheckOptions): Verdict & { fenc
     if (options.mutexes === undefined || options.mutexes(lock)) checkOverlaps(lock, grants, history.faults, end, v);
   }
   const acceptedOverlapCount = checkAcceptedWrites(history, v);
-  checkRecovery(history, options.recoveryBoundMs, v);
+  checkRecovery(history, options.recoveryBoundMs, options.stuckFactor ?? 3, v);
   return { ...v, fencingReusedCount: counts.reused, fencingBackwardsCount: counts.backwards, acceptedOverlapCount };
 }
 
