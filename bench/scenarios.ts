@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { elapsedMs, percentile } from "./stats.js";
 import type { Driver, DriverFactory } from "./drivers/driver.js";
 import type { BenchServer } from "./server-process.js";
@@ -114,6 +115,8 @@ export async function idleWaiters(server: BenchServer, make: DriverFactory, wait
   // With BENCH_HEAP_SNAPSHOT=1, one snapshot before the waiters and one with them, to diff.
   if (process.env.BENCH_HEAP_SNAPSHOT === "1") await heapSnapshot(server);
   const ctl = new AbortController();
+  // Every waiter listens on this one signal, which ends them all at once: not a leak.
+  setMaxListeners(waiters + 10, ctl.signal);
   let inOrder = 0;
   let headGranted: () => void = () => {};
   const granted = new Promise<void>((resolve) => (headGranted = resolve));
