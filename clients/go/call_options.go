@@ -7,6 +7,9 @@ type CallOption func(*callConfig)
 
 type callConfig struct {
 	limit          *uint32
+	permits        *uint32
+	shared         bool
+	value          string
 	ttl            *time.Duration
 	wait           *time.Duration
 	onQueued       func(QueuePosition)
@@ -32,6 +35,25 @@ func callOptions(opts []CallOption) callConfig {
 // limit while the lock is in use (ErrLimitMismatch otherwise).
 func WithLimit(n uint32) CallOption {
 	return func(c *callConfig) { c.limit = &n }
+}
+
+// WithPermits takes k of the lock's permits at once (Lock, TryLock, WithLock): a weighted
+// semaphore, as golang.org/x/sync/semaphore's Acquire(ctx, k). The FIFO queue serves a large
+// request before smaller ones that came after it. k above the lock's limit is an invalid argument.
+func WithPermits(k uint32) CallOption {
+	return func(c *callConfig) { c.permits = &k }
+}
+
+// WithShared takes the lock in shared (reader) mode (Lock, TryLock, WithLock): beside any number
+// of shared holders, never beside an exclusive one. A queued exclusive waiter blocks later readers.
+func WithShared() CallOption {
+	return func(c *callConfig) { c.shared = true }
+}
+
+// WithValue publishes a value with the lease (Lock, TryLock, WithLock, Campaign), shown to
+// everyone with the holder; an election candidate's address, say.
+func WithValue(value string) CallOption {
+	return func(c *callConfig) { c.value = value }
 }
 
 // WithTTL sets the lease's TTL (Lock, TryLock, WithLock): how long it outlives its session if the

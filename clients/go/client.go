@@ -17,6 +17,7 @@ import (
 type Client struct {
 	conn       *grpc.ClientConn
 	locks      lockv1.LockServiceClient
+	elections  lockv1.ElectionServiceClient
 	rendezvous rendezvousv1.RendezvousServiceClient
 	session    sessionConfig
 
@@ -54,6 +55,7 @@ func New(ctx context.Context, url string, opts ...Option) (*Client, error) {
 	return &Client{
 		conn:       conn,
 		locks:      lockv1.NewLockServiceClient(conn),
+		elections:  lockv1.NewElectionServiceClient(conn),
 		rendezvous: rendezvousv1.NewRendezvousServiceClient(conn),
 		session:    cfg.session,
 		sessions:   map[*Session]struct{}{},

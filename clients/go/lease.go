@@ -17,11 +17,14 @@ type Lease struct {
 	token      string
 	fencing    uint64
 	acquiredAt time.Time
+	permits    uint32
+	shared     bool
 	done       chan struct{}
 
 	// Guarded by session.mu.
 	expiresAt time.Time
 	ttl       time.Duration
+	value     string
 	stream    *sessionStream // the stream whose server session keeps the lease alive
 	refs      []leaseRef     // the ids the server names the lease by in `lost`
 	err       error
@@ -41,6 +44,9 @@ func newLease(s *Session, st *sessionStream, l *lockv1.Lease) *Lease {
 		token:      l.GetToken(),
 		fencing:    l.GetFencing(),
 		acquiredAt: timeOf(l.GetAcquiredAt()),
+		permits:    l.GetPermits(),
+		shared:     l.GetShared(),
+		value:      l.GetValue(),
 		expiresAt:  timeOf(l.GetExpiresAt()),
 		ttl:        time.Duration(l.GetTtlMs()) * time.Millisecond,
 		stream:     st,
@@ -77,6 +83,20 @@ func (l *Lease) TTL() time.Duration {
 	l.session.mu.Lock()
 	defer l.session.mu.Unlock()
 	return l.ttl
+}
+
+// Permits is how many of the lock's permits the lease holds: 1 for a mutex, k after
+// WithPermits(k), 0 when shared.
+func (l *Lease) Permits() uint32 { return l.permits }
+
+// Shared is true for a lease taken in shared (reader) mode.
+func (l *Lease) Shared() bool { return l.shared }
+
+// Value is what the holder published (WithValue, or a leader's latest Proclaim).
+func (l *Lease) Value() string {
+	l.session.mu.Lock()
+	defer l.session.mu.Unlock()
+	return l.value
 }
 
 // Session is the session that holds the lease.

@@ -11,7 +11,7 @@ import (
 // Lock takes a permit of the lock name, waiting in its FIFO queue until it is granted, ctx ends
 // (the call then leaves the queue and fails matching ErrCancelled and ctx.Err()), or the wait set
 // by WithWait runs out (ErrWaitTimeout). The lease belongs to the session. Options: WithLimit,
-// WithTTL, WithWait, WithQueued.
+// WithTTL, WithWait, WithQueued, WithPermits, WithShared, WithValue.
 func (s *Session) Lock(ctx context.Context, name string, opts ...CallOption) (*Lease, error) {
 	return s.acquire(ctx, name, callOptions(opts), false)
 }
@@ -26,7 +26,10 @@ func (s *Session) acquire(ctx context.Context, name string, cfg callConfig, try 
 	if err := ctx.Err(); err != nil {
 		return nil, contextError(ctx)
 	}
-	req := &lockv1.AcquireRequest{Name: name, TtlMs: optionalMillis(cfg.ttl), Limit: cfg.limit, WaitMs: optionalMillis(cfg.wait)}
+	req := &lockv1.AcquireRequest{
+		Name: name, TtlMs: optionalMillis(cfg.ttl), Limit: cfg.limit, WaitMs: optionalMillis(cfg.wait),
+		Permits: cfg.permits, Shared: cfg.shared, Value: cfg.value,
+	}
 	if try {
 		zero := time.Duration(0)
 		req.WaitMs = optionalMillis(&zero)

@@ -17,6 +17,12 @@ type Holder struct {
 	AcquiredAt time.Time
 	// ExpiresAt is when the lease expires unless refreshed; zero when it never expires.
 	ExpiresAt time.Time
+	// Value is what the holder published.
+	Value string
+	// Permits is how many permits it holds; 0 when shared.
+	Permits uint32
+	// Shared is true for a shared (reader) holder.
+	Shared bool
 }
 
 // Waiter is one entry of a lock's queue.
@@ -27,6 +33,10 @@ type Waiter struct {
 	Position uint32
 	// QueuedAt is when it joined the queue.
 	QueuedAt time.Time
+	// Permits is how many permits it asks for; 0 when it asks in shared mode.
+	Permits uint32
+	// Shared is true when it asks in shared (reader) mode.
+	Shared bool
 }
 
 // LockInfo is the state of one lock.
@@ -65,7 +75,10 @@ func timeOf(ts *timestamppb.Timestamp) time.Time {
 func holdersFromProto(hs []*lockv1.Holder) []Holder {
 	out := make([]Holder, len(hs))
 	for i, h := range hs {
-		out[i] = Holder{Owner: h.GetOwner(), Fencing: h.GetFencing(), AcquiredAt: timeOf(h.GetAcquiredAt()), ExpiresAt: timeOf(h.GetExpiresAt())}
+		out[i] = Holder{
+			Owner: h.GetOwner(), Fencing: h.GetFencing(), AcquiredAt: timeOf(h.GetAcquiredAt()), ExpiresAt: timeOf(h.GetExpiresAt()),
+			Value: h.GetValue(), Permits: h.GetPermits(), Shared: h.GetShared(),
+		}
 	}
 	return out
 }
@@ -79,7 +92,7 @@ func lockFromProto(l *lockv1.Lock) *LockInfo {
 		LastFencing: l.GetLastFencing(),
 	}
 	for _, w := range l.GetWaiters() {
-		info.Waiters = append(info.Waiters, Waiter{Owner: w.GetOwner(), Position: w.GetPosition(), QueuedAt: timeOf(w.GetQueuedAt())})
+		info.Waiters = append(info.Waiters, Waiter{Owner: w.GetOwner(), Position: w.GetPosition(), QueuedAt: timeOf(w.GetQueuedAt()), Permits: w.GetPermits(), Shared: w.GetShared()})
 	}
 	return info
 }

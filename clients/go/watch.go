@@ -27,11 +27,13 @@ const (
 	LockDequeued
 	// LockReserved: the lock was reserved.
 	LockReserved
+	// LockProclaimed: a holder published a new value (an election leader's Proclaim).
+	LockProclaimed
 )
 
 var lockEventNames = map[LockEventKind]string{
 	LockSnapshot: "snapshot", LockGranted: "granted", LockReleased: "released", LockExpired: "expired",
-	LockRefreshed: "refreshed", LockQueued: "queued", LockDequeued: "dequeued", LockReserved: "reserved",
+	LockRefreshed: "refreshed", LockQueued: "queued", LockDequeued: "dequeued", LockReserved: "reserved", LockProclaimed: "proclaimed",
 }
 
 // String names the kind, e.g. "granted".

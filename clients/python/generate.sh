@@ -22,7 +22,7 @@ generate() {
   (cd "$root/proto" && protoc -I . \
     --python_out="$out" --pyi_out="$out" \
     --grpc_python_out="$out" --plugin=protoc-gen-grpc_python="$plugin" \
-    baton/lock/v1/lock.proto baton/lock/v1/session.proto baton/lock/v1/lock_service.proto \
+    baton/lock/v1/lock.proto baton/lock/v1/session.proto baton/lock/v1/lock_service.proto baton/lock/v1/election.proto \
     baton/rendezvous/v1/rendezvous.proto baton/errors/v1/errors.proto)
   # Files without services get an empty *_pb2_grpc.py; only the services' are kept.
   for f in "$out"/baton/*/v1/*_pb2_grpc.py; do

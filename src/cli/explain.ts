@@ -119,7 +119,8 @@ export function heldText(error: ConnectError, name: string, now: number): string
 
 function holderWords(h: Holder, now: number): string {
   const until = h.expiresAt === undefined ? "with no expiry" : `until ${clockTime(timestampDate(h.expiresAt), now)}`;
-  return `${h.owner} (fencing ${h.fencing}) ${until}`;
+  const mode = h.shared ? ", shared" : h.permits > 1 ? `, ${h.permits} permits` : "";
+  return `${h.owner} (fencing ${h.fencing}${mode}) ${until}`;
 }
 
 const NETWORK_ERRORS: Record<string, string> = {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { closestMatch } from "leven";
 import { UsageError, type Command } from "./command.js";
 import { lockCommands } from "./locks/index.js";
+import { electionCommands } from "./elections/index.js";
 import { rendezvousCommands } from "./rendezvous/index.js";
 import type { CliIo } from "./io.js";
 
@@ -21,6 +22,7 @@ const loaded = (command: Command): Entry => ({ name: command.name, summary: comm
 const commands: Entry[] = [
   { name: "serve", summary: "run the Baton server", load: async () => (await import("./serve.js")).serveCommand },
   ...lockCommands.map(loaded),
+  ...electionCommands.map(loaded),
   ...rendezvousCommands.map(loaded),
   { name: "backup", summary: "snapshot the durable store's data dir to a file", load: async () => (await import("./backup.js")).backupCommand },
   { name: "restore", summary: "make a data dir start from a backup file", load: async () => (await import("./backup.js")).restoreCommand },

@@ -31,6 +31,8 @@ export const serveCommand: Command = {
     const app = await buildApp(config);
     const url = await app.listen();
     process.stderr.write(`baton: serving on ${url} (store: ${describeStore(config.store)})\n`);
+    // Operations: where Prometheus scrapes (docs/operations.md).
+    if (app.metrics !== undefined) process.stderr.write(`baton: metrics on ${app.metrics.url ?? url}/metrics\n`);
     return new Promise<number>((resolve) => {
       const stop = (signal: string): void => {
         process.stderr.write(`baton: ${signal} received, shutting down\n`);

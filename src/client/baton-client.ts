@@ -5,7 +5,8 @@ import { changeKindFromProto, leaseFromProto, lockFromProto, waitEventFromProto 
 import { hasCode, int64 } from "./errors.js";
 import { keepLeaseAlive, type KeepAliveOptions, type LeaseKeeper } from "./keep-alive.js";
 import { createTransports, type BatonTransports, type TransportOptions } from "./transport.js";
-import type { AcquireOptions, CallOptions, Lease, LockChange, LockInfo, WaitEvent, WaitOptions, WatchOptions } from "./types.js";
+import type { AcquireOptions, CallOptions, CampaignOptions, Leader, Lease, LockChange, LockInfo, WaitEvent, WaitOptions, WatchOptions } from "./types.js";
+import { ElectionCalls } from "./elections.js";
 import { withLock, type WithLockOptions } from "./with-lock.js";
 import { ClientSession } from "./session.js";
 import { RendezvousClient } from "./rendezvous.js";
@@ -56,6 +57,7 @@ export class BatonClient {
   readonly rendezvous: RendezvousClient;
   /** When the request of a lease taken by a unary call was sent, on this process's monotonic clock. */
   private readonly sentAt = new WeakMap<Lease, number>();
+  private readonly elections: ElectionCalls;
 
   constructor(
     private readonly transports: BatonTransports,
@@ -65,6 +67,7 @@ export class BatonClient {
     this.streams = createClient(LockService, transports.streams);
     this.owner = options.owner ?? defaultOwner();
     this.rendezvous = new RendezvousClient(transports.unary, transports.streams, this.owner);
+    this.elections = new ElectionCalls(transports.unary, transports.streams);
     this.session = transports.session === undefined ? undefined : new ClientSession(transports.session, { ttlMs: options.sessionTtlMs, owner: this.owner });
   }
 
@@ -159,6 +162,9 @@ export class BatonClient {
       owner: options.owner ?? this.owner,
       ttlMs: options.ttlMs === undefined ? undefined : int64(options.ttlMs, "ttlMs"),
       limit: options.limit,
+      shared: options.shared ?? false,
+      permits: options.permits,
+      value: options.value ?? "",
       waitMs: options.waitMs === undefined ? undefined : int64(options.waitMs, "waitMs"),
       hold,
     };
@@ -228,17 +234,51 @@ export class BatonClient {
     );
   }
 
+  /**
+   * Campaigns in the election `name` (the lock of that name, limit 1) and resolves once this
+   * client leads: the lease's `fencing` is the term, its token the leader key. Over HTTP/2 the
+   * leadership belongs to this client's session and ends when the client dies; over HTTP/1.1 it
+   * lives by its TTL (keep it with `keepAlive`).
+   */
+  campaign(name: string, options: CampaignOptions = {}): Promise<Lease> {
+    const { value, ...rest } = options;
+    return this.acquire(name, { ...rest, value: value ?? "", limit: 1 });
+  }
+
+  /** Publishes a new value as the leader holding `lease`; `failed_precondition` if it no longer leads. */
+  proclaim(lease: LeaseRef, value: string, options: CallOptions = {}): Promise<Leader> {
+    return this.elections.proclaim(lease, value, options);
+  }
+
+  /** Gives up leadership; the next candidate leads at once. Resolves with the term that ended. */
+  resign(lease: LeaseRef, options: CallOptions = {}): Promise<bigint> {
+    return this.release(lease, options);
+  }
+
+  /** The current leader of `name`, or null. */
+  leader(name: string, options: CallOptions = {}): Promise<Leader | null> {
+    return this.elections.leader(name, options);
+  }
+
+  /** The leader of `name` now (null for none), then every change of leader, term or value. */
+  observe(name: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<Leader | null> {
+    return this.elections.observe(name, options.signal);
+  }
+
   /** Closes the client's connections; calls in flight fail. */
   close(): void {
     this.session?.close();
     this.transports.close();
   }
 
-  private acquireFields(options: Omit<AcquireOptions, "waitMs" | "onQueued">): { owner: string; ttlMs: bigint | undefined; limit: number | undefined } {
+  private acquireFields(options: Omit<AcquireOptions, "waitMs" | "onQueued">) {
     return {
       owner: options.owner ?? this.owner,
       ttlMs: options.ttlMs === undefined ? undefined : int64(options.ttlMs, "ttlMs"),
       limit: options.limit,
+      shared: options.shared ?? false,
+      permits: options.permits,
+      value: options.value ?? "",
     };
   }
 

@@ -6,7 +6,8 @@ import {
   type Lock as LockMessage,
   type WaitResponse,
 } from "../gen/baton/lock/v1/lock_pb.js";
-import type { Holder, Lease, LockChangeKind, LockInfo, WaitEvent } from "./types.js";
+import type { Leader as LeaderMessage } from "../gen/baton/lock/v1/election_pb.js";
+import type { Holder, Leader, Lease, LockChangeKind, LockInfo, WaitEvent } from "./types.js";
 
 /** A missing timestamp would be a server bug; the epoch makes it visible instead of crashing. */
 function date(ts: Timestamp | undefined): Date {
@@ -24,12 +25,23 @@ export function leaseFromProto(lease: LeaseMessage | undefined): Lease {
     acquiredAt: date(lease.acquiredAt),
     expiresAt: date(lease.expiresAt),
     ttlMs: Number(lease.ttlMs),
+    value: lease.value,
+    permits: lease.permits,
+    shared: lease.shared,
   };
 }
 
 /** A holder from the wire. */
 export function holderFromProto(holder: HolderMessage): Holder {
-  return { owner: holder.owner, fencing: holder.fencing, acquiredAt: date(holder.acquiredAt), expiresAt: date(holder.expiresAt) };
+  return {
+    owner: holder.owner,
+    fencing: holder.fencing,
+    acquiredAt: date(holder.acquiredAt),
+    expiresAt: date(holder.expiresAt),
+    value: holder.value,
+    permits: holder.permits,
+    shared: holder.shared,
+  };
 }
 
 /** A lock's state from the wire. */
@@ -39,7 +51,7 @@ export function lockFromProto(lock: LockMessage | undefined): LockInfo {
     name: lock.name,
     limit: lock.limit,
     holders: lock.holders.map(holderFromProto),
-    waiters: lock.waiters.map((w) => ({ owner: w.owner, position: w.position, queuedAt: date(w.queuedAt) })),
+    waiters: lock.waiters.map((w) => ({ owner: w.owner, position: w.position, queuedAt: date(w.queuedAt), permits: w.permits, shared: w.shared })),
     reserved: lock.reserved,
     lastFencing: lock.lastFencing,
   };
@@ -74,9 +86,16 @@ const KINDS = new Map<LockEventKind, LockChangeKind>([
   [LockEventKind.QUEUED, "queued"],
   [LockEventKind.DEQUEUED, "dequeued"],
   [LockEventKind.RESERVED, "reserved"],
+  [LockEventKind.PROCLAIMED, "proclaimed"],
 ]);
 
 /** The client's name for a kind of change; undefined for a kind this client does not know. */
 export function changeKindFromProto(kind: LockEventKind): LockChangeKind | undefined {
   return KINDS.get(kind);
+}
+
+/** A leader from the wire; null for none. */
+export function leaderFromProto(leader: LeaderMessage | undefined): Leader | null {
+  if (leader === undefined) return null;
+  return { name: leader.name, owner: leader.owner, value: leader.value, term: leader.term, electedAt: date(leader.electedAt), expiresAt: date(leader.expiresAt) };
 }

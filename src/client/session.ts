@@ -12,6 +12,9 @@ export interface SessionAcquire {
   owner: string;
   ttlMs?: bigint;
   limit?: number;
+  shared?: boolean;
+  permits?: number;
+  value?: string;
   /** 0 tries once, N waits that long, unset waits until granted or cancelled. */
   waitMs: bigint | undefined;
   signal?: AbortSignal;
@@ -63,7 +66,7 @@ export class ClientSession {
     signal?.throwIfAborted();
     const stream = this.open();
     const id = this.nextId++;
-    const op = { case: "acquire" as const, value: { name, owner: options.owner, ttlMs: options.ttlMs, limit: options.limit, waitMs: options.waitMs } };
+    const op = { case: "acquire" as const, value: { name, owner: options.owner, ttlMs: options.ttlMs, limit: options.limit, waitMs: options.waitMs, shared: options.shared ?? false, permits: options.permits, value: options.value ?? "" } };
     const queued = onQueued && ((r: SessionResponse) => r.result.case === "queued" && onQueued({ type: "queued", position: r.result.value.position, queueLength: r.result.value.queueLength, holders: r.result.value.holders.map(holderFromProto) }));
     let onAbort: (() => void) | undefined;
     const answer = stream.call(op, { onQueued: queued, reportPositions: onQueued !== undefined }, id);

@@ -16,6 +16,12 @@ export interface Lease {
   readonly expiresAt: Date;
   /** The TTL a refresh without one extends the lease by. */
   readonly ttlMs: number;
+  /** What the holder published (an election leader's value); "" when nothing. */
+  readonly value: string;
+  /** Permits held: 1 for a mutex holder, k for a weighted acquire, 0 when shared. */
+  readonly permits: number;
+  /** Held in shared (reader) mode. */
+  readonly shared: boolean;
 }
 
 /** A lease as everyone may see it: without its token. */
@@ -24,6 +30,9 @@ export interface Holder {
   readonly fencing: bigint;
   readonly acquiredAt: Date;
   readonly expiresAt: Date;
+  readonly value: string;
+  readonly permits: number;
+  readonly shared: boolean;
 }
 
 /** One entry of a lock's queue; position 1 is the next to be granted. */
@@ -31,6 +40,9 @@ export interface Waiter {
   readonly owner: string;
   readonly position: number;
   readonly queuedAt: Date;
+  /** Permits it asks for; 0 when it asks in shared mode. */
+  readonly permits: number;
+  readonly shared: boolean;
 }
 
 /** The state of one lock. */
@@ -53,7 +65,7 @@ export type WaitEvent =
   | { readonly type: "lost"; readonly reason: string };
 
 /** What changed in a lock; "snapshot" is the initial state a watch asked for. */
-export type LockChangeKind = "snapshot" | "granted" | "released" | "expired" | "refreshed" | "queued" | "dequeued" | "reserved";
+export type LockChangeKind = "snapshot" | "granted" | "released" | "expired" | "refreshed" | "queued" | "dequeued" | "reserved" | "proclaimed";
 
 /** One event of `watch()`: what changed and the lock's state after the change. */
 export interface LockChange {
@@ -72,6 +84,12 @@ export interface AcquireOptions {
   waitMs?: number;
   /** Permits of the lock (1 = mutex); the lock's current limit when unset. */
   limit?: number;
+  /** Take the lock in shared (reader) mode: beside other shared holders, never beside a writer. */
+  shared?: boolean;
+  /** Exclusive permits to take at once (weighted semaphore, default 1); at most the limit. */
+  permits?: number;
+  /** A value to publish with the lease, shown to everyone (at most 4096 bytes). */
+  value?: string;
   /** Who is asking, shown to everyone; the client's default owner when unset. */
   owner?: string;
   /** Cancels the call; a cancelled wait leaves the queue at once. */
@@ -84,6 +102,12 @@ export interface AcquireOptions {
 export interface WaitOptions {
   ttlMs?: number;
   limit?: number;
+  /** Take the lock in shared (reader) mode: beside other shared holders, never beside a writer. */
+  shared?: boolean;
+  /** Exclusive permits to take at once (weighted semaphore, default 1); at most the limit. */
+  permits?: number;
+  /** A value to publish with the lease, shown to everyone (at most 4096 bytes). */
+  value?: string;
   owner?: string;
   /** How long to wait for the grant: unset as long as the iteration lasts, 0 not at all, N up to N ms. */
   waitMs?: number;
@@ -105,4 +129,26 @@ export interface WatchOptions {
 export interface CallOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+}
+
+/** An election's leader as everyone sees it. */
+export interface Leader {
+  readonly name: string;
+  readonly owner: string;
+  readonly value: string;
+  /** The leader's term: its fencing token, strictly increasing with every new leader. */
+  readonly term: bigint;
+  readonly electedAt: Date;
+  readonly expiresAt: Date;
+}
+
+/** Options of `campaign`. */
+export interface CampaignOptions {
+  /** The value to publish while leader (an address, say). */
+  value?: string;
+  ttlMs?: number;
+  /** How long to wait to lead: unset until elected or cancelled, 0 tries once, N up to N ms. */
+  waitMs?: number;
+  owner?: string;
+  signal?: AbortSignal;
 }

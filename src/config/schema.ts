@@ -6,7 +6,9 @@ import { poolFields, poolsSchema } from "../engine/pools.js";
 import { compatFields, compatSchema, DEFAULT_COMPAT_OPTIONS } from "../server/compat/options.js";
 import { DEFAULT_DATA_DIR, DURABILITIES, formatDurableSpec, isDurableSpec, parseDurableSpec } from "../store/durable/spec.js";
 import { parseRedisUrl } from "../store/redis/redis-url.js";
-import { checked, count, duration, list, oneOf, structured, text } from "./kinds.js";
+import { bool, checked, count, duration, list, oneOf, structured, text } from "./kinds.js";
+import { listenAddressKind } from "../server/metrics/listen-address.js";
+import { LOG_LEVELS } from "../server/logging/logger.js";
 import { setting } from "./meta.js";
 
 /** The docs' headings, in order. */
@@ -48,6 +50,15 @@ export const settingsShape = {
     more: "Sent to clients as SETTINGS_MAX_CONCURRENT_STREAMS.",
   }),
   shutdownGraceMs: setting(duration(), 5_000, { group: SERVER, doc: "how long shutdown waits for connections", more: "Connections still open after it are cut." }),
+  // Operations (metrics, logs): docs/operations.md.
+  metrics: setting(bool(), false, { group: SERVER, doc: "serve GET /metrics on the main port", more: "Prometheus text format; see metricsListen for a separate address." }),
+  metricsListen: setting(listenAddressKind(), "", {
+    group: SERVER,
+    doc: "serve /metrics on its own HOST:PORT, or off",
+    more: "Only /metrics, /healthz and /readyz are served there: keep it on a private network.",
+  }),
+  logLevel: setting(oneOf(LOG_LEVELS, "LEVEL"), "info", { group: SERVER, doc: "least severe log lines written", more: "JSON lines on stderr (pino); failed calls are warn (error when the server failed)." }),
+  accessLog: setting(bool(), false, { group: SERVER, doc: "log every call and request, not only failures", more: "One info line each: method, code, protocol, request id, duration." }),
 
   store: setting(store, "durable", {
     group: STORE,

@@ -9,6 +9,7 @@ import { WaiterRegistry } from "./waiters.js";
 import { WaitCall, type WaitEvent, type WaitHost, type WaitListener, type WaitOptions } from "./wait-call.js";
 import { WatchHub, type WatchEvent } from "./watchers.js";
 import { WaitEvents } from "./wait-events.js";
+import { checkValue, tooManyPermits } from "./claim.js";
 import { checkLimit, checkName, checkOwner, checkPrefix, checkToken } from "./validate.js";
 import { LockSession, type SessionEvents, type SessionHost } from "./session.js";
 import { Heartbeats } from "./heartbeats.js";
@@ -200,6 +201,13 @@ export class LockEngine {
     throw notHeld(name);
   }
 
+  /** Replaces the value a lease publishes (an election leader's proclaim). */
+  async proclaim(name: string, token: string, value: string): Promise<LeaseRecord> {
+    const result = await this.store.proclaim(checkName(name), checkToken(token), checkValue(value));
+    if (result.kind === "proclaimed") return result.lease;
+    throw notHeld(name);
+  }
+
   /** The state of one lock. */
   describe(name: string): Promise<LockSnapshot> {
     return this.store.describe(checkName(name));
@@ -362,6 +370,8 @@ function refusal(name: string, limit: number | undefined, result: Exclude<Acquir
         reason: "LIMIT_MISMATCH",
         metadata: { name, limit: String(result.limit) },
       });
+    case "too_many_permits":
+      return tooManyPermits(result.permits, result.limit);
     case "queue_full":
       return new BatonError("resource_exhausted", `the queue of "${name}" is full (${result.queueLength} waiting); retry later`, {
         reason: "QUEUE_FULL",

@@ -1,6 +1,7 @@
 import { BatonError, invalid } from "./errors.js";
 import { poolFor, type Pool } from "./pools.js";
 import { checkLimit, checkName, checkOwner, checkWait, type Bounds } from "./validate.js";
+import { checkClaim } from "./claim.js";
 
 /** Limits the engine enforces; from the configuration. */
 export interface EngineOptions extends Bounds {
@@ -19,6 +20,12 @@ export interface AcquireParams {
   /** Unset: the pool's or server's default. 0: never expires, where a pool allows it. */
   ttlMs?: number;
   limit?: number;
+  /** Exclusive permits to take at once (weighted semaphore); unset takes 1. Not with `shared`. */
+  permits?: number;
+  /** Shared (reader) mode. */
+  shared?: boolean;
+  /** The value the lease publishes (an election candidate's address). */
+  value?: string;
   /** How long to wait for a permit: unset as long as the caller lives, 0 not at all, N up to N ms. */
   waitUpToMs?: number;
   /**
@@ -37,6 +44,9 @@ export interface ResolvedRequest {
   limit: number | undefined;
   waitUpToMs: number | undefined;
   maxQueueLength: number;
+  permits: number | undefined;
+  shared: boolean;
+  value: string;
 }
 
 /** Validates a request and applies the pool of its lock; throws `invalid_argument` naming the field. */
@@ -57,6 +67,7 @@ export function resolveRequest(params: AcquireParams, options: EngineOptions): R
     limit,
     waitUpToMs: checkWait(params.waitUpToMs, "wait_ms", options),
     maxQueueLength: pool?.maxQueueLength ?? options.maxQueueLength,
+    ...checkClaim(params, limit, options),
   };
 }
 

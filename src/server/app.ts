@@ -3,6 +3,7 @@ import type * as http2 from "node:http2";
 import type { Interceptor } from "@connectrpc/connect";
 import { compressionGzip } from "@connectrpc/connect-node";
 import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
+import { ElectionService } from "../gen/baton/lock/v1/election_pb.js";
 import { RendezvousService } from "../gen/baton/rendezvous/v1/rendezvous_pb.js";
 import { AdminService } from "../gen/baton/admin/v1/admin_pb.js";
 import type { Config } from "../config.js";
@@ -13,18 +14,27 @@ import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/types.js";
 import { openRendezvousStore, type RendezvousStore } from "../store/rendezvous.js";
 import { lockService } from "./lock-service.js";
+import { electionService } from "./election-service.js";
+import { Elections } from "../engine/election.js";
 import { rendezvousService } from "./rendezvous-service.js";
 import { adminService } from "./admin-service.js";
 import { OnePortListener } from "./listener.js";
 import { healthRoute } from "./health.js";
+import { readinessCheck } from "./readiness.js";
 import { compatHandler, type CompatHandler } from "./compat/index.js";
 import { webPageRoute } from "./web/route.js";
 import { createPipeline } from "./pipeline/serve.js";
 import { mount } from "./pipeline/methods.js";
 import { H1Exchange, H2Exchange } from "./pipeline/exchange.js";
 import { errorInterceptor } from "./interceptors/errors.js";
+import { errorDetailRegistry } from "./errors.js";
 import { notFound } from "./not-found.js";
 import { reflectionService, reflectionServices } from "./reflection-service.js";
+import { observeCalls, type CallObserver } from "./interceptors/observe.js";
+import { setupMetrics, type MetricsSetup } from "./metrics/setup.js";
+import { createLogger, textLog, type BatonLogger } from "./logging/logger.js";
+import { callLog } from "./logging/call-log.js";
+import { httpLog } from "./logging/http-log.js";
 
 /** A composed Baton server: store, engine, RPC pipeline and the one-port listener. */
 export interface App {
@@ -34,6 +44,8 @@ export interface App {
   readonly rendezvousStore: RendezvousStore;
   /** The compatibility layers (their webhooks and subscriptions hold grants until closed). */
   readonly compat: CompatHandler;
+  /** Metrics (docs/operations.md), when `metrics` or `metricsListen` turns them on. */
+  readonly metrics: MetricsSetup | undefined;
   /** Binds the port; resolves with the base URL, e.g. http://127.0.0.1:7070. */
   listen(): Promise<string>;
   /** Graceful shutdown: stop accepting, end streams (releasing held leases), drain, close the store. */
@@ -46,12 +58,21 @@ export interface AppParts {
   store?: Store;
   /** Interceptors to run outside the app's own (tests observe every call with them). */
   interceptors?: Interceptor[];
+  /** The structured logger (tests capture its lines); by default JSON lines on stderr at `logLevel`. */
+  logger?: BatonLogger;
 }
 
 /** Builds the app from a validated config; nothing listens until `listen()`. */
-export async function buildApp(config: Config, log: (message: string) => void = (m) => console.error(m), parts: AppParts = {}): Promise<App> {
+export async function buildApp(config: Config, freeTextLog?: (message: string) => void, parts: AppParts = {}): Promise<App> {
+  // Operations: one structured logger; the parts that report in free text write through it.
+  const logger = parts.logger ?? createLogger(config.logLevel);
+  const log = freeTextLog ?? textLog(logger);
   const store = parts.store ?? (await openStore(config.store, log));
-  const engine = new LockEngine(store, config, log);
+  // Operations: metrics (off unless configured) and the observers every call reports to.
+  const metrics = setupMetrics(config, store);
+  const observers: CallObserver[] = [...(metrics === undefined ? [] : [metrics.calls]), callLog(logger, config)];
+  const observeHttp = httpLog(logger, config);
+  const engine = new LockEngine(metrics?.store ?? store, config, log);
   const rendezvousStore = await openRendezvousStore(config.store, log);
   const rendezvous = new RendezvousEngine(
     rendezvousStore,
@@ -67,29 +88,35 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     log,
   );
   const sessionTiming = { ttlMs: config.sessionTtlMs, minTtlMs: config.minTtlMs, maxTtlMs: config.maxTtlMs };
-  const reflection = reflectionService([LockService, RendezvousService, AdminService]);
+  const reflection = reflectionService([LockService, ElectionService, RendezvousService, AdminService]);
   // One pipeline for every RPC, whatever its protocol, call shape and HTTP version.
   const pipeline = createPipeline({
     mounts: [
       mount(LockService, lockService(engine, log, sessionTiming)),
+      mount(ElectionService, electionService(new Elections(engine), engine)),
       mount(RendezvousService, rendezvousService(rendezvous)),
       mount(AdminService, adminService(engine, rendezvous)),
       // gRPC server reflection, so grpcurl and similar tools can list and describe the above.
       mount(reflectionServices[0], reflection.v1),
       mount(reflectionServices[1], reflection.v1alpha),
     ],
-    interceptors: [...(parts.interceptors ?? []), errorInterceptor(log)],
+    // observeCalls (metrics, logs, request ids) stays outside auth and errors: it sees every code.
+    interceptors: [...(parts.interceptors ?? []), observeCalls(observers), errorInterceptor(log)],
     readMaxBytes: config.readMaxBytes,
     // Strict JSON: a misspelt field ("ttl" for "ttlMs") must be an error, not a silent default.
-    jsonOptions: { ignoreUnknownFields: false },
+    // The registry lets JSON carry a SessionError's details (packed in Any).
+    jsonOptions: { ignoreUnknownFields: false, registry: errorDetailRegistry },
     compressions: [compressionGzip],
     log,
   });
-  const health = healthRoute(engine, config.store);
+  let closing: Promise<void> | undefined;
+  const health = healthRoute(engine, config.store, readinessCheck(store, rendezvousStore, () => closing !== undefined));
   const page = webPageRoute(log);
   const compat = compatHandler({ engine, rendezvous, log }, config.compat);
   const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
     if (req.httpVersionMajor === 1 && pipeline.serve(new H1Exchange(req as http.IncomingMessage, res as http.ServerResponse))) return;
+    observeHttp(req, res);
+    if (metrics?.mainRoute?.(req as http.IncomingMessage, res as http.ServerResponse)) return;
     if (health(req, res) || page(req, res) || compat(req, res)) return;
     if (req.url === "/" && req.method === "GET") {
       // A person opening the server's address in a browser wants the live page.
@@ -105,14 +132,16 @@ export async function buildApp(config: Config, log: (message: string) => void = 
     log,
     config.maxStreamsPerConnection,
   );
-  let closing: Promise<void> | undefined;
   return {
     engine,
     store,
     rendezvous,
     rendezvousStore,
     compat,
+    metrics,
     async listen() {
+      await metrics?.attach(engine, log);
+      await metrics?.listen([health as (req: http.IncomingMessage, res: http.ServerResponse) => boolean]);
       const port = await listener.listen(config.port, config.host);
       const host = config.host.includes(":") ? `[${config.host}]` : config.host;
       return `http://${host}:${port}`;
@@ -125,6 +154,7 @@ export async function buildApp(config: Config, log: (message: string) => void = 
         await Promise.all([engine.close(config.shutdownGraceMs), rendezvous.close()]);
         pipeline.abortAll(shuttingDown());
         await listener.drain(config.shutdownGraceMs);
+        await metrics?.close();
         await Promise.all([store.close(), rendezvousStore.close()]);
       })();
       return closing;

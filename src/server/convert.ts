@@ -9,6 +9,7 @@ import {
   WaitResponseSchema,
   type WaitResponse,
   type WaitRequest,
+  type AcquireRequest,
   type Holder,
   type Lease,
   type Lock,
@@ -26,6 +27,9 @@ export function leaseToProto(lease: LeaseRecord): Lease {
     acquiredAt: timestampFromMs(lease.acquiredAtMs),
     expiresAt: lease.expiresAtMs === 0 ? undefined : timestampFromMs(lease.expiresAtMs),
     ttlMs: BigInt(lease.ttlMs),
+    value: lease.value,
+    permits: lease.permits,
+    shared: lease.shared,
   });
 }
 
@@ -36,6 +40,9 @@ export function holderToProto(lease: LeaseRecord): Holder {
     fencing: lease.fencing,
     acquiredAt: timestampFromMs(lease.acquiredAtMs),
     expiresAt: lease.expiresAtMs === 0 ? undefined : timestampFromMs(lease.expiresAtMs),
+    value: lease.value,
+    permits: lease.permits,
+    shared: lease.shared,
   });
 }
 
@@ -46,7 +53,7 @@ export function lockToProto(lock: LockSnapshot): Lock {
     limit: lock.limit,
     holders: lock.holders.map(holderToProto),
     waiters: lock.waiters.map((w, i) =>
-      create(WaiterSchema, { owner: w.owner, position: i + 1, queuedAt: timestampFromMs(w.queuedAtMs) }),
+      create(WaiterSchema, { owner: w.owner, position: i + 1, queuedAt: timestampFromMs(w.queuedAtMs), permits: w.permits, shared: w.shared }),
     ),
     reserved: lock.reserved,
     lastFencing: lock.lastFencing,
@@ -62,6 +69,7 @@ const KINDS: Record<StoreEventKind | "snapshot", LockEventKind> = {
   queued: LockEventKind.QUEUED,
   dequeued: LockEventKind.DEQUEUED,
   reserved: LockEventKind.RESERVED,
+  proclaimed: LockEventKind.PROCLAIMED,
 };
 
 /** The API's name for a kind of change. */
@@ -87,7 +95,21 @@ export function waitEventToProto(event: WaitEvent): WaitResponse {
 
 /** A Wait request as the engine's parameters (validation happens in the engine). */
 export function waitParams(req: WaitRequest): AcquireParams {
-  return { name: req.name, owner: req.owner, ttlMs: optionalMs(req.ttlMs), limit: req.limit, waitUpToMs: optionalMs(req.waitMs) };
+  return acquireParams(req);
+}
+
+/** An Acquire or Wait request (unary, stream or session) as the engine's parameters. */
+export function acquireParams(req: AcquireRequest | WaitRequest, defaultOwner = ""): AcquireParams {
+  return {
+    name: req.name,
+    owner: req.owner === "" ? defaultOwner : req.owner,
+    ttlMs: optionalMs(req.ttlMs),
+    limit: req.limit,
+    waitUpToMs: optionalMs(req.waitMs),
+    permits: req.permits,
+    shared: req.shared,
+    value: req.value,
+  };
 }
 
 /** An optional int64 duration as a number; out-of-range values stay unsafe and fail validation. */

@@ -1,4 +1,4 @@
-import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, createRegistry, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { anyPack, AnySchema, DurationSchema, type Any } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { BatonError, type ErrorCode, type ErrorReason } from "../engine/errors.js";
@@ -73,6 +73,12 @@ function mapError(error: unknown, log: (message: string) => void): ConnectError 
   log(`baton: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return new ConnectError("internal error; see the server log", Code.Internal, undefined, [errorInfo("INTERNAL", {})]);
 }
+
+/**
+ * The message types that travel packed in `google.protobuf.Any` (a SessionError's details), for
+ * the JSON codecs: without them a Session in Connect JSON cannot write an error that has details.
+ */
+export const errorDetailRegistry = createRegistry(ErrorInfoSchema, RetryInfoSchema, LockHeldSchema);
 
 /** The same details packed as `google.protobuf.Any`, for the Session stream's SessionError. */
 export function detailsAsAny(error: ConnectError): Any[] {

@@ -11,7 +11,7 @@ import {
 } from "../gen/baton/lock/v1/lock_pb.js";
 import type { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
 import type { LockEngine } from "../engine/lock-engine.js";
-import { eventKindToProto, leaseToProto, lockToProto, optionalMs, waitEventToProto, waitParams } from "./convert.js";
+import { acquireParams, eventKindToProto, leaseToProto, lockToProto, optionalMs, waitEventToProto, waitParams } from "./convert.js";
 import { onUndelivered } from "./pipeline/context.js";
 import { sessionHandler, type SessionOptions } from "./session-service.js";
 
@@ -22,8 +22,7 @@ import { sessionHandler, type SessionOptions } from "./session-service.js";
 export function lockService(engine: LockEngine, log: (message: string) => void, session: SessionOptions = {}): ServiceImpl<typeof LockService> {
   return {
     async acquire(req, ctx) {
-      const params = { name: req.name, owner: req.owner, ttlMs: optionalMs(req.ttlMs), limit: req.limit, waitUpToMs: optionalMs(req.waitMs) };
-      const lease = await engine.acquire(params, ctx.signal);
+      const lease = await engine.acquire(acquireParams(req), ctx.signal);
       // Granted as the client gave up: the answer never reaches it, so the grant must not stay.
       onUndelivered(ctx, () => void engine.release(lease.name, lease.token).catch(() => undefined));
       return create(AcquireResponseSchema, { lease: leaseToProto(lease) });

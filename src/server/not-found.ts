@@ -9,7 +9,7 @@ export function notFound(req: http.IncomingMessage | http2.Http2ServerRequest, r
   const path = (req.url ?? "/").split("?")[0] ?? "/";
   const body = JSON.stringify({
     code: "not_found",
-    message: `nothing is served at ${path}; the API is POST /baton.lock.v1.LockService/<Method> and /baton.rendezvous.v1.RendezvousService/<Method>, the live page is /ui, health is /healthz`,
+    message: `nothing is served at ${path}; the API is POST /baton.lock.v1.LockService/<Method>, /baton.lock.v1.ElectionService/<Method> and /baton.rendezvous.v1.RendezvousService/<Method>, the live page is /ui, health is /healthz`,
   });
   (res as http.ServerResponse).writeHead(404, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) });
   if (req.method === "HEAD") res.end();

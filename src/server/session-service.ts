@@ -6,7 +6,7 @@ import { SessionResponseSchema, type SessionRequest, type SessionResponse } from
 import { BatonError, invalid } from "../engine/errors.js";
 import type { LockEngine, LockSession } from "../engine/lock-engine.js";
 import { Channel } from "../engine/channel.js";
-import { holderToProto, leaseToProto, optionalMs } from "./convert.js";
+import { acquireParams, holderToProto, leaseToProto, optionalMs } from "./convert.js";
 import { detailsAsAny, toConnectError } from "./errors.js";
 
 /** The TTL of a session that does not choose one (config `sessionTtl`). */
@@ -123,7 +123,7 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
         }
         case "acquire": {
           const a = op.value;
-          const params = { name: a.name, owner: a.owner === "" ? owner : a.owner, ttlMs: optionalMs(a.ttlMs), limit: a.limit, waitUpToMs: optionalMs(a.waitMs) };
+          const params = acquireParams(a, owner);
           return run(req.id, async () => ({ case: "acquired", value: leaseToProto(await lockSession.acquire(req.id, params, !req.reportPositions)) }));
         }
         case "release":

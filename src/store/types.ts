@@ -14,6 +14,12 @@ export interface LeaseRecord {
   /** 0 when the lease never expires (ttlMs 0, only where a pool allows it). */
   expiresAtMs: number;
   ttlMs: number;
+  /** Exclusive permits held (1 for a mutex holder); 0 for a shared holder. */
+  permits: number;
+  /** Held in shared (reader) mode: compatible with other shared holders only. */
+  shared: boolean;
+  /** What the holder published (an election candidate's address); "" when nothing. */
+  value: string;
 }
 
 /** One entry of a lock's FIFO queue. */
@@ -24,6 +30,10 @@ export interface WaiterRecord {
   queuedAtMs: number;
   /** The secret the lease will carry when this waiter is granted; never shown to others. */
   token: string;
+  /** Exclusive permits wanted; 0 in shared mode. */
+  permits: number;
+  shared: boolean;
+  value: string;
 }
 
 /** The whole state of one lock at one instant. */
@@ -55,6 +65,12 @@ export interface AcquireInput {
    * invents secrets (Lua has no good randomness), the engine does.
    */
   token: string;
+  /** Exclusive permits wanted (default 1); ignored with `shared`. */
+  permits?: number;
+  /** Shared (reader) mode. */
+  shared?: boolean;
+  /** The value the lease publishes (default ""). */
+  value?: string;
 }
 
 /** What the acquire-or-enqueue step did. */
@@ -63,13 +79,17 @@ export type AcquireResult =
   | { kind: "queued"; position: number; queueLength: number; holders: LeaseRecord[] }
   | { kind: "busy"; holders: LeaseRecord[]; queueLength: number }
   | { kind: "limit_mismatch"; limit: number }
-  | { kind: "queue_full"; queueLength: number };
+  | { kind: "queue_full"; queueLength: number }
+  | { kind: "too_many_permits"; limit: number; permits: number };
 
 /** What release did: the released lease, or nothing because the token holds nothing. */
 export type ReleaseResult = { kind: "released"; lease: LeaseRecord } | { kind: "not_held" };
 
 /** What refresh did. */
 export type RefreshResult = { kind: "refreshed"; lease: LeaseRecord } | { kind: "not_held" };
+
+/** What proclaim did: the lease with its new value, or nothing because the token holds nothing. */
+export type ProclaimResult = { kind: "proclaimed"; lease: LeaseRecord } | { kind: "not_held" };
 
 /** What cancel-waiter did; `not_waiting` includes a waiter already granted (its event is on its way). */
 export type CancelResult = { kind: "cancelled" } | { kind: "not_waiting" };
@@ -85,7 +105,8 @@ export type LockEventKind =
   | "refreshed"
   | "queued"
   | "dequeued"
-  | "reserved";
+  | "reserved"
+  | "proclaimed";
 
 /**
  * One change of one lock. `waiterId` is set on a grant to a queued waiter (the engine routes the
@@ -119,6 +140,8 @@ export interface Store {
   releaseByOwner(name: string, owner: string): Promise<ReleaseResult>;
   /** Moves a lease's expiry to now + ttlMs (the lease's own TTL when undefined). */
   refresh(name: string, token: string, ttlMs?: number): Promise<RefreshResult>;
+  /** Replaces the value a lease publishes (an election leader's proclaim). */
+  proclaim(name: string, token: string, value: string): Promise<ProclaimResult>;
   /** Removes a waiter from the queue; those behind it move up. */
   cancelWaiter(name: string, waiterId: string): Promise<CancelResult>;
   /** Creates an idle lock that is kept while idle. */

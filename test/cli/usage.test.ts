@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { lockCommands } from "../../src/cli/locks/index.js";
 import { rendezvousCommands } from "../../src/cli/rendezvous/index.js";
+import { electionCommands } from "../../src/cli/elections/index.js";
 import { backupCommand, restoreCommand } from "../../src/cli/backup.js";
 import { serveCommand } from "../../src/cli/serve.js";
 import { flagLabel } from "../../src/cli/spec.js";
@@ -9,7 +10,7 @@ import { baton } from "./in-process.js";
 
 // Bad usage never reaches a server: every case here runs against a URL where nothing listens.
 const nowhere = { url: "http://127.0.0.1:1" };
-const commands = [...lockCommands, ...rendezvousCommands, backupCommand, restoreCommand];
+const commands = [...lockCommands, ...electionCommands, ...rendezvousCommands, backupCommand, restoreCommand];
 
 describe("baton usage", () => {
   it("every command's --help lists each of its flags with its default", async () => {

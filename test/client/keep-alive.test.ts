@@ -6,7 +6,7 @@ import { startServer } from "../helpers/server.js";
 
 function fakeLease(ttlMs: number): Lease {
   const now = Date.now();
-  return { name: "k", owner: "o", token: "0".repeat(32), fencing: 7n, acquiredAt: new Date(now), expiresAt: new Date(now + ttlMs), ttlMs };
+  return { name: "k", owner: "o", token: "0".repeat(32), fencing: 7n, acquiredAt: new Date(now), expiresAt: new Date(now + ttlMs), ttlMs, value: "", permits: 1, shared: false };
 }
 
 /** A refresh that answers from a script of outcomes, then succeeds; it records every call. */

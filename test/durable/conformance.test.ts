@@ -4,6 +4,7 @@ import { openRendezvousStore } from "../../src/store/rendezvous.js";
 import { formatDurableSpec } from "../../src/store/durable/spec.js";
 import { storeConformance } from "../conformance/store-conformance.js";
 import { storeConformanceCompat } from "../conformance/store-conformance-compat.js";
+import { storeConformanceClaims } from "../conformance/store-conformance-claims.js";
 import { rendezvousStoreConformance } from "../rendezvous/conformance/rendezvous-store-conformance.js";
 import { removeTempDirs, tempDir } from "./temp-dir.js";
 
@@ -16,6 +17,7 @@ for (const durability of ["full", "relaxed"] as const) {
   };
   storeConformance(`durable (${durability})`, factory);
   storeConformanceCompat(`durable (${durability})`, factory);
+  storeConformanceClaims(`durable (${durability})`, factory);
   rendezvousStoreConformance(`durable (${durability})`, {
     open: () => openRendezvousStore(formatDurableSpec(tempDir(), durability)),
     close: (store) => store.close(),

@@ -53,6 +53,29 @@ describe("durable store across restarts (in process: close and reopen the data d
     expect(last.get("busy")).toBe(100n);
   });
 
+  it("keeps shared holders, weighted holders and published values, and applies them to new requests", async () => {
+    const spec = formatDurableSpec(tempDir(), "full");
+    let store = await openStore(spec);
+    const reader = await grant(store, "rw", { shared: true });
+    const weighted = await grant(store, "gpus", { limit: 8, permits: 6 });
+    const leader = await grant(store, "election", { value: "10.0.0.1:80" });
+    await store.proclaim("election", leader.token, "10.0.0.1:81");
+    await store.close();
+    store = await openStore(spec);
+    try {
+      expect((await store.describe("rw")).holders.map((h) => [h.token, h.shared, h.permits])).toEqual([[reader.token, true, 0]]);
+      expect((await store.describe("gpus")).holders.map((h) => [h.token, h.permits])).toEqual([[weighted.token, 6]]);
+      expect((await store.describe("election")).holders.map((h) => [h.token, h.value])).toEqual([[leader.token, "10.0.0.1:81"]]);
+      // What survived still counts: another reader fits, a writer does not; 2 of 8 permits are left.
+      expect((await store.acquire(input("rw", { shared: true }))).kind).toBe("granted");
+      expect((await store.acquire(input("rw"))).kind).toBe("busy");
+      expect((await store.acquire(input("gpus", { permits: 3 }))).kind).toBe("busy");
+      expect((await store.acquire(input("gpus", { permits: 2 }))).kind).toBe("granted");
+    } finally {
+      await store.close();
+    }
+  });
+
   it("keeps leases (holder, owner, token, fencing, expiry), limits and reserved locks", async () => {
     const spec = formatDurableSpec(tempDir(), "full");
     let store = await openStore(spec);

@@ -1,6 +1,7 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { LockService } from "../../src/gen/baton/lock/v1/lock_service_pb.js";
+import { ElectionService } from "../../src/gen/baton/lock/v1/election_pb.js";
 
 /** The ways in that every server test runs through. */
 export const TRANSPORTS = ["connect-json-h1", "connect-binary-h2", "grpc-h2", "grpc-web-h1"] as const;
@@ -24,4 +25,9 @@ export function transportFor(kind: TransportKind, baseUrl: string): Transport {
 /** A raw generated LockService client over the given kind of transport. */
 export function lockClient(kind: TransportKind, baseUrl: string): Client<typeof LockService> {
   return createClient(LockService, transportFor(kind, baseUrl));
+}
+
+/** A raw generated ElectionService client over the given kind of transport. */
+export function electionClient(kind: TransportKind, baseUrl: string): Client<typeof ElectionService> {
+  return createClient(ElectionService, transportFor(kind, baseUrl));
 }

@@ -7,9 +7,9 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
  * Runs `baton serve --port 0 ARGS…` as a real child process, for tests that must kill or signal
  * it; resolves with the child and the URL it prints once it listens. The store is memory unless
  * ARGS name one (`--store`, or `--data-dir` for a durable store in the test's own dir), so tests
- * never share `./baton-data`.
+ * never share `./baton-data`. `stderr()` is everything it wrote there so far.
  */
-export async function spawnBaton(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+export async function spawnBaton(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   const store = args.includes("--store") || args.includes("--data-dir") ? [] : ["--store", "memory"];
   // Strict: a rejection nobody handles ends the server, so the test that caused it fails.
   const child = spawn(process.execPath, ["--unhandled-rejections=strict", "bin/baton.js", "serve", "--port", "0", ...store, ...args], {
@@ -29,5 +29,5 @@ export async function spawnBaton(args: string[]): Promise<{ child: ChildProcess;
     });
     child.once("exit", (code) => reject(new Error(`baton serve exited with ${code}:\n${stderr}`)));
   });
-  return { child, url };
+  return { child, url, stderr: () => stderr };
 }

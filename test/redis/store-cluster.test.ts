@@ -4,6 +4,7 @@ import { RedisStore } from "../../src/store/redis/redis-store.js";
 import { lockKeys } from "../../src/store/redis/keys.js";
 import { storeConformance } from "../conformance/store-conformance.js";
 import { storeConformanceCompat } from "../conformance/store-conformance-compat.js";
+import { storeConformanceClaims } from "../conformance/store-conformance-claims.js";
 import { describeRedis, startRedisCluster, type TestRedisCluster } from "../helpers/redis-server.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { lockClient } from "../helpers/clients.js";
@@ -27,6 +28,7 @@ describeRedis(
     };
     storeConformance("redis cluster", factory);
     storeConformanceCompat("redis cluster", factory);
+    storeConformanceClaims("redis cluster", factory);
 
     it("keeps every key of a lock in one slot, and spreads locks over the masters", async () => {
       const node = new Redis({ port: cluster.nodes[0]!.port, host: "127.0.0.1" });

@@ -4,9 +4,11 @@ import { StoreUnavailableError } from "../../src/store/errors.js";
 import { newToken, newWaiterId } from "../../src/store/token.js";
 import type { LockEvent } from "../../src/store/types.js";
 import { Redis } from "ioredis";
+import { lockKeys } from "../../src/store/redis/keys.js";
 import { eventually } from "../helpers/eventually.js";
 import { storeConformance } from "../conformance/store-conformance.js";
 import { storeConformanceCompat } from "../conformance/store-conformance-compat.js";
+import { storeConformanceClaims } from "../conformance/store-conformance-claims.js";
 import { describeRedis, redisForTests } from "../helpers/redis-server.js";
 
 describeRedis("Redis store on a single Redis", () => {
@@ -24,11 +26,36 @@ describeRedis("Redis store on a single Redis", () => {
   };
   storeConformance("redis", factory);
   storeConformanceCompat("redis", factory);
+  storeConformanceClaims("redis", factory);
 
   it("refuses to open when Redis cannot be reached, with a clear message", async () => {
     const err = await RedisStore.open("redis://127.0.0.1:1/0?commandTimeout=300ms", () => {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreUnavailableError);
     expect(String((err as Error).message)).toMatch(/Redis store at redis:\/\/127\.0\.0\.1:1\/0 is unavailable/);
+  });
+
+  it("counts the holders of a lock written before the permit counters existed, then keeps the count", async () => {
+    const store = await RedisStore.open(redis.url, () => {});
+    const admin = new Redis(redis.url);
+    try {
+      const name = `counters/${Date.now().toString(36)}`;
+      const take = (extra: { permits?: number; shared?: boolean; limit?: number }) =>
+        store.acquire({ name, owner: "t", ttlMs: 10_000, maxQueueLength: 10, token: newToken(), ...extra });
+      const first = await take({ limit: 5, permits: 3 });
+      expect(first.kind).toBe("granted");
+      // As an older Baton left it: the lock's meta without the counters.
+      const meta = lockKeys(name)[0]!;
+      expect(await admin.hmget(meta, "used", "readers")).toEqual(["3", "0"]);
+      await admin.hdel(meta, "used", "readers");
+      expect((await take({ permits: 3 })).kind).toBe("busy");
+      expect((await take({ permits: 2 })).kind).toBe("granted");
+      expect(await admin.hmget(meta, "used", "readers")).toEqual(["5", "0"]);
+      if (first.kind === "granted") await store.release(name, first.lease.token);
+      expect(await admin.hmget(meta, "used", "readers")).toEqual(["2", "0"]);
+    } finally {
+      admin.disconnect();
+      await store.close();
+    }
   });
 
   it("rejects a Redis URL with an unknown option", async () => {

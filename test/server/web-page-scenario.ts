@@ -31,8 +31,9 @@ export class Scenario {
   private readonly h2: Client<typeof LockService>;
 
   /** Takes a permit now; resolves with the lease's token. */
-  async hold(name: string, owner: string, options: { ttlMs?: number; limit?: number } = {}): Promise<string> {
-    const answer = await this.locks.acquire({ name, owner, ttlMs: BigInt(options.ttlMs ?? 120_000), limit: options.limit, waitMs: 0n });
+  async hold(name: string, owner: string, options: { ttlMs?: number; limit?: number; shared?: boolean; permits?: number; value?: string } = {}): Promise<string> {
+    const { shared = false, permits, value = "" } = options;
+    const answer = await this.locks.acquire({ name, owner, ttlMs: BigInt(options.ttlMs ?? 120_000), limit: options.limit, waitMs: 0n, shared, permits, value });
     return answer.lease!.token;
   }
 

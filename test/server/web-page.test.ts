@@ -71,12 +71,20 @@ describe.runIf(CHROMIUM !== undefined || BROWSER_REQUIRED)("the live page in a r
     await scenario.timeOut("never/comes", "impatient-1");
     const target = await scenario.readinessWait();
     await scenario.session("session-owner", "jobs/by-session");
+    await scenario.hold("dataset", "reader-1", { shared: true });
+    await scenario.hold("dataset", "reader-2", { shared: true });
+    await scenario.hold("gpus", "trainer", { limit: 8, permits: 4 });
+    await scenario.hold("gpus", "notebook", { permits: 2 });
+    await scenario.hold("scheduler", "replica-3", { value: "10.0.0.5:80" });
 
     const page = await open();
     const row = '[data-lock="deploy/prod"]';
     await shows(page, row, "deploy/prod", "ci-job-42", "2 waiting", "1. waiter-1", "2. waiter-2", "expires in");
     await shows(page, '[data-lock="render-farm"]', "node-a", "+1", "2/3 permits");
     await shows(page, '[data-lock="jobs/by-session"]', "session-owner");
+    await shows(page, '[data-lock="dataset"]', "2 readers", "reader-1", "+1", "shared");
+    await shows(page, '[data-lock="gpus"]', "6/8 permits", "trainer", "4 permits");
+    await shows(page, '[data-lock="scheduler"]', "election", "replica-3", 'value "10.0.0.5:80"');
     await shows(page, "#rv-set", "db/ready", "migrator", "v42");
     await shows(page, "#rv-waiting", "cache/warm", "warmer-7");
     await shows(page, "#rv-barriers", "release/train", "1 / 3", "builder-1");

@@ -14,6 +14,7 @@ from .types import (
     Holder,
     KeyChange,
     KeyChangeKind,
+    Leader,
     LockEvent,
     LockEventKind,
     LockState,
@@ -63,6 +64,9 @@ def lease(message: lock_pb2.Lease) -> Lease:
         acquired_at=timestamp(message.acquired_at) or EPOCH,
         expires_at=timestamp(message.expires_at, message.HasField("expires_at")),
         ttl=from_ms(message.ttl_ms),
+        value=message.value,
+        permits=message.permits,
+        shared=message.shared,
     )
 
 
@@ -79,6 +83,23 @@ def holder(h: lock_pb2.Holder) -> Holder:
         fencing=h.fencing,
         acquired_at=_required(timestamp(h.acquired_at)),
         expires_at=timestamp(h.expires_at, h.HasField("expires_at")),
+        value=h.value,
+        permits=h.permits,
+        shared=h.shared,
+    )
+
+
+def leader(message: Any, present: bool = True) -> Optional[Leader]:
+    """A Leader message as a Leader (None when the election has none)."""
+    if not present:
+        return None
+    return Leader(
+        name=message.name,
+        owner=message.owner,
+        value=message.value,
+        term=message.term,
+        elected_at=_required(timestamp(message.elected_at)),
+        expires_at=timestamp(message.expires_at, message.HasField("expires_at")),
     )
 
 
@@ -88,7 +109,7 @@ def lock_state(lock: lock_pb2.Lock) -> LockState:
         name=lock.name,
         limit=lock.limit,
         holders=[holder(h) for h in lock.holders],
-        waiters=[Waiter(owner=w.owner, position=w.position, queued_at=_required(timestamp(w.queued_at))) for w in lock.waiters],
+        waiters=[Waiter(owner=w.owner, position=w.position, queued_at=_required(timestamp(w.queued_at)), permits=w.permits, shared=w.shared) for w in lock.waiters],
         reserved=lock.reserved,
         last_fencing=lock.last_fencing,
     )
@@ -108,6 +129,7 @@ _LOCK_EVENT_KINDS = {
     lock_pb2.LOCK_EVENT_KIND_QUEUED: LockEventKind.QUEUED,
     lock_pb2.LOCK_EVENT_KIND_DEQUEUED: LockEventKind.DEQUEUED,
     lock_pb2.LOCK_EVENT_KIND_RESERVED: LockEventKind.RESERVED,
+    lock_pb2.LOCK_EVENT_KIND_PROCLAIMED: LockEventKind.PROCLAIMED,
 }
 
 

@@ -19,7 +19,7 @@ from .aio._rendezvous import TcpTarget
 from .aio._session import OnQueued
 from .aio.client import Client as AsyncClient
 from .lease import Lease, LostCallback
-from .types import BarrierTrip, KeyChange, LockEvent, LockState, ProbeReady, Signal, Signaled
+from .types import BarrierTrip, KeyChange, Leader, LockEvent, LockState, ProbeReady, Signal, Signaled
 
 _open_clients: "weakref.WeakSet[Client]" = weakref.WeakSet()
 
@@ -59,25 +59,25 @@ class Client:
 
     # Locks.
 
-    def acquire(self, name: str, *, ttl: Optional[float] = None, timeout: Optional[float] = None, limit: Optional[int] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None, on_queued: Optional[OnQueued] = None) -> Lease:
+    def acquire(self, name: str, *, ttl: Optional[float] = None, timeout: Optional[float] = None, limit: Optional[int] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None, on_queued: Optional[OnQueued] = None, shared: bool = False, permits: Optional[int] = None, value: str = "") -> Lease:
         """Takes a permit of `name`, waiting in its FIFO queue (see `baton.aio.Client.acquire`).
 
         `timeout` (seconds) bounds the wait (`WaitTimeout`; 0 does not wait: `LockHeld`); Ctrl-C
         while waiting leaves the queue.
         """
-        return self._io.run(lambda: self._aio.acquire(name, ttl=ttl, timeout=timeout, limit=limit, owner=owner, on_lost=on_lost, on_queued=on_queued))
+        return self._io.run(lambda: self._aio.acquire(name, ttl=ttl, timeout=timeout, limit=limit, owner=owner, on_lost=on_lost, on_queued=on_queued, shared=shared, permits=permits, value=value))
 
-    def try_lock(self, name: str, *, ttl: Optional[float] = None, limit: Optional[int] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None) -> Optional[Lease]:
+    def try_lock(self, name: str, *, ttl: Optional[float] = None, limit: Optional[int] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None, shared: bool = False, permits: Optional[int] = None, value: str = "") -> Optional[Lease]:
         """Takes a permit of `name` if one is free now; None when the lock is held."""
-        return self._io.run(lambda: self._aio.try_lock(name, ttl=ttl, limit=limit, owner=owner, on_lost=on_lost))
+        return self._io.run(lambda: self._aio.try_lock(name, ttl=ttl, limit=limit, owner=owner, on_lost=on_lost, shared=shared, permits=permits, value=value))
 
-    def lock(self, name: str, *, ttl: Optional[float] = None, timeout: Optional[float] = None, limit: Optional[int] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None, on_queued: Optional[OnQueued] = None) -> LockContext:
+    def lock(self, name: str, *, ttl: Optional[float] = None, timeout: Optional[float] = None, limit: Optional[int] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None, on_queued: Optional[OnQueued] = None, shared: bool = False, permits: Optional[int] = None, value: str = "") -> LockContext:
         """`with client.lock(name) as lease:` holds the lock while the block runs.
 
         Releases on exit. A loss while the block runs sets `lease.lost`, runs `on_lost`, and makes
         the `with` raise `LeaseLost` on exit.
         """
-        return LockContext(lambda: self.acquire(name, ttl=ttl, timeout=timeout, limit=limit, owner=owner, on_lost=on_lost, on_queued=on_queued), self.release)
+        return LockContext(lambda: self.acquire(name, ttl=ttl, timeout=timeout, limit=limit, owner=owner, on_lost=on_lost, on_queued=on_queued, shared=shared, permits=permits, value=value), self.release)
 
     def release(self, lease: Lease) -> int:
         """Gives the permit back and returns its fencing token; `NotHeld` if it was lost already."""
@@ -102,6 +102,28 @@ class Client:
     def watch(self, name: Optional[str] = None, *, prefix: Optional[str] = None, initial: bool = False) -> Iterator[LockEvent]:
         """Yields every change of the lock `name` or of the locks under `prefix`; close it to stop."""
         return self._io.iterate(lambda: self._aio.watch(name, prefix=prefix, initial=initial))
+
+    # Elections.
+
+    def campaign(self, name: str, value: str = "", *, ttl: Optional[float] = None, timeout: Optional[float] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None) -> Lease:
+        """Waits to lead the election `name`, publishing `value` (see `baton.aio.Client.campaign`)."""
+        return self._io.run(lambda: self._aio.campaign(name, value, ttl=ttl, timeout=timeout, owner=owner, on_lost=on_lost))
+
+    def proclaim(self, lease: Lease, value: str) -> Leader:
+        """Publishes a new value as the leader holding `lease`; `NotHeld` once it no longer leads."""
+        return self._io.run(lambda: self._aio.proclaim(lease, value))
+
+    def resign(self, lease: Lease) -> int:
+        """Gives up leadership (the next candidate leads at once); returns the term that ended."""
+        return self._io.run(lambda: self._aio.resign(lease))
+
+    def leader(self, name: str) -> Optional[Leader]:
+        """The current leader of `name`, or None."""
+        return self._io.run(lambda: self._aio.leader(name))
+
+    def observe(self, name: str) -> Iterator[Optional[Leader]]:
+        """Yields the leader of `name` now (None for none), then every change; close it to stop."""
+        return self._io.iterate(lambda: self._aio.observe(name))
 
     # Rendezvous.
 

@@ -38,7 +38,7 @@ class Lease:
     granted the permit), and the callbacks given as `on_lost` or to `add_lost_callback` run once.
     """
 
-    def __init__(self, *, name: str, owner: str, token: str, fencing: int, acquired_at: datetime, expires_at: Optional[datetime], ttl: float) -> None:
+    def __init__(self, *, name: str, owner: str, token: str, fencing: int, acquired_at: datetime, expires_at: Optional[datetime], ttl: float, value: str = "", permits: int = 1, shared: bool = False) -> None:
         self.name = name
         self.owner = owner
         self.token = token
@@ -46,6 +46,12 @@ class Lease:
         self.acquired_at = acquired_at
         self.expires_at = expires_at
         self.ttl = ttl
+        #: What the holder published (`value=`, or a leader's latest `proclaim`).
+        self.value = value
+        #: Permits held: 1 for a mutex, k for `permits=k`, 0 when shared.
+        self.permits = permits
+        #: True for a lease taken with `shared=True`.
+        self.shared = shared
         self._guard = threading.Lock()
         self._callbacks: List[LostCallback] = []
         self._lost_reason: Optional[str] = None

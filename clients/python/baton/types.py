@@ -21,6 +21,12 @@ class Holder:
     acquired_at: datetime
     #: When the lease expires unless kept alive; None for a lease that never expires.
     expires_at: Optional[datetime]
+    #: What the holder published (an election leader's value).
+    value: str = ""
+    #: Permits held: 1 for a mutex holder, k for a weighted acquire, 0 when shared.
+    permits: int = 1
+    #: True for a shared (reader) holder.
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,10 @@ class Waiter:
     #: 1 is the head of the queue: the next to be granted.
     position: int
     queued_at: datetime
+    #: Permits it asks for; 0 when it asks in shared mode.
+    permits: int = 1
+    #: True when it asks in shared (reader) mode.
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,21 @@ class LockEventKind(str, enum.Enum):
     QUEUED = "queued"
     DEQUEUED = "dequeued"
     RESERVED = "reserved"
+    PROCLAIMED = "proclaimed"
+
+
+@dataclass(frozen=True)
+class Leader:
+    """An election's leader as everyone sees it (`leader`, `observe`)."""
+
+    name: str
+    owner: str
+    value: str
+    #: The leader's fencing token: strictly increasing with every new leader.
+    term: int
+    elected_at: datetime
+    #: When its lease expires unless kept alive; None when it never expires.
+    expires_at: Optional[datetime]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ export function leaseJson(lease: Lease): Record<string, unknown> {
     acquiredAt: lease.acquiredAt.toISOString(),
     expiresAt: lease.expiresAt.toISOString(),
     ttlMs: lease.ttlMs,
+    value: lease.value,
+    permits: lease.permits,
+    shared: lease.shared,
   };
 }
 
@@ -24,8 +27,11 @@ export function lockJson(lock: LockInfo): Record<string, unknown> {
       fencing: h.fencing.toString(),
       acquiredAt: h.acquiredAt.toISOString(),
       expiresAt: h.expiresAt.toISOString(),
+      value: h.value,
+      permits: h.permits,
+      shared: h.shared,
     })),
-    waiters: lock.waiters.map((w) => ({ owner: w.owner, position: w.position, queuedAt: w.queuedAt.toISOString() })),
+    waiters: lock.waiters.map((w) => ({ owner: w.owner, position: w.position, queuedAt: w.queuedAt.toISOString(), permits: w.permits, shared: w.shared })),
     reserved: lock.reserved,
     lastFencing: lock.lastFencing.toString(),
   };
@@ -65,20 +71,35 @@ export function when(date: Date, nowMs: number): string {
   return `${date.toISOString()} (${relative})`;
 }
 
-/** "alice@host:42 (fencing 17) until 14:40:02 (in 29s)". */
+/**
+ * "alice@host:42 (fencing 17) until 14:40:02 (in 29s)"; a shared holder, a weighted one and a
+ * published value say so: "(fencing 17, shared)", "(fencing 18, 4 permits, value "10.0.0.1")".
+ */
 export function holderText(holder: Holder, nowMs: number): string {
-  return `${holder.owner} (fencing ${holder.fencing}) until ${clockTime(holder.expiresAt, nowMs)}`;
+  const mode = holder.shared ? ", shared" : holder.permits > 1 ? `, ${holder.permits} permits` : "";
+  const value = holder.value === "" ? "" : `, value ${JSON.stringify(holder.value)}`;
+  return `${holder.owner} (fencing ${holder.fencing}${mode}${value}) until ${clockTime(holder.expiresAt, nowMs)}`;
+}
+
+/** "free", "3 shared holders", "5 of 8 permits held". */
+function heldText(lock: LockInfo): string {
+  if (lock.holders.length === 0) return "free";
+  const readers = lock.holders.filter((h) => h.shared).length;
+  if (readers > 0) return `${readers} shared holder${readers === 1 ? "" : "s"}`;
+  const used = lock.holders.reduce((sum, h) => sum + h.permits, 0);
+  return `${used} of ${lock.limit} permit${lock.limit === 1 ? "" : "s"} held`;
 }
 
 /** A lock for people: its permits, holders and queue, one per line. */
 export function describeText(lock: LockInfo, nowMs: number): string {
-  const state = lock.holders.length === 0 ? "free" : `${lock.holders.length} of ${lock.limit} permit${lock.limit === 1 ? "" : "s"} held`;
+  const state = heldText(lock);
   const lines = [
     `lock ${lock.name}: ${state}; limit ${lock.limit}; ${lock.waiters.length} waiting; last fencing ${lock.lastFencing}${lock.reserved ? "; reserved" : ""}`,
   ];
   if (lock.holders.length > 0) lines.push("holders:", ...lock.holders.map((h) => `  ${holderText(h, nowMs)}`));
   if (lock.waiters.length > 0) {
-    lines.push("waiters:", ...lock.waiters.map((w) => `  ${w.position}. ${w.owner} since ${w.queuedAt.toISOString()}`));
+    const asks = (w: LockInfo["waiters"][number]) => (w.shared ? " (shared)" : w.permits > 1 ? ` (${w.permits} permits)` : "");
+    lines.push("waiters:", ...lock.waiters.map((w) => `  ${w.position}. ${w.owner}${asks(w)} since ${w.queuedAt.toISOString()}`));
   }
   return lines.join("\n");
 }

@@ -8,6 +8,8 @@ export const LEASE_FLAGS = {
   wait: { kind: "duration", help: "give up after waiting this long; 0 tries once", default: "wait until granted", field: "wait_ms" },
   limit: { kind: "count", help: "permits of the lock, for a semaphore", default: "the lock's limit, or 1", field: "limit" },
   owner: { kind: "text", help: "who holds it, shown to others", default: "user@host:pid", field: "owner" },
+  shared: { kind: "switch", help: "take it in shared (reader) mode: beside other readers, never beside a writer" },
+  permits: { kind: "count", help: "take this many of the lock's permits at once (at most its limit)", default: "1", field: "permits" },
   quiet: { kind: "switch", short: "q", help: "do not print the queue position" },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -22,5 +24,7 @@ export function leaseRequest(inv: Invocation): AcquireRequest {
     waitMs: inv.duration("wait"),
     limit: inv.count("limit"),
     owner: inv.text("owner"),
+    shared: inv.switch("shared"),
+    permits: inv.count("permits"),
   };
 }

@@ -10,6 +10,10 @@ export interface AcquireRequest {
   waitMs?: number;
   limit?: number;
   owner?: string;
+  shared?: boolean;
+  permits?: number;
+  /** Published with the lease (an election candidate's value). */
+  value?: string;
 }
 
 /**
@@ -31,6 +35,9 @@ export async function acquireShowingQueue(
     waitMs: request.waitMs,
     limit: request.limit,
     owner: request.owner,
+    shared: request.shared,
+    permits: request.permits,
+    value: request.value,
     signal,
     onQueued: (event) => {
       waited = true;

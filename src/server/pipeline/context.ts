@@ -17,6 +17,11 @@ export interface CallContext extends HandlerContext, GoneListener {
   dispose(): void;
 }
 
+/** Wants to know when a call is over (an object, not a closure: an idle stream keeps it for hours). */
+export interface CallEndListener {
+  callEnded(failure: unknown): void;
+}
+
 /** What the pipeline knows when a call starts. */
 export interface CallInit {
   service: DescService;
@@ -50,6 +55,10 @@ class LeanContext implements CallContext {
   private responseHeaders: Headers | undefined;
   private responseTrailers: Headers | undefined;
   private contextValues: ContextValues | undefined;
+  /** A header every response carries (x-request-id), kept as text: a Headers per idle stream costs. */
+  private echo: [string, string] | undefined;
+  /** Told once how the call ended (see onEnd). */
+  private endListener: CallEndListener | undefined;
 
   constructor(init: CallInit) {
     this.service = init.service;
@@ -96,8 +105,31 @@ class LeanContext implements CallContext {
     return (this.requestHeaders ??= this.exchange.headers());
   }
 
+  /** One request header, read without building `requestHeader` (~1 KiB a stream) when nothing has yet. */
+  requestHeaderValue(name: string): string | null {
+    return this.requestHeaders !== undefined ? this.requestHeaders.get(name) : this.exchange.header(name);
+  }
+
   get responseHeader(): Headers {
-    return (this.responseHeaders ??= new Headers());
+    if (this.responseHeaders === undefined) {
+      this.responseHeaders = new Headers();
+      if (this.echo !== undefined) this.responseHeaders.set(this.echo[0], this.echo[1]);
+    }
+    return this.responseHeaders;
+  }
+
+  /**
+   * Sets a response header without building `responseHeader` for it: it is kept as text and sent
+   * with whatever headers the call's first write carries.
+   */
+  echoHeader(name: string, value: string): void {
+    if (this.responseHeaders !== undefined) this.responseHeaders.set(name, value);
+    else this.echo = [name, value];
+  }
+
+  /** Tells `listener` once when the call is over: its failure (what the client got), or undefined. */
+  onEnd(listener: CallEndListener): void {
+    this.endListener = listener;
   }
 
   get responseTrailer(): Headers {
@@ -114,6 +146,8 @@ class LeanContext implements CallContext {
 
   /** The response headers set so far, without building an empty Headers to say so. */
   headersSet(): Headers | undefined {
+    // A fresh one each time, not kept: only the first write sends headers.
+    if (this.responseHeaders === undefined && this.echo !== undefined) return new Headers([this.echo]);
     return this.responseHeaders;
   }
 
@@ -133,8 +167,12 @@ class LeanContext implements CallContext {
     if (iterator !== undefined) stop(iterator);
   }
 
-  dispose(): void {
+  /** The call is over; `failure` is the error its client got, if it failed. */
+  dispose(failure?: unknown): void {
     clearTimeout(this.timer);
+    const listener = this.endListener;
+    this.endListener = undefined;
+    listener?.callEnded(failure);
     // The signal also fires when a call completes (HandlerContext's contract), with one shared
     // reason: `abort()` without one would build a DOMException per call.
     if (this.controller !== undefined && !this.controller.signal.aborted) this.controller.abort(CALL_OVER);

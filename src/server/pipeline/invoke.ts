@@ -1,6 +1,7 @@
 import { create, isMessage, type DescMessage } from "@bufbuild/protobuf";
 import type { Interceptor, StreamRequest, StreamResponse, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
 import type { PipelineContext } from "./context.js";
+import { CALL_CONTEXT } from "./call-context-of.js";
 import type { AnyMessage, Route } from "./methods.js";
 
 /** The function an interceptor chain wraps: a call in, its response out. */
@@ -30,6 +31,7 @@ export function invoke(route: Route, ctx: PipelineContext, input: RequestInput, 
 function unaryRequest(route: Route, ctx: PipelineContext, input: RequestInput): UnaryRequest {
   const read = input.kind === "one" ? input.read : () => undefined;
   return {
+    [CALL_CONTEXT]: ctx,
     stream: false,
     service: route.service,
     method: route.method as UnaryRequest["method"],
@@ -49,11 +51,12 @@ function unaryRequest(route: Route, ctx: PipelineContext, input: RequestInput): 
     get message() {
       return read() as UnaryRequest["message"];
     },
-  };
+  } as UnaryRequest;
 }
 
 function streamRequest(route: Route, ctx: PipelineContext, input: RequestInput): StreamRequest {
   return {
+    [CALL_CONTEXT]: ctx,
     stream: true,
     service: route.service,
     method: route.method as StreamRequest["method"],
@@ -71,7 +74,7 @@ function streamRequest(route: Route, ctx: PipelineContext, input: RequestInput):
     get contextValues() {
       return ctx.values;
     },
-  };
+  } as StreamRequest;
 }
 
 /** The single request of a server-streaming call as an async iterable, parsed when first read. */

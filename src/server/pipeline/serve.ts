@@ -121,7 +121,11 @@ async function pump(call: Call, serialize: (message: AnyMessage) => Uint8Array, 
     for (;;) {
       const step = await iterator.next();
       if (step.done === true) break;
-      if (exchange.gone) return void iterator.return?.().catch(() => undefined);
+      if (exchange.gone) {
+        void iterator.return?.().catch(() => undefined);
+        // Over all the same: its context must leave the live set (and tell who waits for its end).
+        return done(call, ctx.reason);
+      }
       const wrote = writer.send(serialize(normalise(schema, step.value)), ctx.headersSet());
       if (wrote !== undefined) await wrote;
     }
@@ -131,7 +135,7 @@ async function pump(call: Call, serialize: (message: AnyMessage) => Uint8Array, 
       writer.end(undefined, ctx.headersSet(), ctx.trailersSet());
       if (undos !== undefined) exchange.onUndelivered(() => runUndos(undos));
     }
-    done(call);
+    done(call, exchange.gone ? ctx.reason : undefined);
   } catch (error) {
     try {
       fail(call, error);
@@ -148,12 +152,12 @@ function fail(call: Call, error: unknown): void {
   // A deadline or a shutdown stops a stream's iterator; its error is the call's, not "cancelled".
   const failure = ctx.reason !== undefined ? ctx.reason : error;
   if (!exchange.gone) writer.end(toConnectError(failure, call.log), ctx.headersSet(), ctx.trailersSet());
-  done(call);
+  done(call, failure);
 }
 
-function done(call: Call): void {
+function done(call: Call, failure?: unknown): void {
   call.live.delete(call.ctx);
-  call.ctx.dispose();
+  call.ctx.dispose(failure);
 }
 
 /** Reads the request (for a streaming call, starts reading it) and runs the interceptor chain. */

@@ -78,6 +78,10 @@ export function decodeLock(key: string, raw: Uint8Array): StoredLock {
     acquiredAtMs: Number(h.acquiredAtMs),
     expiresAtMs: Number(h.expiresAtMs),
     ttlMs: Number(h.ttlMs),
+    // Records written before weighted and shared leases existed hold one exclusive permit.
+    permits: typeof h.permits === "number" ? h.permits : 1,
+    shared: h.shared === true,
+    value: typeof h.value === "string" ? h.value : "",
   }));
   return { limit: v.limit, reserved: v.reserved === true, fencing: BigInt(v.fencing), holders };
 }

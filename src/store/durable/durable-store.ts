@@ -6,16 +6,22 @@ import type {
   ListInput,
   LockEvent,
   LockSnapshot,
+  ProclaimResult,
   RefreshResult,
   ReleaseResult,
   ReserveResult,
   Store,
+  WaiterRecord,
 } from "../types.js";
+import { fits, permitsOf, Usage } from "../admission.js";
 import type { StoreUnavailableError } from "../errors.js";
 import { ExpiryTimers } from "../memory/expiry-timers.js";
 import type { Participant } from "./group-commit.js";
 import { emptyBatch, LockTable, type Entry } from "./lock-table.js";
 import type { DurableHandle } from "./shared-handle.js";
+
+/** Whom a grant goes to: a newcomer or a waiter. */
+type Grantee = Pick<WaiterRecord, "owner" | "ttlMs" | "token" | "permits" | "shared" | "value">;
 
 /**
  * The durable lock store: the memory store's state machine (one synchronous transition per
@@ -50,20 +56,25 @@ export class DurableStore implements Store, Participant {
       if (input.limit !== undefined && entry !== undefined && entry.limit !== input.limit) {
         if (busy || entry.reserved) return { kind: "limit_mismatch", limit: entry.limit };
       }
-      const lock = entry ?? this.table.create(input.name, input.limit ?? 1, false);
-      if (!busy && input.limit !== undefined && lock.limit !== input.limit) {
-        lock.limit = input.limit;
+      const shared = input.shared === true;
+      const permits = permitsOf(shared, input.permits);
+      const limit = busy || entry?.reserved === true ? entry!.limit : input.limit ?? entry?.limit ?? 1;
+      if (permits > limit) return { kind: "too_many_permits", limit, permits };
+      const lock = entry ?? this.table.create(input.name, limit, false);
+      if (lock.limit !== limit) {
+        lock.limit = limit;
         this.touch(input.name);
       }
-      if (lock.waiters.size === 0 && lock.holders.size < lock.limit) {
-        return { kind: "granted", lease: this.grant(input.name, lock, input.owner, input.ttlMs, input.token) };
+      const claim = { owner: input.owner, ttlMs: input.ttlMs, token: input.token, permits, shared, value: input.value ?? "" };
+      if (lock.waiters.size === 0 && fits(lock.holders.values(), lock.limit, claim)) {
+        return { kind: "granted", lease: this.grant(input.name, lock, claim) };
       }
       if (input.waiterId === undefined) {
         this.forgetIfIdle(input.name, lock);
         return { kind: "busy", holders: [...lock.holders.values()].map((l) => ({ ...l })), queueLength: lock.waiters.size };
       }
       if (lock.waiters.size >= input.maxQueueLength) return { kind: "queue_full", queueLength: lock.waiters.size };
-      const waiter = { id: input.waiterId, owner: input.owner, ttlMs: input.ttlMs, queuedAtMs: this.nowMs(), token: input.token };
+      const waiter: WaiterRecord = { ...claim, id: input.waiterId, queuedAtMs: this.nowMs() };
       lock.waiters.set(waiter.id, waiter);
       const added = this.batch.added.get(input.name) ?? this.batch.added.set(input.name, new Set()).get(input.name)!;
       added.add(waiter.id);
@@ -101,12 +112,23 @@ export class DurableStore implements Store, Participant {
     });
   }
 
+  proclaim(name: string, token: string, value: string): Promise<ProclaimResult> {
+    return this.run((): ProclaimResult => {
+      const lease = this.table.locks.get(name)?.holders.get(token);
+      if (lease === undefined) return { kind: "not_held" };
+      lease.value = value;
+      this.touch(name);
+      this.emit({ name, kind: "proclaimed", lease: { ...lease } });
+      return { kind: "proclaimed", lease: { ...lease } };
+    });
+  }
+
   cancelWaiter(name: string, waiterId: string): Promise<CancelResult> {
     return this.run((): CancelResult => {
       const lock = this.table.locks.get(name);
       if (lock === undefined || !lock.waiters.delete(waiterId)) return { kind: "not_waiting" };
       this.emit({ name, kind: "dequeued", waiterId });
-      // A limit raised while the waiter waited may have left permits free for those behind it.
+      // A large request or a writer leaving the head unblocks those behind it.
       this.handOff(name, lock);
       this.forgetIfIdle(name, lock);
       return { kind: "cancelled" };
@@ -218,20 +240,24 @@ export class DurableStore implements Store, Participant {
     return lease;
   }
 
-  /** Grants free permits to the head of the queue, in order. */
+  /** Grants the head of the queue while it fits, in order: the first that does not fit blocks the rest. */
   private handOff(name: string, lock: Entry): void {
+    if (lock.waiters.size === 0) return;
+    const usage = Usage.of(lock.holders.values());
     for (const waiter of lock.waiters.values()) {
-      if (lock.holders.size >= lock.limit) return;
+      if (!usage.fits(lock.limit, waiter)) return;
+      usage.add(waiter);
       lock.waiters.delete(waiter.id);
       this.batch.granted.push({ name, waiter });
-      this.grant(name, lock, waiter.owner, waiter.ttlMs, waiter.token, waiter.id);
+      this.grant(name, lock, waiter, waiter.id);
     }
   }
 
-  private grant(name: string, lock: Entry, owner: string, ttlMs: number, token: string, waiterId?: string): LeaseRecord {
+  private grant(name: string, lock: Entry, claim: Grantee, waiterId?: string): LeaseRecord {
     const now = this.nowMs();
+    const { owner, token, ttlMs, permits, shared, value } = claim;
     lock.fencing += 1n;
-    const lease: LeaseRecord = { name, owner, token, fencing: lock.fencing, acquiredAtMs: now, expiresAtMs: ttlMs === 0 ? 0 : now + ttlMs, ttlMs };
+    const lease: LeaseRecord = { name, owner, token, fencing: lock.fencing, acquiredAtMs: now, expiresAtMs: ttlMs === 0 ? 0 : now + ttlMs, ttlMs, permits, shared, value };
     lock.holders.set(token, lease);
     this.arm(name, lease);
     this.touch(name);

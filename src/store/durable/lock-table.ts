@@ -122,7 +122,7 @@ export class LockTable {
         waiters,
       };
       this.locks.set(name, entry);
-      if (waiters.size > 0 && entry.holders.size < entry.limit) retry.push(name);
+      if (waiters.size > 0) retry.push(name);
     }
     return retry;
   }

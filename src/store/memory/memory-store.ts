@@ -6,6 +6,7 @@ import type {
   ListInput,
   LockEvent,
   LockSnapshot,
+  ProclaimResult,
   RefreshResult,
   ReleaseResult,
   ReserveResult,
@@ -14,6 +15,10 @@ import type {
 } from "../types.js";
 import { FencingCounters } from "./fencing.js";
 import { ExpiryTimers } from "./expiry-timers.js";
+import { fits, permitsOf, Usage } from "../admission.js";
+
+/** Whom a grant goes to: a newcomer or a waiter. */
+type Grantee = Pick<WaiterRecord, "owner" | "ttlMs" | "token" | "permits" | "shared" | "value">;
 
 /** One lock's state. Maps keep insertion order: holders oldest first, waiters FIFO. */
 interface Entry {
@@ -47,10 +52,15 @@ export class MemoryStore implements Store {
       if (input.limit !== undefined && entry !== undefined && entry.limit !== input.limit) {
         if (busy || entry.reserved) return { kind: "limit_mismatch", limit: entry.limit };
       }
-      const lock = entry ?? this.create(input.name, input.limit ?? 1, false);
-      if (!busy && input.limit !== undefined) lock.limit = input.limit;
-      if (lock.waiters.size === 0 && lock.holders.size < lock.limit) {
-        return { kind: "granted", lease: this.grant(input.name, lock, input.owner, input.ttlMs, input.token) };
+      const shared = input.shared === true;
+      const permits = permitsOf(shared, input.permits);
+      const limit = busy || entry?.reserved === true ? entry!.limit : input.limit ?? entry?.limit ?? 1;
+      if (permits > limit) return { kind: "too_many_permits", limit, permits };
+      const lock = entry ?? this.create(input.name, limit, false);
+      lock.limit = limit;
+      const claim = { owner: input.owner, ttlMs: input.ttlMs, token: input.token, permits, shared, value: input.value ?? "" };
+      if (lock.waiters.size === 0 && fits(lock.holders.values(), lock.limit, claim)) {
+        return { kind: "granted", lease: this.grant(input.name, lock, claim) };
       }
       if (input.waiterId === undefined) {
         this.forgetIfIdle(input.name, lock);
@@ -65,6 +75,9 @@ export class MemoryStore implements Store {
         ttlMs: input.ttlMs,
         queuedAtMs: this.nowMs(),
         token: input.token,
+        permits,
+        shared,
+        value: claim.value,
       };
       lock.waiters.set(waiter.id, waiter);
       this.emit({ name: input.name, kind: "queued", waiterId: waiter.id });
@@ -106,13 +119,22 @@ export class MemoryStore implements Store {
     });
   }
 
+  async proclaim(name: string, token: string, value: string): Promise<ProclaimResult> {
+    return this.transition(() => {
+      const lease = this.locks.get(name)?.holders.get(token);
+      if (lease === undefined) return { kind: "not_held" };
+      lease.value = value;
+      this.emit({ name, kind: "proclaimed", lease: { ...lease } });
+      return { kind: "proclaimed", lease: { ...lease } };
+    });
+  }
+
   async cancelWaiter(name: string, waiterId: string): Promise<CancelResult> {
     return this.transition(() => {
       const lock = this.locks.get(name);
       if (lock === undefined || !lock.waiters.delete(waiterId)) return { kind: "not_waiting" };
       this.emit({ name, kind: "dequeued", waiterId });
-      // A waiter leaving the head may unblock nobody (permits are still taken), but a limit
-      // raised while it waited could: hand off whatever is free.
+      // A large request or a writer leaving the head unblocks those behind it.
       this.handOff(name, lock);
       this.forgetIfIdle(name, lock);
       return { kind: "cancelled" };
@@ -176,17 +198,21 @@ export class MemoryStore implements Store {
     return lease;
   }
 
-  /** Grants free permits to the head of the queue, in order. */
+  /** Grants the head of the queue while it fits, in order: the first that does not fit blocks the rest. */
   private handOff(name: string, lock: Entry): void {
+    if (lock.waiters.size === 0) return;
+    const usage = Usage.of(lock.holders.values());
     for (const waiter of lock.waiters.values()) {
-      if (lock.holders.size >= lock.limit) return;
+      if (!usage.fits(lock.limit, waiter)) return;
+      usage.add(waiter);
       lock.waiters.delete(waiter.id);
-      this.grant(name, lock, waiter.owner, waiter.ttlMs, waiter.token, waiter.id);
+      this.grant(name, lock, waiter, waiter.id);
     }
   }
 
-  private grant(name: string, lock: Entry, owner: string, ttlMs: number, token: string, waiterId?: string): LeaseRecord {
+  private grant(name: string, lock: Entry, claim: Grantee, waiterId?: string): LeaseRecord {
     const now = this.nowMs();
+    const { owner, token, ttlMs, permits, shared, value } = claim;
     const lease: LeaseRecord = {
       name,
       owner,
@@ -195,6 +221,9 @@ export class MemoryStore implements Store {
       acquiredAtMs: now,
       expiresAtMs: ttlMs === 0 ? 0 : now + ttlMs,
       ttlMs,
+      permits,
+      shared,
+      value,
     };
     lock.holders.set(token, lease);
     if (ttlMs !== 0) this.timers.schedule(name, token, lease.expiresAtMs);

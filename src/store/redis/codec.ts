@@ -10,6 +10,12 @@ export interface WireLease {
   l: number;
   /** Set on a grant to another instance's waiter until that instance claims it. */
   i?: string;
+  /** Exclusive permits (absent: 1). */
+  k?: number;
+  /** 1 in shared mode. */
+  h?: number;
+  /** Published value (absent: ""). */
+  v?: string;
 }
 
 /** A waiter as describe.lua encodes it. */
@@ -19,6 +25,9 @@ export interface WireWaiter {
   l: number;
   q: number;
   t: string;
+  k?: number;
+  h?: number;
+  v?: string;
 }
 
 /** What every per-lock script answers, beside its own fields: what the global indexes need. */
@@ -53,7 +62,14 @@ export function toLease(name: string, wire: WireLease): LeaseRecord {
     acquiredAtMs: wire.a,
     expiresAtMs: wire.e,
     ttlMs: wire.l,
+    ...claimOf(wire),
   };
+}
+
+/** The mode, permits and value of a wire lease or waiter, with the defaults the scripts omit. */
+function claimOf(wire: { k?: number; h?: number; v?: string }): { permits: number; shared: boolean; value: string } {
+  const shared = wire.h === 1;
+  return { permits: shared ? 0 : wire.k ?? 1, shared, value: typeof wire.v === "string" ? wire.v : "" };
 }
 
 /** Holders, oldest grant first (fencing grows with every grant, so it orders them). */
@@ -71,6 +87,7 @@ export function toSnapshot(name: string, reply: WireReply): LockSnapshot {
     ttlMs: w.l,
     queuedAtMs: w.q,
     token: w.t,
+    ...claimOf(w),
   }));
   return {
     name,
@@ -82,7 +99,7 @@ export function toSnapshot(name: string, reply: WireReply): LockSnapshot {
   };
 }
 
-const KINDS = new Set<LockEventKind>(["granted", "released", "expired", "refreshed", "queued", "dequeued", "reserved"]);
+const KINDS = new Set<LockEventKind>(["granted", "released", "expired", "refreshed", "queued", "dequeued", "reserved", "proclaimed"]);
 
 /**
  * An event as the scripts publish it (lua/includes/lock.lua): n name, k kind, w waiter id,

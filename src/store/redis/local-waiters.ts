@@ -8,6 +8,10 @@ export interface LocalWaiter {
   token: string;
   owner: string;
   ttlMs: number;
+  /** What it asks for, kept to re-enqueue it as it was. */
+  permits?: number;
+  shared?: boolean;
+  value?: string;
   /** An enqueue is in flight: its outcome is not known yet. */
   pending: boolean;
   /** The instance id it was queued (or last re-tagged) under. */

@@ -6,6 +6,7 @@ import type {
   ListInput,
   LockEvent,
   LockSnapshot,
+  ProclaimResult,
   RefreshResult,
   ReleaseResult,
   ReserveResult,
@@ -68,7 +69,8 @@ export class RedisStore implements Store {
     this.local = new LocalWaiters(
       {
         heartbeat: (name, waiters, retag) => this.heartbeat(name, waiters, retag),
-        rejoin: (w) => this.enqueue({ name: w.name, owner: w.owner, ttlMs: w.ttlMs, token: w.token, waiterId: w.id, maxQueueLength: Number.MAX_SAFE_INTEGER }, true),
+        rejoin: (w) =>
+          this.enqueue({ name: w.name, owner: w.owner, ttlMs: w.ttlMs, token: w.token, waiterId: w.id, maxQueueLength: Number.MAX_SAFE_INTEGER, permits: w.permits, shared: w.shared, value: w.value }, true),
         cancel: (name, id) => this.run("cancel-waiter", name, [id, ""]),
         emitLocal: (event) => this.deliver({ event, unclaimed: false }),
         currentId: () => this.presence.id,
@@ -136,6 +138,11 @@ export class RedisStore implements Store {
     return r.r === "refreshed" ? { kind: "refreshed", lease: toLease(name, r.lease as WireLease) } : { kind: "not_held" };
   }
 
+  async proclaim(name: string, token: string, value: string): Promise<ProclaimResult> {
+    const r = await this.run("proclaim", name, [token, value]);
+    return r.r === "proclaimed" ? { kind: "proclaimed", lease: toLease(name, r.lease as WireLease) } : { kind: "not_held" };
+  }
+
   async cancelWaiter(name: string, waiterId: string): Promise<CancelResult> {
     // Forget it first: a failed cancel leaves it to lapse by heartbeat, never to be re-queued.
     const token = this.local.drop(waiterId)?.token ?? "";
@@ -198,6 +205,11 @@ export class RedisStore implements Store {
     return this.presence.id;
   }
 
+  /** The state of the command and the events connections, as ioredis names it ("ready" when usable), for metrics. */
+  get connectionStatus(): { commands: string; events: string } {
+    return { commands: this.client.status, events: this.sub.status };
+  }
+
   /** Waiters this instance keeps queued (for tests and health). */
   get localWaiters(): number {
     return this.local.size;
@@ -206,7 +218,7 @@ export class RedisStore implements Store {
   private async enqueue(input: AcquireInput, rejoin: boolean): Promise<AcquireResult> {
     const { name, waiterId } = input;
     if (waiterId !== undefined && !rejoin) {
-      this.local.begin({ id: waiterId, name, token: input.token, owner: input.owner, ttlMs: input.ttlMs });
+      this.local.begin({ id: waiterId, name, token: input.token, owner: input.owner, ttlMs: input.ttlMs, permits: input.permits, shared: input.shared, value: input.value });
     }
     let r: WireReply;
     try {
@@ -220,6 +232,9 @@ export class RedisStore implements Store {
         waiterId ?? "",
         input.maxQueueLength,
         rejoin ? "1" : "0",
+        input.permits ?? 1,
+        input.shared === true ? "1" : "0",
+        input.value ?? "",
       ]);
     } catch (error) {
       if (waiterId !== undefined && !rejoin) this.local.settle(waiterId, false);
@@ -237,6 +252,8 @@ export class RedisStore implements Store {
         return { kind: "limit_mismatch", limit: Number(r.limit) };
       case "queue_full":
         return { kind: "queue_full", queueLength: Number(r.queueLength) };
+      case "too_many_permits":
+        return { kind: "too_many_permits", limit: Number(r.limit), permits: Number(r.permits) };
       default:
         throw new Error(`acquire.lua answered an unknown result ${String(r.r)}`);
     }

@@ -7,6 +7,7 @@ export const LOCK_SCRIPTS = [
   "release",
   "release-by-owner",
   "refresh",
+  "proclaim",
   "cancel-waiter",
   "reserve",
   "expire",

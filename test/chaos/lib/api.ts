@@ -157,7 +157,7 @@ export const json = {
 /** Requests and answers in protobuf binary (gRPC, binary Connect, raw HTTP/2). */
 export const binary = {
   acquireRequest: (r: { name: string; owner: string; ttlMs: bigint; waitMs: bigint }): Uint8Array =>
-    toBinary(AcquireRequestSchema, { $typeName: AcquireRequestSchema.typeName, ...r, limit: undefined }),
+    toBinary(AcquireRequestSchema, { $typeName: AcquireRequestSchema.typeName, ...r, limit: undefined, shared: false, value: "" }),
   /** The lease of an Acquire answer. */
   acquireLease: (bytes: Uint8Array): LeaseFacts | undefined => {
     const lease = fromBinary(AcquireResponseSchema, bytes).lease;

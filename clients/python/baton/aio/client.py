@@ -14,16 +14,18 @@ from .._owner import default_owner
 from ..exceptions import LockHeld
 from ..lease import Lease, LostCallback
 from ..lock.v1 import lock_pb2
+from ..lock.v1.election_pb2_grpc import ElectionServiceStub
 from ..lock.v1.lock_service_pb2_grpc import LockServiceStub
 from ..rendezvous.v1.rendezvous_pb2_grpc import RendezvousServiceStub
 from ..types import LockEvent, LockState
 from ._calls import server_stream, unary
 from ._hold import LockContext
+from ._elections import ElectionCalls
 from ._rendezvous import RendezvousCalls
 from ._session import OnQueued, Session
 
 
-class Client(RendezvousCalls):
+class Client(RendezvousCalls, ElectionCalls):
     """A Baton client for asyncio, on one gRPC channel (h2c for http://, TLS for https://).
 
     `owner` names this client in `describe` (default `user@host:pid`); `session_ttl` (seconds,
@@ -44,6 +46,7 @@ class Client(RendezvousCalls):
         self._channel: Optional[grpc.aio.Channel] = None
         self._locks: Optional[LockServiceStub] = None
         self._rendezvous: Optional[RendezvousServiceStub] = None
+        self._elections: Optional[ElectionServiceStub] = None
         self._session: Optional[Session] = None
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._closed = False
@@ -66,26 +69,29 @@ class Client(RendezvousCalls):
 
     # Locks.
 
-    async def acquire(self, name: str, *, ttl: Optional[float] = None, timeout: Optional[float] = None, limit: Optional[int] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None, on_queued: Optional[OnQueued] = None) -> Lease:
+    async def acquire(self, name: str, *, ttl: Optional[float] = None, timeout: Optional[float] = None, limit: Optional[int] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None, on_queued: Optional[OnQueued] = None, shared: bool = False, permits: Optional[int] = None, value: str = "") -> Lease:
         """Takes a permit of `name`, waiting in its FIFO queue, and returns the lease.
 
         `timeout` (seconds) bounds the wait (`WaitTimeout` when it runs out; 0 does not wait:
         `LockHeld`); None waits until granted. Cancelling the task leaves the queue. `limit` makes
         the lock a semaphore of that many permits; `ttl` is the lease's TTL (the session keeps it
         alive). `on_lost(lease)` runs if the lease is lost; `on_queued(position)` hears the queue
-        position while it waits. Release the lease with `release`, or use `lock` instead.
+        position while it waits. `shared=True` takes it in shared (reader) mode, beside other
+        readers and never beside a writer; `permits=k` takes k of the semaphore's permits at once
+        (at most its limit: `InvalidArgument`); `value` is published with the lease. Release the
+        lease with `release`, or use `lock` instead.
         """
-        request = self._acquire_request(name, ttl, limit, owner, _convert.to_ms(timeout, "timeout"))
+        request = self._acquire_request(name, ttl, limit, owner, _convert.to_ms(timeout, "timeout"), shared, permits, value)
         return await self._lock_session().acquire(request, on_queued, on_lost)
 
-    async def try_lock(self, name: str, *, ttl: Optional[float] = None, limit: Optional[int] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None) -> Optional[Lease]:
+    async def try_lock(self, name: str, *, ttl: Optional[float] = None, limit: Optional[int] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None, shared: bool = False, permits: Optional[int] = None, value: str = "") -> Optional[Lease]:
         """Takes a permit of `name` if one is free now; None when the lock is held."""
         try:
-            return await self._lock_session().acquire(self._acquire_request(name, ttl, limit, owner, 0), None, on_lost)
+            return await self._lock_session().acquire(self._acquire_request(name, ttl, limit, owner, 0, shared, permits, value), None, on_lost)
         except LockHeld:
             return None
 
-    def lock(self, name: str, *, ttl: Optional[float] = None, timeout: Optional[float] = None, limit: Optional[int] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None, on_queued: Optional[OnQueued] = None) -> LockContext:
+    def lock(self, name: str, *, ttl: Optional[float] = None, timeout: Optional[float] = None, limit: Optional[int] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None, on_queued: Optional[OnQueued] = None, shared: bool = False, permits: Optional[int] = None, value: str = "") -> LockContext:
         """`async with client.lock(name) as lease:` holds the lock while the block runs.
 
         Acquires as `acquire` does and releases on exit. If the lease is lost while the block
@@ -93,9 +99,23 @@ class Client(RendezvousCalls):
         """
 
         async def take() -> Lease:
-            return await self.acquire(name, ttl=ttl, timeout=timeout, limit=limit, owner=owner, on_lost=on_lost, on_queued=on_queued)
+            return await self.acquire(name, ttl=ttl, timeout=timeout, limit=limit, owner=owner, on_lost=on_lost, on_queued=on_queued, shared=shared, permits=permits, value=value)
 
         return LockContext(take, self.release)
+
+    async def campaign(self, name: str, value: str = "", *, ttl: Optional[float] = None, timeout: Optional[float] = None, owner: Optional[str] = None, on_lost: Optional[LostCallback] = None) -> Lease:
+        """Waits in the queue of candidates of the election `name` and returns once leading.
+
+        An election is the lock `name` with limit 1: the holder leads, publishing `value`, and the
+        lease's `fencing` is its term. Leadership belongs to the client's session: it ends with
+        `resign`, when the client closes, or when the server stops hearing from it, and the next
+        candidate leads at once. `timeout` bounds the wait as in `acquire`.
+        """
+        return await self.acquire(name, ttl=ttl, timeout=timeout, limit=1, owner=owner, on_lost=on_lost, value=value)
+
+    async def resign(self, lease: Lease) -> int:
+        """Gives up leadership (the next candidate leads at once); returns the term that ended."""
+        return await self.release(lease)
 
     async def release(self, lease: Lease) -> int:
         """Gives the permit back and returns its fencing token; `NotHeld` if it was lost already."""
@@ -145,8 +165,10 @@ class Client(RendezvousCalls):
 
     # Plumbing.
 
-    def _acquire_request(self, name: str, ttl: Optional[float], limit: Optional[int], owner: Optional[str], wait_ms: Optional[int]) -> lock_pb2.AcquireRequest:
-        request = lock_pb2.AcquireRequest(name=name, owner=owner or "")
+    def _acquire_request(self, name: str, ttl: Optional[float], limit: Optional[int], owner: Optional[str], wait_ms: Optional[int], shared: bool = False, permits: Optional[int] = None, value: str = "") -> lock_pb2.AcquireRequest:
+        request = lock_pb2.AcquireRequest(name=name, owner=owner or "", shared=shared, value=value)
+        if permits is not None:
+            request.permits = permits
         ttl_ms = _convert.to_ms(ttl, "ttl")
         if ttl_ms is not None:
             request.ttl_ms = ttl_ms
@@ -172,6 +194,12 @@ class Client(RendezvousCalls):
         if self._locks is None:
             self._locks = LockServiceStub(channel)
         return self._locks
+
+    def _election_stub(self) -> ElectionServiceStub:
+        channel = self._grpc_channel()
+        if self._elections is None:
+            self._elections = ElectionServiceStub(channel)
+        return self._elections
 
     def _rendezvous_stub(self) -> RendezvousServiceStub:
         channel = self._grpc_channel()

@@ -6,9 +6,10 @@ import { byId, fill, h, table, type Child } from "./dom.js";
 import { extraFields } from "./extras.js";
 import { ago, clock, duration, ms, serverNow, until } from "./format.js";
 import type { LockState } from "./lock-state.js";
+import { claimText, isElection, useText } from "./claims.js";
 
-const KNOWN_HOLDER = new Set(["owner", "fencing", "acquiredAt", "expiresAt"]);
-const KNOWN_WAITER = new Set(["owner", "position", "queuedAt"]);
+const KNOWN_HOLDER = new Set(["owner", "fencing", "acquiredAt", "expiresAt", "value", "permits", "shared"]);
+const KNOWN_WAITER = new Set(["owner", "position", "queuedAt", "permits", "shared"]);
 const ENDS: Record<HoldEnd, string> = { [HoldEnd.UNSPECIFIED]: "", [HoldEnd.HELD]: "holding", [HoldEnd.RELEASED]: "released", [HoldEnd.EXPIRED]: "expired" };
 
 /** Re-reads the history this long after the lock last changed (changes come in bursts). */
@@ -122,8 +123,9 @@ export class LockPanel {
 
 function summary(lock: Lock | undefined): HTMLElement {
   if (lock === undefined) return h("p", { class: "muted" }, "Free: nobody holds it or waits for it.");
-  const kind = lock.limit > 1 ? `semaphore of ${lock.limit} permits` : "mutex";
-  return h("p", { class: "summary" }, `${kind}${lock.reserved ? ", reserved" : ""} · last fencing token #${lock.lastFencing}`);
+  const kind = isElection(lock) ? `election led by ${lock.holders[0]!.owner} (term #${lock.holders[0]!.fencing})` : lock.limit > 1 ? `semaphore of ${lock.limit} permits` : "mutex";
+  const use = useText(lock);
+  return h("p", { class: "summary" }, `${kind}${use === undefined ? "" : ` · ${use}`}${lock.reserved ? ", reserved" : ""} · last fencing token #${lock.lastFencing}`);
 }
 
 function holdersTable(lock: Lock): HTMLElement {
@@ -134,7 +136,7 @@ function holdersTable(lock: Lock): HTMLElement {
       h("span", { class: "mono" }, `#${holder.fencing}`),
       ago(holder.acquiredAt).replace(/ ago$/, ""),
       until(holder.expiresAt),
-      extraFields(HolderSchema, holder, KNOWN_HOLDER).map(([k, v]) => `${k} ${v}`).join(", "),
+      [...claimText(holder), ...extraFields(HolderSchema, holder, KNOWN_HOLDER).map(([k, v]) => `${k} ${v}`)].join(", "),
     ]),
     "holders",
   );
@@ -147,7 +149,7 @@ function queueTable(lock: Lock): HTMLElement {
       String(waiter.position),
       h("span", { class: "chip waiting" }, waiter.owner),
       ago(waiter.queuedAt).replace(/ ago$/, ""),
-      extraFields(WaiterSchema, waiter, KNOWN_WAITER).map(([k, v]) => `${k} ${v}`).join(", "),
+      [...claimText(waiter), ...extraFields(WaiterSchema, waiter, KNOWN_WAITER).map(([k, v]) => `${k} ${v}`)].join(", "),
     ]),
     "queue",
   );

@@ -3,6 +3,7 @@ import { byId, h } from "./dom.js";
 import { extraFields } from "./extras.js";
 import { count, until } from "./format.js";
 import type { LockState } from "./lock-state.js";
+import { claimText, isElection, useText } from "./claims.js";
 
 /** Height of one row in pixels (fixed, so that the visible rows follow from the scroll offset). */
 export const ROW_PX = 52;
@@ -11,7 +12,7 @@ export const ROW_PX = 52;
 const OVERSCAN = 8;
 
 const KNOWN_LOCK = new Set(["name", "limit", "holders", "waiters", "reserved", "lastFencing"]);
-const KNOWN_HOLDER = new Set(["owner", "fencing", "acquiredAt", "expiresAt"]);
+const KNOWN_HOLDER = new Set(["owner", "fencing", "acquiredAt", "expiresAt", "value", "permits", "shared"]);
 
 /** A row in the DOM, and what it was built from. */
 interface Rendered {
@@ -121,7 +122,8 @@ function badges(lock: Lock): HTMLElement {
   return h(
     "div",
     { class: "sub" },
-    lock.limit > 1 ? h("span", { class: "badge" }, `${lock.holders.length}/${lock.limit} permits`) : h("span", { class: "badge quiet" }, "mutex"),
+    useText(lock) !== undefined ? h("span", { class: "badge" }, useText(lock)) : h("span", { class: "badge quiet" }, "mutex"),
+    isElection(lock) ? h("span", { class: "badge leader" }, "election") : null,
     lock.reserved ? h("span", { class: "badge" }, "reserved") : null,
     ...extras,
   );
@@ -134,9 +136,9 @@ function holders(lock: Lock): HTMLElement | string {
   return h(
     "div",
     {},
-    h("span", { class: "chip held", "data-holder": first.owner }, first.owner),
+    h("span", { class: isElection(lock) ? "chip held leader" : "chip held", "data-holder": first.owner }, first.owner),
     lock.holders.length > 1 ? h("span", { class: "more" }, `+${lock.holders.length - 1}`) : null,
-    h("div", { class: "sub mono" }, `#${first.fencing} · expires ${until(first.expiresAt)}${extras}`),
+    h("div", { class: "sub mono" }, `#${first.fencing} · expires ${until(first.expiresAt)}${claimText(first).map((c) => ` · ${c}`).join("")}${extras}`),
   );
 }
 

@@ -31,6 +31,7 @@ end
 for _, raw in ipairs(redis.call('HVALS', K_HOLDERS)) do
   local lease = cjson.decode(raw)
   if lease.i == dead then
+    count_holder(lease, -1)
     redis.call('HDEL', K_HOLDERS, lease.t)
     redis.call('ZREM', K_DUE, 'L' .. lease.t)
     lease.i = nil

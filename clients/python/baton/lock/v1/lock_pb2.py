@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x62\x61ton/lock/v1/lock.proto\x12\rbaton.lock.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb5\x01\n\x05Lease\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05owner\x18\x02 \x01(\t\x12\r\n\x05token\x18\x03 \x01(\t\x12\x0f\n\x07\x66\x65ncing\x18\x04 \x01(\x04\x12/\n\x0b\x61\x63quired_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06ttl_ms\x18\x07 \x01(\x03\"\x89\x01\n\x06Holder\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x0f\n\x07\x66\x65ncing\x18\x02 \x01(\x04\x12/\n\x0b\x61\x63quired_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"X\n\x06Waiter\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x10\n\x08position\x18\x02 \x01(\r\x12-\n\tqueued_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9b\x01\n\x04Lock\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\r\x12&\n\x07holders\x18\x03 \x03(\x0b\x32\x15.baton.lock.v1.Holder\x12&\n\x07waiters\x18\x04 \x03(\x0b\x32\x15.baton.lock.v1.Waiter\x12\x10\n\x08reserved\x18\x05 \x01(\x08\x12\x14\n\x0clast_fencing\x18\x06 \x01(\x04\"_\n\rQueuePosition\x12\x10\n\x08position\x18\x01 \x01(\r\x12\x14\n\x0cqueue_length\x18\x02 \x01(\r\x12&\n\x07holders\x18\x03 \x03(\x0b\x32\x15.baton.lock.v1.Holder\"\x1b\n\tLeaseLost\x12\x0e\n\x06reason\x18\x01 \x01(\t\"\x1f\n\tHeartbeat\x12\x12\n\nelapsed_ms\x18\x01 \x01(\x03\"e\n\x08LockHeld\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\r\x12&\n\x07holders\x18\x03 \x03(\x0b\x32\x15.baton.lock.v1.Holder\x12\x14\n\x0cqueue_length\x18\x04 \x01(\r\"\x8d\x01\n\x0e\x41\x63quireRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05owner\x18\x02 \x01(\t\x12\x13\n\x06ttl_ms\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x12\n\x05limit\x18\x04 \x01(\rH\x01\x88\x01\x01\x12\x14\n\x07wait_ms\x18\x05 \x01(\x03H\x02\x88\x01\x01\x42\t\n\x07_ttl_msB\x08\n\x06_limitB\n\n\x08_wait_ms\"6\n\x0f\x41\x63quireResponse\x12#\n\x05lease\x18\x01 \x01(\x0b\x32\x14.baton.lock.v1.Lease\"\x98\x01\n\x0bWaitRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05owner\x18\x02 \x01(\t\x12\x13\n\x06ttl_ms\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x12\n\x05limit\x18\x04 \x01(\rH\x01\x88\x01\x01\x12\x14\n\x07wait_ms\x18\x05 \x01(\x03H\x02\x88\x01\x01\x12\x0c\n\x04hold\x18\x06 \x01(\x08\x42\t\n\x07_ttl_msB\x08\n\x06_limitB\n\n\x08_wait_ms\"\xc9\x01\n\x0cWaitResponse\x12.\n\x06queued\x18\x01 \x01(\x0b\x32\x1c.baton.lock.v1.QueuePositionH\x00\x12\'\n\x07granted\x18\x02 \x01(\x0b\x32\x14.baton.lock.v1.LeaseH\x00\x12(\n\x04lost\x18\x03 \x01(\x0b\x32\x18.baton.lock.v1.LeaseLostH\x00\x12-\n\theartbeat\x18\x04 \x01(\x0b\x32\x18.baton.lock.v1.HeartbeatH\x00\x42\x07\n\x05\x65vent\"-\n\x0eReleaseRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05token\x18\x02 \x01(\t\"\"\n\x0fReleaseResponse\x12\x0f\n\x07\x66\x65ncing\x18\x01 \x01(\x04\"M\n\x0eRefreshRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05token\x18\x02 \x01(\t\x12\x13\n\x06ttl_ms\x18\x03 \x01(\x03H\x00\x88\x01\x01\x42\t\n\x07_ttl_ms\"6\n\x0fRefreshResponse\x12#\n\x05lease\x18\x01 \x01(\x0b\x32\x14.baton.lock.v1.Lease\"\x1f\n\x0f\x44\x65scribeRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"5\n\x10\x44\x65scribeResponse\x12!\n\x04lock\x18\x01 \x01(\x0b\x32\x13.baton.lock.v1.Lock\"D\n\x0bListRequest\x12\x0e\n\x06prefix\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\r\x12\x12\n\npage_token\x18\x03 \x01(\t\"K\n\x0cListResponse\x12\"\n\x05locks\x18\x01 \x03(\x0b\x32\x13.baton.lock.v1.Lock\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\">\n\x0eReserveRequest\x12\x0e\n\x06prefix\x18\x01 \x01(\t\x12\x12\n\x05limit\x18\x02 \x01(\rH\x00\x88\x01\x01\x42\x08\n\x06_limit\".\n\x0fReserveResponse\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\r\"=\n\x0cWatchRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06prefix\x18\x02 \x01(\t\x12\x0f\n\x07initial\x18\x03 \x01(\x08\"^\n\rWatchResponse\x12*\n\x04kind\x18\x01 \x01(\x0e\x32\x1c.baton.lock.v1.LockEventKind\x12!\n\x04lock\x18\x02 \x01(\x0b\x32\x13.baton.lock.v1.Lock*\x9d\x02\n\rLockEventKind\x12\x1f\n\x1bLOCK_EVENT_KIND_UNSPECIFIED\x10\x00\x12\x1c\n\x18LOCK_EVENT_KIND_SNAPSHOT\x10\x01\x12\x1b\n\x17LOCK_EVENT_KIND_GRANTED\x10\x02\x12\x1c\n\x18LOCK_EVENT_KIND_RELEASED\x10\x03\x12\x1b\n\x17LOCK_EVENT_KIND_EXPIRED\x10\x04\x12\x1d\n\x19LOCK_EVENT_KIND_REFRESHED\x10\x05\x12\x1a\n\x16LOCK_EVENT_KIND_QUEUED\x10\x06\x12\x1c\n\x18LOCK_EVENT_KIND_DEQUEUED\x10\x07\x12\x1c\n\x18LOCK_EVENT_KIND_RESERVED\x10\x08\x42@Z>github.com/baton-dev/baton/clients/go/gen/baton/lock/v1;lockv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x62\x61ton/lock/v1/lock.proto\x12\rbaton.lock.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe5\x01\n\x05Lease\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05owner\x18\x02 \x01(\t\x12\r\n\x05token\x18\x03 \x01(\t\x12\x0f\n\x07\x66\x65ncing\x18\x04 \x01(\x04\x12/\n\x0b\x61\x63quired_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06ttl_ms\x18\x07 \x01(\x03\x12\r\n\x05value\x18\x08 \x01(\t\x12\x0f\n\x07permits\x18\t \x01(\r\x12\x0e\n\x06shared\x18\n \x01(\x08\"\xb9\x01\n\x06Holder\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x0f\n\x07\x66\x65ncing\x18\x02 \x01(\x04\x12/\n\x0b\x61\x63quired_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05value\x18\x05 \x01(\t\x12\x0f\n\x07permits\x18\x06 \x01(\r\x12\x0e\n\x06shared\x18\x07 \x01(\x08\"y\n\x06Waiter\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x10\n\x08position\x18\x02 \x01(\r\x12-\n\tqueued_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07permits\x18\x04 \x01(\r\x12\x0e\n\x06shared\x18\x05 \x01(\x08\"\x9b\x01\n\x04Lock\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\r\x12&\n\x07holders\x18\x03 \x03(\x0b\x32\x15.baton.lock.v1.Holder\x12&\n\x07waiters\x18\x04 \x03(\x0b\x32\x15.baton.lock.v1.Waiter\x12\x10\n\x08reserved\x18\x05 \x01(\x08\x12\x14\n\x0clast_fencing\x18\x06 \x01(\x04\"_\n\rQueuePosition\x12\x10\n\x08position\x18\x01 \x01(\r\x12\x14\n\x0cqueue_length\x18\x02 \x01(\r\x12&\n\x07holders\x18\x03 \x03(\x0b\x32\x15.baton.lock.v1.Holder\"\x1b\n\tLeaseLost\x12\x0e\n\x06reason\x18\x01 \x01(\t\"\x1f\n\tHeartbeat\x12\x12\n\nelapsed_ms\x18\x01 \x01(\x03\"e\n\x08LockHeld\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\r\x12&\n\x07holders\x18\x03 \x03(\x0b\x32\x15.baton.lock.v1.Holder\x12\x14\n\x0cqueue_length\x18\x04 \x01(\r\"\xce\x01\n\x0e\x41\x63quireRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05owner\x18\x02 \x01(\t\x12\x13\n\x06ttl_ms\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x12\n\x05limit\x18\x04 \x01(\rH\x01\x88\x01\x01\x12\x14\n\x07wait_ms\x18\x05 \x01(\x03H\x02\x88\x01\x01\x12\x14\n\x07permits\x18\x06 \x01(\rH\x03\x88\x01\x01\x12\x0e\n\x06shared\x18\x07 \x01(\x08\x12\r\n\x05value\x18\x08 \x01(\tB\t\n\x07_ttl_msB\x08\n\x06_limitB\n\n\x08_wait_msB\n\n\x08_permits\"6\n\x0f\x41\x63quireResponse\x12#\n\x05lease\x18\x01 \x01(\x0b\x32\x14.baton.lock.v1.Lease\"\xd9\x01\n\x0bWaitRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05owner\x18\x02 \x01(\t\x12\x13\n\x06ttl_ms\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x12\n\x05limit\x18\x04 \x01(\rH\x01\x88\x01\x01\x12\x14\n\x07wait_ms\x18\x05 \x01(\x03H\x02\x88\x01\x01\x12\x0c\n\x04hold\x18\x06 \x01(\x08\x12\x14\n\x07permits\x18\x07 \x01(\rH\x03\x88\x01\x01\x12\x0e\n\x06shared\x18\x08 \x01(\x08\x12\r\n\x05value\x18\t \x01(\tB\t\n\x07_ttl_msB\x08\n\x06_limitB\n\n\x08_wait_msB\n\n\x08_permits\"\xc9\x01\n\x0cWaitResponse\x12.\n\x06queued\x18\x01 \x01(\x0b\x32\x1c.baton.lock.v1.QueuePositionH\x00\x12\'\n\x07granted\x18\x02 \x01(\x0b\x32\x14.baton.lock.v1.LeaseH\x00\x12(\n\x04lost\x18\x03 \x01(\x0b\x32\x18.baton.lock.v1.LeaseLostH\x00\x12-\n\theartbeat\x18\x04 \x01(\x0b\x32\x18.baton.lock.v1.HeartbeatH\x00\x42\x07\n\x05\x65vent\"-\n\x0eReleaseRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05token\x18\x02 \x01(\t\"\"\n\x0fReleaseResponse\x12\x0f\n\x07\x66\x65ncing\x18\x01 \x01(\x04\"M\n\x0eRefreshRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05token\x18\x02 \x01(\t\x12\x13\n\x06ttl_ms\x18\x03 \x01(\x03H\x00\x88\x01\x01\x42\t\n\x07_ttl_ms\"6\n\x0fRefreshResponse\x12#\n\x05lease\x18\x01 \x01(\x0b\x32\x14.baton.lock.v1.Lease\"\x1f\n\x0f\x44\x65scribeRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"5\n\x10\x44\x65scribeResponse\x12!\n\x04lock\x18\x01 \x01(\x0b\x32\x13.baton.lock.v1.Lock\"D\n\x0bListRequest\x12\x0e\n\x06prefix\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\r\x12\x12\n\npage_token\x18\x03 \x01(\t\"K\n\x0cListResponse\x12\"\n\x05locks\x18\x01 \x03(\x0b\x32\x13.baton.lock.v1.Lock\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\">\n\x0eReserveRequest\x12\x0e\n\x06prefix\x18\x01 \x01(\t\x12\x12\n\x05limit\x18\x02 \x01(\rH\x00\x88\x01\x01\x42\x08\n\x06_limit\".\n\x0fReserveResponse\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\r\"=\n\x0cWatchRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06prefix\x18\x02 \x01(\t\x12\x0f\n\x07initial\x18\x03 \x01(\x08\"^\n\rWatchResponse\x12*\n\x04kind\x18\x01 \x01(\x0e\x32\x1c.baton.lock.v1.LockEventKind\x12!\n\x04lock\x18\x02 \x01(\x0b\x32\x13.baton.lock.v1.Lock*\xbd\x02\n\rLockEventKind\x12\x1f\n\x1bLOCK_EVENT_KIND_UNSPECIFIED\x10\x00\x12\x1c\n\x18LOCK_EVENT_KIND_SNAPSHOT\x10\x01\x12\x1b\n\x17LOCK_EVENT_KIND_GRANTED\x10\x02\x12\x1c\n\x18LOCK_EVENT_KIND_RELEASED\x10\x03\x12\x1b\n\x17LOCK_EVENT_KIND_EXPIRED\x10\x04\x12\x1d\n\x19LOCK_EVENT_KIND_REFRESHED\x10\x05\x12\x1a\n\x16LOCK_EVENT_KIND_QUEUED\x10\x06\x12\x1c\n\x18LOCK_EVENT_KIND_DEQUEUED\x10\x07\x12\x1c\n\x18LOCK_EVENT_KIND_RESERVED\x10\x08\x12\x1e\n\x1aLOCK_EVENT_KIND_PROCLAIMED\x10\tB@Z>github.com/baton-dev/baton/clients/go/gen/baton/lock/v1;lockv1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'baton.lock.v1.lock_pb2', globals())
@@ -22,54 +22,54 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'Z>github.com/baton-dev/baton/clients/go/gen/baton/lock/v1;lockv1'
-  _LOCKEVENTKIND._serialized_start=2194
-  _LOCKEVENTKIND._serialized_end=2479
+  _LOCKEVENTKIND._serialized_start=2453
+  _LOCKEVENTKIND._serialized_end=2770
   _LEASE._serialized_start=77
-  _LEASE._serialized_end=258
-  _HOLDER._serialized_start=261
-  _HOLDER._serialized_end=398
-  _WAITER._serialized_start=400
-  _WAITER._serialized_end=488
-  _LOCK._serialized_start=491
-  _LOCK._serialized_end=646
-  _QUEUEPOSITION._serialized_start=648
-  _QUEUEPOSITION._serialized_end=743
-  _LEASELOST._serialized_start=745
-  _LEASELOST._serialized_end=772
-  _HEARTBEAT._serialized_start=774
-  _HEARTBEAT._serialized_end=805
-  _LOCKHELD._serialized_start=807
-  _LOCKHELD._serialized_end=908
-  _ACQUIREREQUEST._serialized_start=911
-  _ACQUIREREQUEST._serialized_end=1052
-  _ACQUIRERESPONSE._serialized_start=1054
-  _ACQUIRERESPONSE._serialized_end=1108
-  _WAITREQUEST._serialized_start=1111
-  _WAITREQUEST._serialized_end=1263
-  _WAITRESPONSE._serialized_start=1266
-  _WAITRESPONSE._serialized_end=1467
-  _RELEASEREQUEST._serialized_start=1469
-  _RELEASEREQUEST._serialized_end=1514
-  _RELEASERESPONSE._serialized_start=1516
-  _RELEASERESPONSE._serialized_end=1550
-  _REFRESHREQUEST._serialized_start=1552
-  _REFRESHREQUEST._serialized_end=1629
-  _REFRESHRESPONSE._serialized_start=1631
-  _REFRESHRESPONSE._serialized_end=1685
-  _DESCRIBEREQUEST._serialized_start=1687
-  _DESCRIBEREQUEST._serialized_end=1718
-  _DESCRIBERESPONSE._serialized_start=1720
-  _DESCRIBERESPONSE._serialized_end=1773
-  _LISTREQUEST._serialized_start=1775
-  _LISTREQUEST._serialized_end=1843
-  _LISTRESPONSE._serialized_start=1845
-  _LISTRESPONSE._serialized_end=1920
-  _RESERVEREQUEST._serialized_start=1922
-  _RESERVEREQUEST._serialized_end=1984
-  _RESERVERESPONSE._serialized_start=1986
-  _RESERVERESPONSE._serialized_end=2032
-  _WATCHREQUEST._serialized_start=2034
-  _WATCHREQUEST._serialized_end=2095
-  _WATCHRESPONSE._serialized_start=2097
-  _WATCHRESPONSE._serialized_end=2191
+  _LEASE._serialized_end=306
+  _HOLDER._serialized_start=309
+  _HOLDER._serialized_end=494
+  _WAITER._serialized_start=496
+  _WAITER._serialized_end=617
+  _LOCK._serialized_start=620
+  _LOCK._serialized_end=775
+  _QUEUEPOSITION._serialized_start=777
+  _QUEUEPOSITION._serialized_end=872
+  _LEASELOST._serialized_start=874
+  _LEASELOST._serialized_end=901
+  _HEARTBEAT._serialized_start=903
+  _HEARTBEAT._serialized_end=934
+  _LOCKHELD._serialized_start=936
+  _LOCKHELD._serialized_end=1037
+  _ACQUIREREQUEST._serialized_start=1040
+  _ACQUIREREQUEST._serialized_end=1246
+  _ACQUIRERESPONSE._serialized_start=1248
+  _ACQUIRERESPONSE._serialized_end=1302
+  _WAITREQUEST._serialized_start=1305
+  _WAITREQUEST._serialized_end=1522
+  _WAITRESPONSE._serialized_start=1525
+  _WAITRESPONSE._serialized_end=1726
+  _RELEASEREQUEST._serialized_start=1728
+  _RELEASEREQUEST._serialized_end=1773
+  _RELEASERESPONSE._serialized_start=1775
+  _RELEASERESPONSE._serialized_end=1809
+  _REFRESHREQUEST._serialized_start=1811
+  _REFRESHREQUEST._serialized_end=1888
+  _REFRESHRESPONSE._serialized_start=1890
+  _REFRESHRESPONSE._serialized_end=1944
+  _DESCRIBEREQUEST._serialized_start=1946
+  _DESCRIBEREQUEST._serialized_end=1977
+  _DESCRIBERESPONSE._serialized_start=1979
+  _DESCRIBERESPONSE._serialized_end=2032
+  _LISTREQUEST._serialized_start=2034
+  _LISTREQUEST._serialized_end=2102
+  _LISTRESPONSE._serialized_start=2104
+  _LISTRESPONSE._serialized_end=2179
+  _RESERVEREQUEST._serialized_start=2181
+  _RESERVEREQUEST._serialized_end=2243
+  _RESERVERESPONSE._serialized_start=2245
+  _RESERVERESPONSE._serialized_end=2291
+  _WATCHREQUEST._serialized_start=2293
+  _WATCHREQUEST._serialized_end=2354
+  _WATCHRESPONSE._serialized_start=2356
+  _WATCHRESPONSE._serialized_end=2450
 # @@protoc_insertion_point(module_scope)

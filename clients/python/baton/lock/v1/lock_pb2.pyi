@@ -9,6 +9,7 @@ DESCRIPTOR: _descriptor.FileDescriptor
 LOCK_EVENT_KIND_DEQUEUED: LockEventKind
 LOCK_EVENT_KIND_EXPIRED: LockEventKind
 LOCK_EVENT_KIND_GRANTED: LockEventKind
+LOCK_EVENT_KIND_PROCLAIMED: LockEventKind
 LOCK_EVENT_KIND_QUEUED: LockEventKind
 LOCK_EVENT_KIND_REFRESHED: LockEventKind
 LOCK_EVENT_KIND_RELEASED: LockEventKind
@@ -17,18 +18,24 @@ LOCK_EVENT_KIND_SNAPSHOT: LockEventKind
 LOCK_EVENT_KIND_UNSPECIFIED: LockEventKind
 
 class AcquireRequest(_message.Message):
-    __slots__ = ["limit", "name", "owner", "ttl_ms", "wait_ms"]
+    __slots__ = ["limit", "name", "owner", "permits", "shared", "ttl_ms", "value", "wait_ms"]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
+    PERMITS_FIELD_NUMBER: _ClassVar[int]
+    SHARED_FIELD_NUMBER: _ClassVar[int]
     TTL_MS_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
     WAIT_MS_FIELD_NUMBER: _ClassVar[int]
     limit: int
     name: str
     owner: str
+    permits: int
+    shared: bool
     ttl_ms: int
+    value: str
     wait_ms: int
-    def __init__(self, name: _Optional[str] = ..., owner: _Optional[str] = ..., ttl_ms: _Optional[int] = ..., limit: _Optional[int] = ..., wait_ms: _Optional[int] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., owner: _Optional[str] = ..., ttl_ms: _Optional[int] = ..., limit: _Optional[int] = ..., wait_ms: _Optional[int] = ..., permits: _Optional[int] = ..., shared: bool = ..., value: _Optional[str] = ...) -> None: ...
 
 class AcquireResponse(_message.Message):
     __slots__ = ["lease"]
@@ -55,34 +62,46 @@ class Heartbeat(_message.Message):
     def __init__(self, elapsed_ms: _Optional[int] = ...) -> None: ...
 
 class Holder(_message.Message):
-    __slots__ = ["acquired_at", "expires_at", "fencing", "owner"]
+    __slots__ = ["acquired_at", "expires_at", "fencing", "owner", "permits", "shared", "value"]
     ACQUIRED_AT_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     FENCING_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
+    PERMITS_FIELD_NUMBER: _ClassVar[int]
+    SHARED_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
     acquired_at: _timestamp_pb2.Timestamp
     expires_at: _timestamp_pb2.Timestamp
     fencing: int
     owner: str
-    def __init__(self, owner: _Optional[str] = ..., fencing: _Optional[int] = ..., acquired_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    permits: int
+    shared: bool
+    value: str
+    def __init__(self, owner: _Optional[str] = ..., fencing: _Optional[int] = ..., acquired_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., value: _Optional[str] = ..., permits: _Optional[int] = ..., shared: bool = ...) -> None: ...
 
 class Lease(_message.Message):
-    __slots__ = ["acquired_at", "expires_at", "fencing", "name", "owner", "token", "ttl_ms"]
+    __slots__ = ["acquired_at", "expires_at", "fencing", "name", "owner", "permits", "shared", "token", "ttl_ms", "value"]
     ACQUIRED_AT_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     FENCING_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
+    PERMITS_FIELD_NUMBER: _ClassVar[int]
+    SHARED_FIELD_NUMBER: _ClassVar[int]
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     TTL_MS_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
     acquired_at: _timestamp_pb2.Timestamp
     expires_at: _timestamp_pb2.Timestamp
     fencing: int
     name: str
     owner: str
+    permits: int
+    shared: bool
     token: str
     ttl_ms: int
-    def __init__(self, name: _Optional[str] = ..., owner: _Optional[str] = ..., token: _Optional[str] = ..., fencing: _Optional[int] = ..., acquired_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., ttl_ms: _Optional[int] = ...) -> None: ...
+    value: str
+    def __init__(self, name: _Optional[str] = ..., owner: _Optional[str] = ..., token: _Optional[str] = ..., fencing: _Optional[int] = ..., acquired_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., ttl_ms: _Optional[int] = ..., value: _Optional[str] = ..., permits: _Optional[int] = ..., shared: bool = ...) -> None: ...
 
 class LeaseLost(_message.Message):
     __slots__ = ["reason"]
@@ -193,20 +212,26 @@ class ReserveResponse(_message.Message):
     def __init__(self, name: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class WaitRequest(_message.Message):
-    __slots__ = ["hold", "limit", "name", "owner", "ttl_ms", "wait_ms"]
+    __slots__ = ["hold", "limit", "name", "owner", "permits", "shared", "ttl_ms", "value", "wait_ms"]
     HOLD_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
+    PERMITS_FIELD_NUMBER: _ClassVar[int]
+    SHARED_FIELD_NUMBER: _ClassVar[int]
     TTL_MS_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
     WAIT_MS_FIELD_NUMBER: _ClassVar[int]
     hold: bool
     limit: int
     name: str
     owner: str
+    permits: int
+    shared: bool
     ttl_ms: int
+    value: str
     wait_ms: int
-    def __init__(self, name: _Optional[str] = ..., owner: _Optional[str] = ..., ttl_ms: _Optional[int] = ..., limit: _Optional[int] = ..., wait_ms: _Optional[int] = ..., hold: bool = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., owner: _Optional[str] = ..., ttl_ms: _Optional[int] = ..., limit: _Optional[int] = ..., wait_ms: _Optional[int] = ..., hold: bool = ..., permits: _Optional[int] = ..., shared: bool = ..., value: _Optional[str] = ...) -> None: ...
 
 class WaitResponse(_message.Message):
     __slots__ = ["granted", "heartbeat", "lost", "queued"]
@@ -221,14 +246,18 @@ class WaitResponse(_message.Message):
     def __init__(self, queued: _Optional[_Union[QueuePosition, _Mapping]] = ..., granted: _Optional[_Union[Lease, _Mapping]] = ..., lost: _Optional[_Union[LeaseLost, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ...) -> None: ...
 
 class Waiter(_message.Message):
-    __slots__ = ["owner", "position", "queued_at"]
+    __slots__ = ["owner", "permits", "position", "queued_at", "shared"]
     OWNER_FIELD_NUMBER: _ClassVar[int]
+    PERMITS_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
     QUEUED_AT_FIELD_NUMBER: _ClassVar[int]
+    SHARED_FIELD_NUMBER: _ClassVar[int]
     owner: str
+    permits: int
     position: int
     queued_at: _timestamp_pb2.Timestamp
-    def __init__(self, owner: _Optional[str] = ..., position: _Optional[int] = ..., queued_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    shared: bool
+    def __init__(self, owner: _Optional[str] = ..., position: _Optional[int] = ..., queued_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., permits: _Optional[int] = ..., shared: bool = ...) -> None: ...
 
 class WatchRequest(_message.Message):
     __slots__ = ["initial", "name", "prefix"]

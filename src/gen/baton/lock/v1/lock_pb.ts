@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file baton/lock/v1/lock.proto.
  */
 export const file_baton_lock_v1_lock: GenFile = /*@__PURE__*/
-  fileDesc("ChhiYXRvbi9sb2NrL3YxL2xvY2sucHJvdG8SDWJhdG9uLmxvY2sudjEitQEKBUxlYXNlEgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSDQoFdG9rZW4YAyABKAkSDwoHZmVuY2luZxgEIAEoBBIvCgthY3F1aXJlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGdHRsX21zGAcgASgDIokBCgZIb2xkZXISDQoFb3duZXIYASABKAkSDwoHZmVuY2luZxgCIAEoBBIvCgthY3F1aXJlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiWAoGV2FpdGVyEg0KBW93bmVyGAEgASgJEhAKCHBvc2l0aW9uGAIgASgNEi0KCXF1ZXVlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAimwEKBExvY2sSDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDRImCgdob2xkZXJzGAMgAygLMhUuYmF0b24ubG9jay52MS5Ib2xkZXISJgoHd2FpdGVycxgEIAMoCzIVLmJhdG9uLmxvY2sudjEuV2FpdGVyEhAKCHJlc2VydmVkGAUgASgIEhQKDGxhc3RfZmVuY2luZxgGIAEoBCJfCg1RdWV1ZVBvc2l0aW9uEhAKCHBvc2l0aW9uGAEgASgNEhQKDHF1ZXVlX2xlbmd0aBgCIAEoDRImCgdob2xkZXJzGAMgAygLMhUuYmF0b24ubG9jay52MS5Ib2xkZXIiGwoJTGVhc2VMb3N0Eg4KBnJlYXNvbhgBIAEoCSIfCglIZWFydGJlYXQSEgoKZWxhcHNlZF9tcxgBIAEoAyJlCghMb2NrSGVsZBIMCgRuYW1lGAEgASgJEg0KBWxpbWl0GAIgASgNEiYKB2hvbGRlcnMYAyADKAsyFS5iYXRvbi5sb2NrLnYxLkhvbGRlchIUCgxxdWV1ZV9sZW5ndGgYBCABKA0ijQEKDkFjcXVpcmVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSEwoGdHRsX21zGAMgASgDSACIAQESEgoFbGltaXQYBCABKA1IAYgBARIUCgd3YWl0X21zGAUgASgDSAKIAQFCCQoHX3R0bF9tc0IICgZfbGltaXRCCgoIX3dhaXRfbXMiNgoPQWNxdWlyZVJlc3BvbnNlEiMKBWxlYXNlGAEgASgLMhQuYmF0b24ubG9jay52MS5MZWFzZSKYAQoLV2FpdFJlcXVlc3QSDAoEbmFtZRgBIAEoCRINCgVvd25lchgCIAEoCRITCgZ0dGxfbXMYAyABKANIAIgBARISCgVsaW1pdBgEIAEoDUgBiAEBEhQKB3dhaXRfbXMYBSABKANIAogBARIMCgRob2xkGAYgASgIQgkKB190dGxfbXNCCAoGX2xpbWl0QgoKCF93YWl0X21zIskBCgxXYWl0UmVzcG9uc2USLgoGcXVldWVkGAEgASgLMhwuYmF0b24ubG9jay52MS5RdWV1ZVBvc2l0aW9uSAASJwoHZ3JhbnRlZBgCIAEoCzIULmJhdG9uLmxvY2sudjEuTGVhc2VIABIoCgRsb3N0GAMgASgLMhguYmF0b24ubG9jay52MS5MZWFzZUxvc3RIABItCgloZWFydGJlYXQYBCABKAsyGC5iYXRvbi5sb2NrLnYxLkhlYXJ0YmVhdEgAQgcKBWV2ZW50Ii0KDlJlbGVhc2VSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFdG9rZW4YAiABKAkiIgoPUmVsZWFzZVJlc3BvbnNlEg8KB2ZlbmNpbmcYASABKAQiTQoOUmVmcmVzaFJlcXVlc3QSDAoEbmFtZRgBIAEoCRINCgV0b2tlbhgCIAEoCRITCgZ0dGxfbXMYAyABKANIAIgBAUIJCgdfdHRsX21zIjYKD1JlZnJlc2hSZXNwb25zZRIjCgVsZWFzZRgBIAEoCzIULmJhdG9uLmxvY2sudjEuTGVhc2UiHwoPRGVzY3JpYmVSZXF1ZXN0EgwKBG5hbWUYASABKAkiNQoQRGVzY3JpYmVSZXNwb25zZRIhCgRsb2NrGAEgASgLMhMuYmF0b24ubG9jay52MS5Mb2NrIkQKC0xpc3RSZXF1ZXN0Eg4KBnByZWZpeBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SEgoKcGFnZV90b2tlbhgDIAEoCSJLCgxMaXN0UmVzcG9uc2USIgoFbG9ja3MYASADKAsyEy5iYXRvbi5sb2NrLnYxLkxvY2sSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIj4KDlJlc2VydmVSZXF1ZXN0Eg4KBnByZWZpeBgBIAEoCRISCgVsaW1pdBgCIAEoDUgAiAEBQggKBl9saW1pdCIuCg9SZXNlcnZlUmVzcG9uc2USDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDSI9CgxXYXRjaFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIOCgZwcmVmaXgYAiABKAkSDwoHaW5pdGlhbBgDIAEoCCJeCg1XYXRjaFJlc3BvbnNlEioKBGtpbmQYASABKA4yHC5iYXRvbi5sb2NrLnYxLkxvY2tFdmVudEtpbmQSIQoEbG9jaxgCIAEoCzITLmJhdG9uLmxvY2sudjEuTG9jayqdAgoNTG9ja0V2ZW50S2luZBIfChtMT0NLX0VWRU5UX0tJTkRfVU5TUEVDSUZJRUQQABIcChhMT0NLX0VWRU5UX0tJTkRfU05BUFNIT1QQARIbChdMT0NLX0VWRU5UX0tJTkRfR1JBTlRFRBACEhwKGExPQ0tfRVZFTlRfS0lORF9SRUxFQVNFRBADEhsKF0xPQ0tfRVZFTlRfS0lORF9FWFBJUkVEEAQSHQoZTE9DS19FVkVOVF9LSU5EX1JFRlJFU0hFRBAFEhoKFkxPQ0tfRVZFTlRfS0lORF9RVUVVRUQQBhIcChhMT0NLX0VWRU5UX0tJTkRfREVRVUVVRUQQBxIcChhMT0NLX0VWRU5UX0tJTkRfUkVTRVJWRUQQCEJAWj5naXRodWIuY29tL2JhdG9uLWRldi9iYXRvbi9jbGllbnRzL2dvL2dlbi9iYXRvbi9sb2NrL3YxO2xvY2t2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChhiYXRvbi9sb2NrL3YxL2xvY2sucHJvdG8SDWJhdG9uLmxvY2sudjEi5QEKBUxlYXNlEgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSDQoFdG9rZW4YAyABKAkSDwoHZmVuY2luZxgEIAEoBBIvCgthY3F1aXJlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGdHRsX21zGAcgASgDEg0KBXZhbHVlGAggASgJEg8KB3Blcm1pdHMYCSABKA0SDgoGc2hhcmVkGAogASgIIrkBCgZIb2xkZXISDQoFb3duZXIYASABKAkSDwoHZmVuY2luZxgCIAEoBBIvCgthY3F1aXJlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdmFsdWUYBSABKAkSDwoHcGVybWl0cxgGIAEoDRIOCgZzaGFyZWQYByABKAgieQoGV2FpdGVyEg0KBW93bmVyGAEgASgJEhAKCHBvc2l0aW9uGAIgASgNEi0KCXF1ZXVlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcGVybWl0cxgEIAEoDRIOCgZzaGFyZWQYBSABKAgimwEKBExvY2sSDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDRImCgdob2xkZXJzGAMgAygLMhUuYmF0b24ubG9jay52MS5Ib2xkZXISJgoHd2FpdGVycxgEIAMoCzIVLmJhdG9uLmxvY2sudjEuV2FpdGVyEhAKCHJlc2VydmVkGAUgASgIEhQKDGxhc3RfZmVuY2luZxgGIAEoBCJfCg1RdWV1ZVBvc2l0aW9uEhAKCHBvc2l0aW9uGAEgASgNEhQKDHF1ZXVlX2xlbmd0aBgCIAEoDRImCgdob2xkZXJzGAMgAygLMhUuYmF0b24ubG9jay52MS5Ib2xkZXIiGwoJTGVhc2VMb3N0Eg4KBnJlYXNvbhgBIAEoCSIfCglIZWFydGJlYXQSEgoKZWxhcHNlZF9tcxgBIAEoAyJlCghMb2NrSGVsZBIMCgRuYW1lGAEgASgJEg0KBWxpbWl0GAIgASgNEiYKB2hvbGRlcnMYAyADKAsyFS5iYXRvbi5sb2NrLnYxLkhvbGRlchIUCgxxdWV1ZV9sZW5ndGgYBCABKA0izgEKDkFjcXVpcmVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSEwoGdHRsX21zGAMgASgDSACIAQESEgoFbGltaXQYBCABKA1IAYgBARIUCgd3YWl0X21zGAUgASgDSAKIAQESFAoHcGVybWl0cxgGIAEoDUgDiAEBEg4KBnNoYXJlZBgHIAEoCBINCgV2YWx1ZRgIIAEoCUIJCgdfdHRsX21zQggKBl9saW1pdEIKCghfd2FpdF9tc0IKCghfcGVybWl0cyI2Cg9BY3F1aXJlUmVzcG9uc2USIwoFbGVhc2UYASABKAsyFC5iYXRvbi5sb2NrLnYxLkxlYXNlItkBCgtXYWl0UmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBW93bmVyGAIgASgJEhMKBnR0bF9tcxgDIAEoA0gAiAEBEhIKBWxpbWl0GAQgASgNSAGIAQESFAoHd2FpdF9tcxgFIAEoA0gCiAEBEgwKBGhvbGQYBiABKAgSFAoHcGVybWl0cxgHIAEoDUgDiAEBEg4KBnNoYXJlZBgIIAEoCBINCgV2YWx1ZRgJIAEoCUIJCgdfdHRsX21zQggKBl9saW1pdEIKCghfd2FpdF9tc0IKCghfcGVybWl0cyLJAQoMV2FpdFJlc3BvbnNlEi4KBnF1ZXVlZBgBIAEoCzIcLmJhdG9uLmxvY2sudjEuUXVldWVQb3NpdGlvbkgAEicKB2dyYW50ZWQYAiABKAsyFC5iYXRvbi5sb2NrLnYxLkxlYXNlSAASKAoEbG9zdBgDIAEoCzIYLmJhdG9uLmxvY2sudjEuTGVhc2VMb3N0SAASLQoJaGVhcnRiZWF0GAQgASgLMhguYmF0b24ubG9jay52MS5IZWFydGJlYXRIAEIHCgVldmVudCItCg5SZWxlYXNlUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBXRva2VuGAIgASgJIiIKD1JlbGVhc2VSZXNwb25zZRIPCgdmZW5jaW5nGAEgASgEIk0KDlJlZnJlc2hSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFdG9rZW4YAiABKAkSEwoGdHRsX21zGAMgASgDSACIAQFCCQoHX3R0bF9tcyI2Cg9SZWZyZXNoUmVzcG9uc2USIwoFbGVhc2UYASABKAsyFC5iYXRvbi5sb2NrLnYxLkxlYXNlIh8KD0Rlc2NyaWJlUmVxdWVzdBIMCgRuYW1lGAEgASgJIjUKEERlc2NyaWJlUmVzcG9uc2USIQoEbG9jaxgBIAEoCzITLmJhdG9uLmxvY2sudjEuTG9jayJECgtMaXN0UmVxdWVzdBIOCgZwcmVmaXgYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiSwoMTGlzdFJlc3BvbnNlEiIKBWxvY2tzGAEgAygLMhMuYmF0b24ubG9jay52MS5Mb2NrEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI+Cg5SZXNlcnZlUmVxdWVzdBIOCgZwcmVmaXgYASABKAkSEgoFbGltaXQYAiABKA1IAIgBAUIICgZfbGltaXQiLgoPUmVzZXJ2ZVJlc3BvbnNlEgwKBG5hbWUYASABKAkSDQoFbGltaXQYAiABKA0iPQoMV2F0Y2hSZXF1ZXN0EgwKBG5hbWUYASABKAkSDgoGcHJlZml4GAIgASgJEg8KB2luaXRpYWwYAyABKAgiXgoNV2F0Y2hSZXNwb25zZRIqCgRraW5kGAEgASgOMhwuYmF0b24ubG9jay52MS5Mb2NrRXZlbnRLaW5kEiEKBGxvY2sYAiABKAsyEy5iYXRvbi5sb2NrLnYxLkxvY2sqvQIKDUxvY2tFdmVudEtpbmQSHwobTE9DS19FVkVOVF9LSU5EX1VOU1BFQ0lGSUVEEAASHAoYTE9DS19FVkVOVF9LSU5EX1NOQVBTSE9UEAESGwoXTE9DS19FVkVOVF9LSU5EX0dSQU5URUQQAhIcChhMT0NLX0VWRU5UX0tJTkRfUkVMRUFTRUQQAxIbChdMT0NLX0VWRU5UX0tJTkRfRVhQSVJFRBAEEh0KGUxPQ0tfRVZFTlRfS0lORF9SRUZSRVNIRUQQBRIaChZMT0NLX0VWRU5UX0tJTkRfUVVFVUVEEAYSHAoYTE9DS19FVkVOVF9LSU5EX0RFUVVFVUVEEAcSHAoYTE9DS19FVkVOVF9LSU5EX1JFU0VSVkVEEAgSHgoaTE9DS19FVkVOVF9LSU5EX1BST0NMQUlNRUQQCUJAWj5naXRodWIuY29tL2JhdG9uLWRldi9iYXRvbi9jbGllbnRzL2dvL2dlbi9iYXRvbi9sb2NrL3YxO2xvY2t2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * Lease is one granted permit.
@@ -71,6 +71,29 @@ export type Lease = Message<"baton.lock.v1.Lease"> & {
    * @generated from field: int64 ttl_ms = 7;
    */
   ttlMs: bigint;
+
+  /**
+   * The value the holder published with its acquire (an election candidate's address, say),
+   * changed by ElectionService.Proclaim; empty when none.
+   *
+   * @generated from field: string value = 8;
+   */
+  value: string;
+
+  /**
+   * How many of the lock's permits this lease holds (1 unless the acquire asked for more); 0 on
+   * a shared lease, which holds no permits.
+   *
+   * @generated from field: uint32 permits = 9;
+   */
+  permits: number;
+
+  /**
+   * True for a lease taken in shared (reader) mode.
+   *
+   * @generated from field: bool shared = 10;
+   */
+  shared: boolean;
 };
 
 /**
@@ -113,6 +136,27 @@ export type Holder = Message<"baton.lock.v1.Holder"> & {
    * @generated from field: google.protobuf.Timestamp expires_at = 4;
    */
   expiresAt?: Timestamp | undefined;
+
+  /**
+   * The holder's published value (see Lease.value).
+   *
+   * @generated from field: string value = 5;
+   */
+  value: string;
+
+  /**
+   * Permits held (see Lease.permits); 0 for a shared holder.
+   *
+   * @generated from field: uint32 permits = 6;
+   */
+  permits: number;
+
+  /**
+   * True for a shared (reader) holder.
+   *
+   * @generated from field: bool shared = 7;
+   */
+  shared: boolean;
 };
 
 /**
@@ -148,6 +192,20 @@ export type Waiter = Message<"baton.lock.v1.Waiter"> & {
    * @generated from field: google.protobuf.Timestamp queued_at = 3;
    */
   queuedAt?: Timestamp | undefined;
+
+  /**
+   * Permits it asks for; 0 when it asks in shared mode.
+   *
+   * @generated from field: uint32 permits = 4;
+   */
+  permits: number;
+
+  /**
+   * True when it asks in shared (reader) mode.
+   *
+   * @generated from field: bool shared = 5;
+   */
+  shared: boolean;
 };
 
 /**
@@ -377,6 +435,32 @@ export type AcquireRequest = Message<"baton.lock.v1.AcquireRequest"> & {
    * @generated from field: optional int64 wait_ms = 5;
    */
   waitMs?: bigint | undefined;
+
+  /**
+   * How many of the lock's permits to take at once (weighted semaphore): unset takes 1. More than
+   * the lock's limit is `invalid_argument`. In the FIFO queue a waiter asking for more than is
+   * free blocks those behind it, so large requests are never starved. Not with `shared`.
+   *
+   * @generated from field: optional uint32 permits = 6;
+   */
+  permits?: number | undefined;
+
+  /**
+   * Take the lock in shared (reader) mode: any number of shared holders at once, never together
+   * with an exclusive holder. Shared holders take no permits; exclusive holders (the default)
+   * take `permits` of `limit`. A queued exclusive waiter blocks shared requests behind it.
+   *
+   * @generated from field: bool shared = 7;
+   */
+  shared: boolean;
+
+  /**
+   * A value to publish with the lease, shown to everyone with the holder (at most 4096 bytes);
+   * an election candidate's address, say.
+   *
+   * @generated from field: string value = 8;
+   */
+  value: string;
 };
 
 /**
@@ -456,6 +540,32 @@ export type WaitRequest = Message<"baton.lock.v1.WaitRequest"> & {
    * @generated from field: bool hold = 6;
    */
   hold: boolean;
+
+  /**
+   * How many of the lock's permits to take at once (see AcquireRequest). More than
+   * the lock's limit is `invalid_argument`. In the FIFO queue a waiter asking for more than is
+   * free blocks those behind it, so large requests are never starved. Not with `shared`.
+   *
+   * @generated from field: optional uint32 permits = 7;
+   */
+  permits?: number | undefined;
+
+  /**
+   * Take the lock in shared (reader) mode: any number of shared holders at once, never together
+   * with an exclusive holder. Shared holders take no permits; exclusive holders (the default)
+   * take `permits` of `limit`. A queued exclusive waiter blocks shared requests behind it.
+   *
+   * @generated from field: bool shared = 8;
+   */
+  shared: boolean;
+
+  /**
+   * A value to publish with the lease, shown to everyone with the holder (at most 4096 bytes);
+   * an election candidate's address, say.
+   *
+   * @generated from field: string value = 9;
+   */
+  value: string;
 };
 
 /**
@@ -915,6 +1025,13 @@ export enum LockEventKind {
    * @generated from enum value: LOCK_EVENT_KIND_RESERVED = 8;
    */
   RESERVED = 8,
+
+  /**
+   * A holder published a new value (ElectionService.Proclaim).
+   *
+   * @generated from enum value: LOCK_EVENT_KIND_PROCLAIMED = 9;
+   */
+  PROCLAIMED = 9,
 }
 
 /**

@@ -2,7 +2,8 @@
 --
 -- Every per-lock script takes the same KEYS, all hash-tagged with the lock's name so they live in
 -- one slot (built by keys.ts):
---   KEYS[1] meta     hash: limit, reserved ("1"), seq (queue sequence); exists <=> the lock exists
+--   KEYS[1] meta     hash: limit, reserved ("1"), seq (queue sequence), used (exclusive permits
+--                    held) and readers (shared holders), see usage(); exists <=> the lock exists
 --   KEYS[2] holders  hash: lease token -> lease JSON {o, t, f, a, e, l}
 --   KEYS[3] waiters  hash: waiter id -> waiter JSON {o, l, q, t, i}
 --   KEYS[4] queue    zset: waiter id, scored by arrival sequence (FIFO)
@@ -19,8 +20,10 @@
 -- Lease JSON: o owner, t token, f fencing (a decimal string: Lua numbers are doubles and cjson
 -- prints 14 digits), a acquired at ms, e expires at ms (0: never), l ttl ms (0: never expires),
 -- i (only on a grant to a waiter of another instance, until that instance claims it) the waiter's
--- instance. Waiter JSON: o owner, l ttl ms, q queued at ms, t token the lease will carry, i the
--- id of the instance that queued it (absent on waiters queued before instances had ids).
+-- instance, k exclusive permits held (absent: 1), h 1 when shared (reader) mode, v published
+-- value (absent: ""). Waiter JSON: o owner, l ttl ms, q queued at ms, t token the lease will
+-- carry, i the id of the instance that queued it (absent on waiters queued before instances had
+-- ids), k, h, v as on a lease.
 
 local K_META, K_HOLDERS, K_WAITERS, K_QUEUE, K_DUE, K_FENCING, K_INDEX = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local NAME, CHANNEL, WAITER_TTL, ORIGIN = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
@@ -85,30 +88,75 @@ local function set_deadline(lease)
   redis.call('HSET', K_HOLDERS, lease.t, cjson.encode(lease))
 end
 
+-- The exclusive permits a lease or waiter holds or asks for: 0 when shared, else k (default 1).
+local function permits_of(entry)
+  if entry.h == 1 then return 0 end
+  return entry.k or 1
+end
+
+-- The exclusive permits held and the number of shared holders, kept in meta so that admission is
+-- O(1) however many hold. A lock written before the counters existed is counted once from its
+-- holders. A lock without meta has no holders.
+local function usage()
+  local got = redis.call('HMGET', K_META, 'used', 'readers')
+  if got[1] and got[2] then return tonumber(got[1]), tonumber(got[2]) end
+  if redis.call('EXISTS', K_META) == 0 then return 0, 0 end
+  local used, readers = 0, 0
+  for _, raw in ipairs(redis.call('HVALS', K_HOLDERS)) do
+    local holder = cjson.decode(raw)
+    if holder.h == 1 then readers = readers + 1 else used = used + permits_of(holder) end
+  end
+  redis.call('HSET', K_META, 'used', used, 'readers', readers)
+  return used, readers
+end
+
+-- Counts a holder in (sign 1) or out (sign -1). Call it before the holders hash changes: a
+-- lock whose counters are still missing is counted from the hash first.
+local function count_holder(lease, sign)
+  usage()
+  if lease.h == 1 then
+    redis.call('HINCRBY', K_META, 'readers', sign)
+  else
+    redis.call('HINCRBY', K_META, 'used', sign * permits_of(lease))
+  end
+end
+
+-- Whether a claim (a waiter, or a newcomer as {k, h}) fits beside the holders: the admission rule
+-- of src/store/admission.ts. Exclusive holders take k of the limit; shared holders take none and
+-- never sit beside an exclusive holder.
+local function fits(claim)
+  local used, readers = usage()
+  if claim.h == 1 then return used == 0 end
+  return readers == 0 and used + permits_of(claim) <= lock_limit()
+end
+
 -- tag: the instance of the waiter granted, when it is not the caller's. The lease is then its
 -- instance's to claim (heartbeat.lua) before it hands it on, and an instance that died before
 -- claiming it has it released by evict.lua: a grant to a dead waiter passes on.
-local function grant(owner, ttl, token, waiter_id, tag)
-  local lease = { o = owner, t = token, f = next_fencing(), a = NOW, e = 0, l = ttl, i = tag }
+-- claim: the waiter (or the newcomer as a waiter-shaped table) whose k, h, v the lease carries.
+local function grant(claim, waiter_id, tag)
+  local lease = { o = claim.o, t = claim.t, f = next_fencing(), a = NOW, e = 0, l = claim.l, i = tag, k = claim.k, h = claim.h, v = claim.v }
+  count_holder(lease, 1)
   set_deadline(lease)
   publish('granted', lease, waiter_id)
   if waiter_id then HANDED_OFF = true end
   return lease
 end
 
--- Grants free permits to the head of the queue, in order.
+-- Grants the head of the queue while it fits, in order: the first that does not fit (a large
+-- request, a writer behind readers) blocks those behind it.
 local function hand_off()
-  local limit = lock_limit()
-  while redis.call('HLEN', K_HOLDERS) < limit do
+  while true do
     local head = redis.call('ZRANGE', K_QUEUE, 0, 0)[1]
     if not head then return end
     local waiter = cjson.decode(redis.call('HGET', K_WAITERS, head))
+    if not fits(waiter) then return end
     redis.call('ZREM', K_QUEUE, head)
     redis.call('ZREM', K_DUE, 'W' .. head)
     redis.call('HDEL', K_WAITERS, head)
     local tag = nil
     if waiter.i and waiter.i ~= ORIGIN then tag = waiter.i end
-    grant(waiter.o, waiter.l, waiter.t, head, tag)
+    grant(waiter, head, tag)
   end
 end
 
@@ -121,9 +169,10 @@ end
 
 -- Takes a holder away (released by its holder or by owner) and hands its permit on.
 local function remove_holder(token, raw)
+  local lease = cjson.decode(raw)
+  count_holder(lease, -1)
   redis.call('HDEL', K_HOLDERS, token)
   redis.call('ZREM', K_DUE, 'L' .. token)
-  local lease = cjson.decode(raw)
   publish('released', lease)
   hand_off()
   forget_if_idle()
@@ -141,8 +190,10 @@ local function expire_due()
     if string.sub(member, 1, 1) == 'L' then
       local raw = redis.call('HGET', K_HOLDERS, id)
       if raw then
+        local lease = cjson.decode(raw)
+        count_holder(lease, -1)
         redis.call('HDEL', K_HOLDERS, id)
-        publish('expired', cjson.decode(raw))
+        publish('expired', lease)
       end
     elseif redis.call('HDEL', K_WAITERS, id) == 1 then
       redis.call('ZREM', K_QUEUE, id)
