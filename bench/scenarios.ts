@@ -116,7 +116,7 @@ export async function idleWaiters(server: BenchServer, make: DriverFactory, wait
   if (process.env.BENCH_HEAP_SNAPSHOT === "1") await heapSnapshot(server);
   const ctl = new AbortController();
   // Every waiter listens on this one signal, which ends them all at once: not a leak.
-  setMaxListeners(waiters + 10, ctl.signal);
+  setMaxListeners(0, ctl.signal);
   let inOrder = 0;
   let headGranted: () => void = () => {};
   const granted = new Promise<void>((resolve) => (headGranted = resolve));
