@@ -75,9 +75,13 @@ export function explain(error: unknown, ctx: ExplainContext): Error {
     case "PROBE_NOT_ALLOWED":
       return new Error(`${server} may not probe ${m.host}: add it to the server's --probe-allowlist (BATON_PROBE_ALLOWLIST)`);
     case "PERMISSION_DENIED":
-      return new Error(`${server} does not allow this${m.action ? ` (${m.action}${m.resource ? ` on ${m.resource}` : ""})` : ""}`);
+      return new Error(`${server} does not allow this: ${error.rawMessage}`);
     case "UNAUTHENTICATED":
-      return new Error(`${server} wants credentials, and baton sends none yet`);
+      return new Error(
+        m.problem === "invalid"
+          ? `${server} refused the API key: it is not valid there (unknown, revoked or mistyped); check BATON_KEY or --api-key`
+          : `${server} wants an API key: set BATON_KEY (or pass --api-key); "baton key new NAME" makes one`,
+      );
     case "STORE_UNAVAILABLE":
       return new Error(`${server} cannot reach its store right now, so it grants nothing; try again shortly`);
     case "SHUTTING_DOWN":
@@ -86,7 +90,7 @@ export function explain(error: unknown, ctx: ExplainContext): Error {
       return new Error(`the request is larger than ${server} accepts${m.max_bytes ? ` (${m.max_bytes} bytes)` : ""}`);
     case "RATE_LIMITED":
     case "QUOTA_EXCEEDED":
-      return new Error(`${server} refused this: it is over a limit${m.limit ? ` (${m.limit.replaceAll("_", " ")}${m.max ? `, at most ${m.max}` : ""})` : ""}; try again later`);
+      return new Error(`${server} refused this: ${error.rawMessage}`);
     case "DEADLINE_EXCEEDED":
       return new Error(`${server} did not answer in time`);
     case "CANCELLED":

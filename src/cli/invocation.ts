@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { parseFlagDuration } from "../duration.js";
 import { UsageError } from "./command.js";
 import { explain, type Subject } from "./explain.js";
@@ -6,6 +7,12 @@ import { signalStatus } from "./locks/child.js";
 import type { CommandLine } from "./parse.js";
 import type { CommandSpec } from "./spec.js";
 import { createBatonClient, type BatonClient } from "../client/index.js";
+
+/** How a command reaches a server with keys or its own CA. */
+export interface Connection {
+  apiKey?: string;
+  caPem?: Buffer;
+}
 
 /** Where client commands look for the server when neither --server nor BATON_URL says. */
 export const DEFAULT_URL = "http://127.0.0.1:7070";
@@ -104,7 +111,23 @@ export class Invocation {
    * on a session would even adopt the lease into it. So every command's lease lives by its TTL.
    */
   lockClient(): BatonClient {
-    return createBatonClient(this.serverUrl(), { session: false });
+    return createBatonClient(this.serverUrl(), { session: false, ...this.connection() });
+  }
+
+  /** The API key (--api-key, else BATON_KEY) and the CA (--ca FILE, else BATON_CA) to reach the server with. */
+  connection(): Connection {
+    const out: Connection = {};
+    const key = this.text("api-key") ?? (this.io.env.BATON_KEY || undefined);
+    if (key !== undefined) out.apiKey = key;
+    const ca = this.text("ca") ?? (this.io.env.BATON_CA || undefined);
+    if (ca !== undefined) {
+      try {
+        out.caPem = readFileSync(ca);
+      } catch (error) {
+        throw new UsageError(`--ca "${ca}" cannot be read: ${(error as Error).message}`);
+      }
+    }
+    return out;
   }
 
   /** A failed call in this command's terms (see explain.ts). */

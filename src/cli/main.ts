@@ -24,6 +24,7 @@ const commands: Entry[] = [
   ...lockCommands.map(loaded),
   ...electionCommands.map(loaded),
   ...rendezvousCommands.map(loaded),
+  { name: "key", summary: "make a new API key (baton key new NAME)", load: async () => (await import("./key.js")).keyCommand },
   { name: "backup", summary: "snapshot the durable store's data dir to a file", load: async () => (await import("./backup.js")).backupCommand },
   { name: "restore", summary: "make a data dir start from a backup file", load: async () => (await import("./backup.js")).restoreCommand },
 ];

@@ -2,6 +2,8 @@ import { buildConfig, FlagError, settingsFromArgs, settingsFromEnv, settingsFrom
 import { serveUsage } from "../config/help.js";
 import { CONFIG_FILE } from "../config/names.js";
 import { buildApp } from "../server/app.js";
+import { openServerWarning } from "../server/auth/open-warning.js";
+import { reloadConfig } from "./reload.js";
 import { UsageError, type Command } from "./command.js";
 import { isDurableSpec, parseDurableSpec } from "../store/durable/spec.js";
 
@@ -27,10 +29,16 @@ export const serveCommand: Command = {
     }
     const warn = (message: string): void => void process.stderr.write(message + "\n");
     const file = flags.configFile ?? process.env[CONFIG_FILE.env];
-    const config = buildConfig(file ? settingsFromFile(file, warn) : {}, settingsFromEnv(process.env, warn), flags.settings);
+    const load = () => buildConfig(file ? settingsFromFile(file, warn) : {}, settingsFromEnv(process.env, warn), flags.settings);
+    const config = load();
     const app = await buildApp(config);
     const url = await app.listen();
     process.stderr.write(`baton: serving on ${url} (store: ${describeStore(config.store)})\n`);
+    // --- security: open-server warning and SIGHUP reload (docs/security.md) ---
+    const open = openServerWarning(config.host, config.keys.length, config.tlsClientCa !== "");
+    if (open !== undefined) warn(open);
+    process.on("SIGHUP", () => reloadConfig(app, load, warn));
+    // --- end security ---
     // Operations: where Prometheus scrapes (docs/operations.md).
     if (app.metrics !== undefined) process.stderr.write(`baton: metrics on ${app.metrics.url ?? url}/metrics\n`);
     return new Promise<number>((resolve) => {

@@ -47,6 +47,8 @@ export interface CommandSpec {
 /** The flag every command that talks to a server takes. */
 export const SERVER_FLAG = {
   server: { kind: "text", value: "URL", help: "the Baton server", default: "$BATON_URL, else http://127.0.0.1:7070" },
+  "api-key": { kind: "text", value: "KEY", help: "API key, for a server with keys (prefer $BATON_KEY: flags show in ps)", default: "$BATON_KEY" },
+  ca: { kind: "text", value: "FILE", help: "CA certificate (PEM) of an https:// server's certificate", default: "$BATON_CA, else the system's CAs" },
 } as const satisfies Record<string, FlagSpec>;
 
 const PLACEHOLDERS: Record<FlagKind, string> = { duration: "DUR", count: "N", text: "TEXT", switch: "" };

@@ -1,6 +1,7 @@
 import * as os from "node:os";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
+import { callScope, unlessAborted } from "./cancellation.js";
 import { changeKindFromProto, leaseFromProto, lockFromProto, waitEventFromProto } from "./convert.js";
 import { hasCode, int64 } from "./errors.js";
 import { keepLeaseAlive, type KeepAliveOptions, type LeaseKeeper } from "./keep-alive.js";
@@ -116,6 +117,15 @@ export class BatonClient {
     if (this.session !== undefined) return this.session.release(lease.name, lease.token, options);
     const reply = await this.unary.release({ name: lease.name, token: lease.token }, options);
     return reply.fencing;
+  }
+
+  /**
+   * Ends leases of `name` without their tokens (the `admin` scope, on a server with keys): every
+   * lease, or only the one with `fencing`. Resolves with the fencing tokens and owners ended.
+   */
+  async forceRelease(name: string, options: CallOptions & { fencing?: bigint; reason?: string } = {}): Promise<{ owner: string; fencing: bigint }[]> {
+    const reply = await this.unary.forceRelease({ name, fencing: options.fencing, reason: options.reason ?? "" }, options);
+    return reply.released.map((h) => ({ owner: h.owner, fencing: h.fencing }));
   }
 
   /** Extends a lease to now + `ttlMs` (its own TTL when unset); resolves with the extended lease. */
@@ -298,52 +308,6 @@ export class BatonClient {
     this.sentAt.set(lease, sentAtMs);
     return lease;
   }
-}
-
-/**
- * Settles as `call`, or rejects with `canceled` as soon as `signal` aborts; a value the call
- * yields after that goes to `late` (which gives back what nobody will use).
- */
-function unlessAborted<T>(call: Promise<T>, signal: AbortSignal, late: (value: T) => void): Promise<T> {
-  if (signal.aborted) {
-    call.then(late, () => undefined);
-    return Promise.reject(cancelled(signal));
-  }
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const onAbort = (): void => {
-      settled = true;
-      reject(cancelled(signal));
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    call.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        if (settled) late(value);
-        else resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        if (!settled) reject(error);
-      },
-    );
-  });
-}
-
-/** The error of a call its caller cancelled, as connect-es reports it. */
-function cancelled(signal: AbortSignal): ConnectError {
-  return ConnectError.from(signal.reason ?? "the call was cancelled", Code.Canceled);
-}
-
-/**
- * A signal for one streaming call that also aborts when the iteration ends. connect-es does not
- * cancel a server stream when its consumer stops iterating (break, return, throw); without the
- * abort the server would keep the waiter queued, or the held lease alive, until the connection
- * closed.
- */
-function callScope(outer: AbortSignal | undefined): { signal: AbortSignal; end(): void } {
-  const own = new AbortController();
-  return { signal: outer ? AbortSignal.any([outer, own.signal]) : own.signal, end: () => own.abort() };
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as http2 from "node:http2";
+import type * as tls from "node:tls";
 import * as net from "node:net";
 
 /** One HTTP/2 connection of the pool. */
@@ -25,6 +26,10 @@ export interface StreamPoolOptions {
   pingTimeoutMs?: number;
   /** Whether open streams keep the process alive; default true (false for the session stream). */
   keepProcessAlive?: boolean;
+  /** TLS options of https connections: a custom CA, a client certificate (see TlsClientOptions). */
+  tls?: tls.ConnectionOptions;
+  /** Headers every stream sends (the API key's Authorization). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -44,6 +49,8 @@ export class StreamPool {
   private readonly pingIntervalMs: number;
   private readonly pingTimeoutMs: number;
   private readonly keepProcessAlive: boolean;
+  private readonly tls: tls.ConnectionOptions | undefined;
+  private readonly headers: Record<string, string> | undefined;
   private closed = false;
 
   constructor(
@@ -55,6 +62,8 @@ export class StreamPool {
     this.pingIntervalMs = options.pingIntervalMs ?? 30_000;
     this.pingTimeoutMs = options.pingTimeoutMs ?? 15_000;
     this.keepProcessAlive = options.keepProcessAlive ?? true;
+    this.tls = options.tls;
+    this.headers = options.headers;
   }
 
   /** Opens a stream on a connection with room, waiting for a new connection's SETTINGS first. */
@@ -110,7 +119,7 @@ export class StreamPool {
         ? http2.connect(this.authority, {
             createConnection: () => net.connect({ host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 80), noDelay: true }),
           })
-        : http2.connect(this.authority);
+        : http2.connect(this.authority, this.tls === undefined ? {} : { ...this.tls });
     const ready = new Promise<void>((resolve, reject) => {
       session.once("remoteSettings", () => resolve());
       session.once("error", reject);
@@ -140,7 +149,7 @@ export class StreamPool {
     headers: http2.OutgoingHttpHeaders,
     options: Omit<http2.ClientSessionRequestOptions, "signal">,
   ): http2.ClientHttp2Stream {
-    const stream = entry.session.request({ ...headers, ":method": method, ":path": path }, options);
+    const stream = entry.session.request({ ...headers, ...this.headers, ":method": method, ":path": path }, options);
     if (entry.active++ === 0) {
       // Open streams keep the process alive, as any pending request does; idle connections do not.
       if (this.keepProcessAlive) entry.session.ref();

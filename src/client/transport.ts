@@ -1,5 +1,6 @@
 import * as http from "node:http";
 import * as https from "node:https";
+import type * as tls from "node:tls";
 import { createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
@@ -33,6 +34,13 @@ export interface TransportOptions {
    * true. false keeps one unary call per operation, with leases that live by their TTL alone.
    */
   session?: boolean;
+  /** The API key to present (`Authorization: Bearer KEY`), for a server with keys configured. */
+  apiKey?: string;
+  /** For https:// URLs: the CA certificate(s) (PEM) that signed the server's, if not a public CA. */
+  caPem?: string | Buffer;
+  /** For mTLS: the client certificate and its key (PEM); the certificate's CN names the caller. */
+  certPem?: string | Buffer;
+  keyPem?: string | Buffer;
 }
 
 /** The transports of one client: short unary calls apart from long-lived streams. */
@@ -65,24 +73,27 @@ export function createTransports(url: string, options: TransportOptions = {}): B
   if (kind === "grpc" && httpVersion !== "2") throw new Error("the gRPC transport needs HTTP/2; use httpVersion \"2\"");
   const useBinaryFormat = options.json !== true;
   const baseUrl = new URL(url).toString().replace(/\/$/, "");
+  const tlsOptions = tlsOf(options);
+  const headers = options.apiKey === undefined ? undefined : { authorization: `Bearer ${options.apiKey}` };
+  const interceptors = headers === undefined ? INTERCEPTORS : [...INTERCEPTORS, withHeaders(headers)];
 
   if (httpVersion === "1.1") {
-    const agent = baseUrl.startsWith("https:") ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    const agent = baseUrl.startsWith("https:") ? new https.Agent({ keepAlive: true, ...tlsOptions }) : new http.Agent({ keepAlive: true });
     const build = (): Transport => {
-      const common = { baseUrl, httpVersion: "1.1" as const, nodeOptions: { agent }, useBinaryFormat, interceptors: INTERCEPTORS };
+      const common = { baseUrl, httpVersion: "1.1" as const, nodeOptions: { agent }, useBinaryFormat, interceptors };
       return kind === "grpc-web" ? createGrpcWebTransport(common) : createConnectTransport(common);
     };
     const transport = build();
     return { unary: transport, streams: transport, session: undefined, close: () => agent.destroy() };
   }
 
-  const unaryManager = new GuardedSessionManager(baseUrl);
-  const pool = new StreamPool(baseUrl, options.streamsPerConnection ?? 100);
+  const unaryManager = new GuardedSessionManager(baseUrl, undefined, tlsOptions);
+  const pool = new StreamPool(baseUrl, options.streamsPerConnection ?? 100, { tls: tlsOptions, headers });
   // The session stream has a connection of its own, and an idle session must not keep the
   // process alive (the session itself holds the process while calls are in flight).
-  const sessionPool = new StreamPool(baseUrl, 1, { keepProcessAlive: false });
+  const sessionPool = new StreamPool(baseUrl, 1, { keepProcessAlive: false, tls: tlsOptions, headers });
   const build = (sessionManager: GuardedSessionManager | StreamPool): Transport => {
-    const common = { baseUrl, httpVersion: "2" as const, sessionManager, useBinaryFormat, interceptors: INTERCEPTORS };
+    const common = { baseUrl, httpVersion: "2" as const, sessionManager, useBinaryFormat, interceptors };
     if (kind === "grpc") return createGrpcTransport(common);
     if (kind === "grpc-web") return createGrpcWebTransport(common);
     return createConnectTransport(common);
@@ -97,6 +108,23 @@ export function createTransports(url: string, options: TransportOptions = {}): B
       // Let a session's half-close reach the server, so it releases the session's leases now.
       sessionPool.drain();
     },
+  };
+}
+
+/** TLS options for https URLs: only what the caller gave (Node's defaults otherwise). */
+function tlsOf(options: TransportOptions): tls.ConnectionOptions | undefined {
+  const out: tls.ConnectionOptions = {};
+  if (options.caPem !== undefined) out.ca = options.caPem;
+  if (options.certPem !== undefined) out.cert = options.certPem;
+  if (options.keyPem !== undefined) out.key = options.keyPem;
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
+/** Sends `headers` on every call. */
+function withHeaders(headers: Record<string, string>): Interceptor {
+  return (next) => (req) => {
+    for (const [name, value] of Object.entries(headers)) req.header.set(name, value);
+    return next(req);
   };
 }
 

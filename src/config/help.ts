@@ -37,7 +37,7 @@ export function serveUsage(): string {
     ...settingLines(),
     "",
     `Durations read as 500ms, 20s, 5m, 1h (a bare number is milliseconds); lists as a,b,c. Only the`,
-    `config file holds ${fileOnly.join(" and ")}; docs/configuration.md describes every setting. SIGTERM`,
+    `config file holds ${fileOnly.slice(0, -1).join(", ")}${fileOnly.length > 1 ? " and " : ""}${fileOnly.at(-1)}; docs/configuration.md describes every setting. SIGTERM`,
     `or SIGINT shuts down gracefully: open streams end with "unavailable", held leases are released,`,
     "and the process exits 0.",
     ...(old.length > 0 ? ["", `Older spellings still read: ${old.join(", ")}.`] : []),

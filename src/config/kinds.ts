@@ -152,6 +152,19 @@ export function text(options: { nonEmpty?: boolean; scalars?: boolean; placehold
   });
 }
 
+/** A file path that may be left out: "none" (or empty) reads as "", the value of "no file". */
+export function optionalFile(): Kind<string> {
+  return kind({
+    accepts: "a file path, or none",
+    placeholder: "FILE",
+    show: (value) => (value === "" ? "none" : value),
+    read(value) {
+      if (typeof value !== "string") return new Problem(`${quote(value)} is not a file path`);
+      return value.trim() === "none" ? "" : value;
+    },
+  });
+}
+
 /** One of a few words, e.g. full or relaxed. */
 export function oneOf<const V extends string>(values: readonly V[], placeholder = "MODE"): Kind<V> {
   const accepts = values.length === 2 ? `${values[0]} or ${values[1]}` : `one of ${values.join(", ")}`;

@@ -6,7 +6,8 @@ import { poolFields, poolsSchema } from "../engine/pools.js";
 import { compatFields, compatSchema, DEFAULT_COMPAT_OPTIONS } from "../server/compat/options.js";
 import { DEFAULT_DATA_DIR, DURABILITIES, formatDurableSpec, isDurableSpec, parseDurableSpec } from "../store/durable/spec.js";
 import { parseRedisUrl } from "../store/redis/redis-url.js";
-import { bool, checked, count, duration, list, oneOf, structured, text } from "./kinds.js";
+import { keyFields, keysSchema } from "../server/auth/options.js";
+import { bool, checked, count, duration, list, oneOf, optionalFile, structured, text } from "./kinds.js";
 import { listenAddressKind } from "../server/metrics/listen-address.js";
 import { LOG_LEVELS } from "../server/logging/logger.js";
 import { setting } from "./meta.js";
@@ -49,6 +50,20 @@ export const settingsShape = {
     doc: "HTTP/2 streams one connection may open at once",
     more: "Sent to clients as SETTINGS_MAX_CONCURRENT_STREAMS.",
   }),
+  // --- security: TLS on the one port (docs/security.md) ---
+  tlsCert: setting(optionalFile(), "", { group: SERVER, doc: "TLS certificate chain (PEM); serves https (h2 by ALPN, and HTTP/1.1)", more: "none serves cleartext. Reloaded on SIGHUP, with tlsKey." }),
+  tlsKey: setting(optionalFile(), "", { group: SERVER, doc: "the TLS certificate's private key (PEM)" }),
+  tlsClientCa: setting(optionalFile(), "", {
+    group: SERVER,
+    doc: "CA (PEM) of client certificates, for mTLS",
+    more: "A client certificate it signed names the caller by its subject CN, which must be the name of a configured key (whose scopes apply); one it did not sign is refused.",
+  }),
+  maxOpenStreamsPerConnection: setting(count({ min: 0 }), 0, {
+    group: SERVER,
+    doc: "streaming calls one connection may have open; 0 = no limit",
+    more: "Wait, Watch, Session, Subscribe, Arrive, WaitReady, Overview. One more is refused with resource_exhausted naming this setting; open streams go on.",
+  }),
+  // --- end security ---
   shutdownGraceMs: setting(duration(), 5_000, { group: SERVER, doc: "how long shutdown waits for connections", more: "Connections still open after it are cut." }),
   // Operations (metrics, logs): docs/operations.md.
   metrics: setting(bool(), false, { group: SERVER, doc: "serve GET /metrics on the main port", more: "Prometheus text format; see metricsListen for a separate address." }),
@@ -102,6 +117,14 @@ export const settingsShape = {
     doc: "per-name policies (limit, TTLs, queue length, hosts) that govern every API",
     fields: poolFields,
   }),
+  // --- security (docs/security.md) ---
+  keys: setting(structured(keysSchema, "a list of keys (below)", (keys) => (keys.length === 0 ? "none (open)" : `${keys.length} keys`)), [], {
+    group: FILE,
+    doc: "API keys (as SHA-256 hashes), their scopes and limits; none: open to anyone who reaches the port",
+    more: "`baton key new NAME` prints a fresh key and the lines to paste. Reloaded on SIGHUP. See docs/security.md.",
+    fields: keyFields,
+  }),
+  // --- end security ---
   compat: setting(structured(compatSchema, "a mapping (below)", () => "every layer on"), DEFAULT_COMPAT_OPTIONS, {
     group: FILE,
     doc: "the four seed systems' HTTP APIs (docs/compatibility.md)",
@@ -128,6 +151,8 @@ function crossCheck(c: Settings, ctx: z.core.$RefinementCtx<Settings>): void {
     if (c.minTtlMs > c.maxTtlMs || (c[key] >= c.minTtlMs && c[key] <= c.maxTtlMs)) return;
     issue(key, `${show(c[key])} must lie between minTtl (${show(c.minTtlMs)}) and maxTtl (${show(c.maxTtlMs)})`, ["minTtlMs", "maxTtlMs"]);
   };
+  if ((c.tlsCert === "") !== (c.tlsKey === "")) issue(c.tlsCert === "" ? "tlsKey" : "tlsCert", "tlsCert and tlsKey go together: give both, or neither", ["tlsCert", "tlsKey"]);
+  if (c.tlsClientCa !== "" && c.tlsCert === "") issue("tlsClientCa", "mTLS needs TLS: give tlsCert and tlsKey too", ["tlsCert"]);
   within("defaultTtlMs");
   within("sessionTtlMs");
 }

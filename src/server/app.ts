@@ -30,6 +30,15 @@ import { errorInterceptor } from "./interceptors/errors.js";
 import { errorDetailRegistry } from "./errors.js";
 import { notFound } from "./not-found.js";
 import { reflectionService, reflectionServices } from "./reflection-service.js";
+import { AuthState } from "./auth/state.js";
+import { recordAuthFailure } from "./metrics/metrics.js";
+import { tlsFilesOf } from "./tls.js";
+import { admitHttp } from "./auth/http-guard.js";
+import { compatNeed, isMetricsPath, isPagePath, METRICS_NEED, PAGE_NEED } from "./auth/http-needs.js";
+import { authInterceptor } from "./interceptors/auth.js";
+import { connectionStreamsInterceptor } from "./interceptors/connection-streams.js";
+import type { LayerName } from "./compat/options.js";
+import type { Req as CompatReq, Res as CompatRes } from "./compat/http.js";
 import { observeCalls, type CallObserver } from "./interceptors/observe.js";
 import { setupMetrics, type MetricsSetup } from "./metrics/setup.js";
 import { createLogger, textLog, type BatonLogger } from "./logging/logger.js";
@@ -48,6 +57,8 @@ export interface App {
   readonly metrics: MetricsSetup | undefined;
   /** Binds the port; resolves with the base URL, e.g. http://127.0.0.1:7070. */
   listen(): Promise<string>;
+  /** Applies what a config reload (SIGHUP) may change: the keys (and TLS files); the rest needs a restart. */
+  reload(config: Config): void;
   /** Graceful shutdown: stop accepting, end streams (releasing held leases), drain, close the store. */
   close(): Promise<void>;
 }
@@ -88,6 +99,10 @@ export async function buildApp(config: Config, freeTextLog?: (message: string) =
     log,
   );
   const sessionTiming = { ttlMs: config.sessionTtlMs, minTtlMs: config.minTtlMs, maxTtlMs: config.maxTtlMs };
+  // --- security: keys, scopes and limits (docs/security.md) ---
+  const auth = new AuthState(config.keys, (reason) => recordAuthFailure(metrics?.metrics, reason));
+  const admit = (layer: LayerName, req: CompatReq, res: CompatRes) => admitHttp(auth, req, res, compatNeed(layer, req.method ?? "GET"));
+  // --- end security ---
   const reflection = reflectionService([LockService, ElectionService, RendezvousService, AdminService]);
   // One pipeline for every RPC, whatever its protocol, call shape and HTTP version.
   const pipeline = createPipeline({
@@ -101,7 +116,15 @@ export async function buildApp(config: Config, freeTextLog?: (message: string) =
       mount(reflectionServices[1], reflection.v1alpha),
     ],
     // observeCalls (metrics, logs, request ids) stays outside auth and errors: it sees every code.
-    interceptors: [...(parts.interceptors ?? []), observeCalls(observers), errorInterceptor(log)],
+    interceptors: [
+      ...(parts.interceptors ?? []),
+      observeCalls(observers),
+      // --- security ---
+      authInterceptor(auth),
+      ...(config.maxOpenStreamsPerConnection > 0 ? [connectionStreamsInterceptor(config.maxOpenStreamsPerConnection)] : []),
+      // --- end security ---
+      errorInterceptor(log),
+    ],
     readMaxBytes: config.readMaxBytes,
     // Strict JSON: a misspelt field ("ttl" for "ttlMs") must be an error, not a silent default.
     // The registry lets JSON carry a SessionError's details (packed in Any).
@@ -112,12 +135,16 @@ export async function buildApp(config: Config, freeTextLog?: (message: string) =
   let closing: Promise<void> | undefined;
   const health = healthRoute(engine, config.store, readinessCheck(store, rendezvousStore, () => closing !== undefined));
   const page = webPageRoute(log);
-  const compat = compatHandler({ engine, rendezvous, log }, config.compat);
+  const compat = compatHandler({ engine, rendezvous, log, admit }, config.compat);
   const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
     if (req.httpVersionMajor === 1 && pipeline.serve(new H1Exchange(req as http.IncomingMessage, res as http.ServerResponse))) return;
     observeHttp(req, res);
+    // With keys, /metrics on the main port and the live page need the read scope.
+    if (isMetricsPath(req.url) && metrics?.mainRoute !== undefined && admitHttp(auth, req, res, METRICS_NEED) === "refused") return;
     if (metrics?.mainRoute?.(req as http.IncomingMessage, res as http.ServerResponse)) return;
-    if (health(req, res) || page(req, res) || compat(req, res)) return;
+    if (health(req, res)) return;
+    if (isPagePath(req.url) && admitHttp(auth, req, res, PAGE_NEED) === "refused") return;
+    if (page(req, res) || compat(req, res)) return;
     if (req.url === "/" && req.method === "GET") {
       // A person opening the server's address in a browser wants the live page.
       (res as http.ServerResponse).writeHead(302, { location: "/ui" });
@@ -131,6 +158,7 @@ export async function buildApp(config: Config, freeTextLog?: (message: string) =
     (stream, headers) => pipeline.owns(pathOf(headers[":path"])) && pipeline.serve(new H2Exchange(stream, headers)),
     log,
     config.maxStreamsPerConnection,
+    tlsFilesOf(config),
   );
   return {
     engine,
@@ -144,7 +172,13 @@ export async function buildApp(config: Config, freeTextLog?: (message: string) =
       await metrics?.listen([health as (req: http.IncomingMessage, res: http.ServerResponse) => boolean]);
       const port = await listener.listen(config.port, config.host);
       const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-      return `http://${host}:${port}`;
+      return `${listener.secure ? "https" : "http"}://${host}:${port}`;
+    },
+    reload(next) {
+      // TLS first: if its files do not load, the keys stay as they were too.
+      const files = tlsFilesOf(next);
+      if (files !== undefined) listener.reloadTls(files);
+      auth.reload(next.keys);
     },
     close() {
       closing ??= (async () => {

@@ -1,6 +1,8 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
+import type * as tls from "node:tls";
+import { createTlsServer, reloadTls, type TlsFiles } from "./tls.js";
 
 /** Any request handler that serves both HTTP/1.1 and HTTP/2 requests. */
 export type Handler = (
@@ -145,20 +147,41 @@ const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n");
  */
 export class OnePortListener {
   private readonly tcp: net.Server;
+  private readonly tls: tls.Server | undefined;
   private readonly h1: http.Server;
   private readonly h2: http2.Http2Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly sessions = new Set<http2.ServerHttp2Session>();
 
   /** `raw` serves the HTTP/2 streams it takes (see createH2Server); `handler` serves the rest. */
-  constructor(handler: Handler, raw?: StreamRoute, log: (message: string) => void = (m) => console.error(m), maxStreams?: number) {
+  constructor(handler: Handler, raw?: StreamRoute, log: (message: string) => void = (m) => console.error(m), maxStreams?: number, tlsFiles?: TlsFiles) {
     this.h1 = http.createServer(guardH1(handler, log));
     this.h2 = createH2Server(handler, raw, log, maxStreams);
     this.h2.on("session", (session: http2.ServerHttp2Session) => {
       this.sessions.add(session);
       session.once("close", () => this.sessions.delete(session));
     });
-    this.tcp = net.createServer((socket) => this.route(socket));
+    // With TLS, ALPN (not the first bytes) says which server gets the connection.
+    this.tls = tlsFiles === undefined ? undefined : createTlsServer(tlsFiles, (socket, h2) => this.adopt(socket, h2));
+    this.tcp = this.tls ?? net.createServer((socket) => this.route(socket));
+  }
+
+  /** Whether the port speaks TLS. */
+  get secure(): boolean {
+    return this.tls !== undefined;
+  }
+
+  /** Loads the TLS certificate and key again (SIGHUP); new connections use them. */
+  reloadTls(files: TlsFiles): void {
+    if (this.tls !== undefined) reloadTls(this.tls, files);
+  }
+
+  private adopt(socket: tls.TLSSocket, h2: boolean): void {
+    this.sockets.add(socket);
+    socket.once("close", () => this.sockets.delete(socket));
+    socket.setNoDelay(true);
+    socket.once("error", () => socket.destroy());
+    (h2 ? this.h2 : this.h1).emit("connection", socket);
   }
 
   /** Starts listening; resolves with the bound port. */

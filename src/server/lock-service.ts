@@ -3,6 +3,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import {
   AcquireResponseSchema,
   DescribeResponseSchema,
+  ForceReleaseResponseSchema,
   ListResponseSchema,
   RefreshResponseSchema,
   ReleaseResponseSchema,
@@ -11,7 +12,9 @@ import {
 } from "../gen/baton/lock/v1/lock_pb.js";
 import type { LockService } from "../gen/baton/lock/v1/lock_service_pb.js";
 import type { LockEngine } from "../engine/lock-engine.js";
-import { acquireParams, eventKindToProto, leaseToProto, lockToProto, optionalMs, waitEventToProto, waitParams } from "./convert.js";
+import { auditReason, forceRelease } from "../engine/admin/force-release.js";
+import { principalKey } from "./auth/context-keys.js";
+import { acquireParams, eventKindToProto, holderToProto, leaseToProto, lockToProto, optionalMs, waitEventToProto, waitParams } from "./convert.js";
 import { onUndelivered } from "./pipeline/context.js";
 import { sessionHandler, type SessionOptions } from "./session-service.js";
 
@@ -72,5 +75,15 @@ export function lockService(engine: LockEngine, log: (message: string) => void, 
     },
 
     session: sessionHandler(engine, log, session),
+
+    async forceRelease(req, ctx) {
+      const reason = auditReason(req.reason);
+      const released = await forceRelease(engine, req.name, req.fencing);
+      // The audit line: who, what, why. Holders are named by owner and fencing, never by token.
+      const by = ctx.values.get(principalKey)?.name ?? "anyone (no keys configured)";
+      const ended = released.map((l) => `${JSON.stringify(l.owner)} fencing ${l.fencing}`).join(", ") || "nothing (the lock was free)";
+      log(`baton: audit: force-release of lock ${JSON.stringify(req.name)} by ${by}: ended ${ended}; reason ${JSON.stringify(reason)}`);
+      return create(ForceReleaseResponseSchema, { released: released.map(holderToProto) });
+    },
   };
 }

@@ -8,6 +8,7 @@ import type { LockEngine, LockSession } from "../engine/lock-engine.js";
 import { Channel } from "../engine/channel.js";
 import { acquireParams, holderToProto, leaseToProto, optionalMs } from "./convert.js";
 import { detailsAsAny, toConnectError } from "./errors.js";
+import { sessionGuardKey } from "./auth/context-keys.js";
 
 /** The TTL of a session that does not choose one (config `sessionTtl`). */
 export const DEFAULT_SESSION_TTL_MS = 10_000;
@@ -36,7 +37,9 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
   const defaultTtlMs = options.ttlMs ?? DEFAULT_SESSION_TTL_MS;
   const minTtlMs = options.minTtlMs ?? 1000;
   const maxTtlMs = options.maxTtlMs ?? 24 * 3_600_000;
-  return async function* session(requests: AsyncIterable<SessionRequest>, ctx: Pick<HandlerContext, "signal">): AsyncGenerator<SessionResponse> {
+  return async function* session(requests: AsyncIterable<SessionRequest>, ctx: Pick<HandlerContext, "signal"> & Partial<Pick<HandlerContext, "values">>): AsyncGenerator<SessionResponse> {
+    // With keys configured, each operation is checked against the caller's scopes (auth/session-guard.ts).
+    const guard = ctx.values?.get(sessionGuardKey);
     const out = new Channel<SessionResponse>();
     const sessionId = randomBytes(6).toString("hex");
     let ttlMs = defaultTtlMs;
@@ -101,6 +104,11 @@ export function sessionHandler(engine: LockEngine, log: (message: string) => voi
       }
       if (req.id === 0n) {
         out.push(errorReply(0n, invalid("request id must not be 0; choose a fresh id per request", "id"), log));
+        return;
+      }
+      const refused = guard?.(req);
+      if (refused !== undefined) {
+        out.push(errorReply(req.id, refused, log));
         return;
       }
       switch (op.case) {

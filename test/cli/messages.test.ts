@@ -162,11 +162,16 @@ describe("baton's messages for errors only some servers send", () => {
   });
 
   const cases: Array<[string, unknown, string]> = [
-    ["UNAUTHENTICATED", new BatonError("unauthenticated", "no credentials"), "wants credentials, and baton sends none yet"],
+    ["UNAUTHENTICATED", new BatonError("unauthenticated", "no credentials"), 'wants an API key: set BATON_KEY (or pass --api-key); "baton key new NAME" makes one'],
+    [
+      "UNAUTHENTICATED",
+      new BatonError("unauthenticated", "bad key", { metadata: { problem: "invalid" } }),
+      "refused the API key: it is not valid there (unknown, revoked or mistyped); check BATON_KEY or --api-key",
+    ],
     [
       "PERMISSION_DENIED",
-      new BatonError("permission_denied", "no", { metadata: { action: "acquire", resource: "deploy/prod" } }),
-      "does not allow this (acquire on deploy/prod)",
+      new BatonError("permission_denied", 'key "ci" lacks the "acquire" action scope', { metadata: { scope: "action:acquire" } }),
+      'does not allow this: key "ci" lacks the "acquire" action scope',
     ],
     ["STORE_UNAVAILABLE", new StoreUnavailableError("redis down"), "cannot reach its store right now, so it grants nothing; try again shortly"],
     ["INTERNAL", new Error("a bug"), "failed on this request; its log says why"],

@@ -65,7 +65,7 @@ describe("baton usage", () => {
       [["describe", "x", "y"], 'baton describe: unexpected argument "y": baton describe NAME [options]'],
       [["describe", "x", "--json=yes"], "baton describe: --json takes no value (write --json, not --json=yes)"],
       [["describe", "x", "--server", "ftp://example.com"], 'baton describe: --server "ftp://example.com" must start with http:// or https://'],
-      [["release", "x"], "baton release: TOKEN is missing: baton release NAME TOKEN [options]"],
+      [["release", "x"], "baton release: give TOKEN (from baton acquire), or --force to end the lease without it"],
       [["watch", "x", "--prefix", "y"], "baton watch: give NAME or --prefix, not both"],
       [["arrive", "k"], "baton arrive: --parties N is missing: baton arrive KEY --parties N [options]"],
       [["wait", "k", "--timeout", "10"], "baton wait: --timeout 10 has no unit: write 10s (or 10000ms)"],

@@ -117,7 +117,7 @@ describe("an unknown setting", () => {
   });
 
   it("far from every known one lists them all", () => {
-    expect(fromFile("colour: red\n")).toMatch(/unknown setting "colour" \(config file .*\); known: host, port, readMaxBytes, .*, pools, compat$/);
+    expect(fromFile("colour: red\n")).toMatch(/unknown setting "colour" \(config file .*\); known: host, port, readMaxBytes, .*, pools, keys, compat$/);
   });
 
   it("that was retired says what replaced it", () => {

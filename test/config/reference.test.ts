@@ -36,7 +36,7 @@ describe("baton serve --help", () => {
   });
 
   it("has one line per setting that a flag can set, with its flag, env name and default", () => {
-    expect(textSettings.length).toBe(Object.keys(settingsShape).length - 2); // all but pools and compat
+    expect(textSettings.length).toBe(Object.keys(settingsShape).length - 3); // all but pools, keys and compat
     for (const s of textSettings) {
       const mine = lines.filter((line) => line.trimStart().startsWith(`--${s.flag} `));
       expect(mine, s.yaml).toHaveLength(1);
@@ -59,7 +59,7 @@ describe("baton serve --help", () => {
   });
 
   it("says that the file alone holds the structured settings, and lists the old spellings", () => {
-    expect(serveUsage()).toContain("config file holds pools: and compat:");
+    expect(serveUsage()).toContain("config file holds pools:, keys: and compat:");
     expect(serveUsage()).toContain("Older spellings still read: --max-queue (now --max-queue-length).");
   });
 });

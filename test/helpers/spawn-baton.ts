@@ -21,7 +21,7 @@ export async function spawnBaton(args: string[]): Promise<{ child: ChildProcess;
     const timer = setTimeout(() => reject(new Error(`baton serve did not start:\n${stderr}`)), 20_000);
     child.stderr!.on("data", (d: Buffer) => {
       stderr += d.toString();
-      const match = /baton: serving on (http:\/\/\S+)/.exec(stderr);
+      const match = /baton: serving on (https?:\/\/\S+)/.exec(stderr);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);

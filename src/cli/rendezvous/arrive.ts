@@ -33,7 +33,7 @@ bad usage; 128+N when signal N interrupted it.`,
     let arrived = 0;
     try {
       const request = { key, parties, waitMs: optionalMs(timeoutMs), owner: inv.text("owner") ?? defaultOwner() };
-      for await (const message of rendezvousClient(inv.serverUrl()).arrive(request, { signal: stop.signal })) {
+      for await (const message of rendezvousClient(inv.serverUrl(), inv.connection()).arrive(request, { signal: stop.signal })) {
         if (message.event.case === "progress") {
           const { generation } = message.event.value;
           arrived = message.event.value.arrived;

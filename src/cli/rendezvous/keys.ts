@@ -19,7 +19,7 @@ recently timed out, and barriers that are gathering (of keys starting with PREFI
   },
   async (inv) => {
     try {
-      const list = await rendezvousClient(inv.serverUrl()).list({ prefix: inv.arg("PREFIX") ?? "", pageSize: inv.count("limit") ?? 0 });
+      const list = await rendezvousClient(inv.serverUrl(), inv.connection()).list({ prefix: inv.arg("PREFIX") ?? "", pageSize: inv.count("limit") ?? 0 });
       inv.io.stdout.write(inv.switch("json") ? JSON.stringify(listingJson(list)) + "\n" : listingText(list));
       return 0;
     } catch (error) {

@@ -45,7 +45,7 @@ last error when the timeout runs out first. The server probes only hosts on its 
     const stop = inv.interruptible();
     let lastError: string | undefined;
     try {
-      for await (const message of rendezvousClient(inv.serverUrl()).waitReady(request, { signal: stop.signal })) {
+      for await (const message of rendezvousClient(inv.serverUrl(), inv.connection()).waitReady(request, { signal: stop.signal })) {
         if (message.event.case === "failed") {
           const { attempt, error } = message.event.value;
           lastError = error;

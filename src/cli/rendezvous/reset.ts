@@ -13,7 +13,7 @@ export const resetCommand = defineCommand(
   async (inv) => {
     const key = inv.arg("KEY")!;
     try {
-      const { wasSet } = await rendezvousClient(inv.serverUrl()).reset({ key });
+      const { wasSet } = await rendezvousClient(inv.serverUrl(), inv.connection()).reset({ key });
       inv.io.stdout.write(wasSet ? `reset ${key}\n` : `${key} was not set\n`);
       return 0;
     } catch (error) {

@@ -30,7 +30,7 @@ export const signalCommand = defineCommand(
     const payload = await readPayload(inv);
     const ttlMs = inv.duration("ttl");
     try {
-      const result = await rendezvousClient(inv.serverUrl()).signal({
+      const result = await rendezvousClient(inv.serverUrl(), inv.connection()).signal({
         key,
         payload,
         ttlMs: optionalMs(ttlMs),

@@ -27,7 +27,7 @@ exits 0. Lines read: TIME KIND KEY PAYLOAD, the payload JSON-quoted.`,
     const stop = inv.interruptible();
     try {
       const request = { key: key ?? "", prefix: prefix ?? "", initial: inv.switch("initial") };
-      for await (const message of rendezvousClient(inv.serverUrl()).subscribe(request, { signal: stop.signal })) {
+      for await (const message of rendezvousClient(inv.serverUrl(), inv.connection()).subscribe(request, { signal: stop.signal })) {
         if (message.event.case !== "change") continue;
         const change = message.event.value;
         inv.io.stdout.write((inv.switch("json") ? JSON.stringify(changeJson(change)) : changeLine(change, inv.io.now())) + "\n");

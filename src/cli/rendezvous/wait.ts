@@ -29,7 +29,7 @@ usage; 128+N when signal N interrupted it.`,
     const stop = inv.interruptible();
     try {
       const request = { key, waitMs: optionalMs(timeoutMs), owner: inv.text("owner") ?? defaultOwner() };
-      for await (const message of rendezvousClient(inv.serverUrl()).wait(request, { signal: stop.signal })) {
+      for await (const message of rendezvousClient(inv.serverUrl(), inv.connection()).wait(request, { signal: stop.signal })) {
         if (message.event.case === "waiting") {
           progress(inv.io, `baton wait: waiting for ${key} (${formatDuration(Number(message.event.value.elapsedMs))})`, inv.switch("verbose"));
         } else if (message.event.case === "signaled") {

@@ -19,6 +19,8 @@ export interface Call {
   query: URLSearchParams;
   /** Aborted when the client goes away before the answer is complete. */
   signal: AbortSignal;
+  /** An API key admitted the caller (it replaces a layer's own credentials, e.g. Locker's Basic auth). */
+  viaKey?: boolean;
 }
 
 /** Thrown when a body is larger than allowed; answered as 413. */

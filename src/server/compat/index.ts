@@ -17,6 +17,11 @@ export interface CompatDeps {
   /** Without it, the web-rendezvous layer is not served. */
   rendezvous?: RendezvousEngine;
   log?: (message: string) => void;
+  /**
+   * Checks the caller before a layer answers (API keys, docs/security.md): "refused" when it
+   * answered the request itself, "key" when a key admitted it, "open" when no keys are configured.
+   */
+  admit?: (layer: LayerName, req: Req, res: Res) => "open" | "key" | "refused";
 }
 
 /**
@@ -76,8 +81,10 @@ export function compatHandler(deps: CompatDeps, options: CompatOptions): CompatH
     } else {
       return false;
     }
+    const admitted = deps.admit?.(name, req, res) ?? "open";
+    if (admitted === "refused") return true;
     const gone = clientGone(res);
-    const work = layer.route({ req, res, method: req.method ?? "GET", path, query: url.searchParams, signal: gone.signal });
+    const work = layer.route({ req, res, method: req.method ?? "GET", path, query: url.searchParams, signal: gone.signal, viaKey: admitted === "key" });
     if (work === undefined) {
       gone.dispose();
       // Below a prefix the layer owns every path; at the root, unknown paths stay Connect's.

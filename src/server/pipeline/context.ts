@@ -1,3 +1,4 @@
+import type * as net from "node:net";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { createContextKey, createContextValues, type ContextValues, type HandlerContext } from "@connectrpc/connect";
 import { BatonError } from "../../engine/errors.js";
@@ -137,7 +138,12 @@ class LeanContext implements CallContext {
   }
 
   get values(): ContextValues {
-    return (this.contextValues ??= createContextValues());
+    if (this.contextValues === undefined) {
+      this.contextValues = createContextValues();
+      // Interceptors (auth, per-connection limits) find the connection here.
+      this.contextValues.set(socketKey, this.exchange.socket);
+    }
+    return this.contextValues;
   }
 
   timeoutMs(): number | undefined {
@@ -207,6 +213,9 @@ export function deadlineExceeded(timeoutMs: number): BatonError {
  * Acquire that was granted as its client cancelled releases the grant instead of leaking it.
  */
 export const undeliveredKey = createContextKey<Array<() => void> | undefined>(undefined, { description: "undelivered answer" });
+
+/** The socket of the call's connection (see Exchange.socket), for interceptors that need it. */
+export const socketKey = createContextKey<net.Socket | undefined>(undefined, { description: "connection socket" });
 
 /** Registers `undo` to run if the call's answer never reaches its client. */
 export function onUndelivered(ctx: HandlerContext, undo: () => void): void {

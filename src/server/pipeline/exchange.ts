@@ -1,5 +1,6 @@
 import type * as http from "node:http";
 import * as http2 from "node:http2";
+import type * as net from "node:net";
 
 /**
  * One HTTP request and its response as the pipeline sees them, whatever the HTTP version: the
@@ -14,6 +15,11 @@ export interface Exchange {
   readonly path: string;
   /** The full request URL (scheme, authority, path), for HandlerContext.url. */
   readonly url: string;
+  /**
+   * The connection's socket (for HTTP/2, the session's socket, one object per connection): with
+   * TLS, it tells who the client is; per-connection limits count by it.
+   */
+  readonly socket: net.Socket | undefined;
   /** A request header by its lower-case name, or null. */
   header(name: string): string | null;
   /** Every request header, built on first use (most calls never need them all). */
@@ -103,6 +109,10 @@ export class H2Exchange implements Exchange {
 
   get url(): string {
     return `${this.stream.session?.encrypted === true ? "https" : "http"}://${this.authority}${this.path}`;
+  }
+
+  get socket(): net.Socket | undefined {
+    return this.stream.session?.socket;
   }
 
   answering(): void {
@@ -238,6 +248,10 @@ export class H1Exchange implements Exchange {
 
   get gone(): boolean {
     return this.lost || this.res.destroyed;
+  }
+
+  get socket(): net.Socket | undefined {
+    return this.req.socket;
   }
 
   header(name: string): string | null {

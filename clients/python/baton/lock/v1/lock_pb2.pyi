@@ -55,6 +55,22 @@ class DescribeResponse(_message.Message):
     lock: Lock
     def __init__(self, lock: _Optional[_Union[Lock, _Mapping]] = ...) -> None: ...
 
+class ForceReleaseRequest(_message.Message):
+    __slots__ = ["fencing", "name", "reason"]
+    FENCING_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    fencing: int
+    name: str
+    reason: str
+    def __init__(self, name: _Optional[str] = ..., fencing: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ForceReleaseResponse(_message.Message):
+    __slots__ = ["released"]
+    RELEASED_FIELD_NUMBER: _ClassVar[int]
+    released: _containers.RepeatedCompositeFieldContainer[Holder]
+    def __init__(self, released: _Optional[_Iterable[_Union[Holder, _Mapping]]] = ...) -> None: ...
+
 class Heartbeat(_message.Message):
     __slots__ = ["elapsed_ms"]
     ELAPSED_MS_FIELD_NUMBER: _ClassVar[int]

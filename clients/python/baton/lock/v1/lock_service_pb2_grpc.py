@@ -71,6 +71,11 @@ class LockServiceStub(object):
                 request_serializer=baton_dot_lock_dot_v1_dot_session__pb2.SessionRequest.SerializeToString,
                 response_deserializer=baton_dot_lock_dot_v1_dot_session__pb2.SessionResponse.FromString,
                 )
+        self.ForceRelease = channel.unary_unary(
+                '/baton.lock.v1.LockService/ForceRelease',
+                request_serializer=baton_dot_lock_dot_v1_dot_lock__pb2.ForceReleaseRequest.SerializeToString,
+                response_deserializer=baton_dot_lock_dot_v1_dot_lock__pb2.ForceReleaseResponse.FromString,
+                )
 
 
 class LockServiceServicer(object):
@@ -166,6 +171,16 @@ class LockServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ForceRelease(self, request, context):
+        """ForceRelease ends leases without their tokens, for a holder that is gone for good: every
+        lease of the lock, or only the one with `fencing`. It needs the `admin` scope when the server
+        has API keys, and every use is written to the server's log as an audit line. Waiters are
+        granted as after any release; a holder that later presents its token gets NOT_HELD.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LockServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -213,6 +228,11 @@ def add_LockServiceServicer_to_server(servicer, server):
                     servicer.Session,
                     request_deserializer=baton_dot_lock_dot_v1_dot_session__pb2.SessionRequest.FromString,
                     response_serializer=baton_dot_lock_dot_v1_dot_session__pb2.SessionResponse.SerializeToString,
+            ),
+            'ForceRelease': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForceRelease,
+                    request_deserializer=baton_dot_lock_dot_v1_dot_lock__pb2.ForceReleaseRequest.FromString,
+                    response_serializer=baton_dot_lock_dot_v1_dot_lock__pb2.ForceReleaseResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -385,5 +405,22 @@ class LockService(object):
         return grpc.experimental.stream_stream(request_iterator, target, '/baton.lock.v1.LockService/Session',
             baton_dot_lock_dot_v1_dot_session__pb2.SessionRequest.SerializeToString,
             baton_dot_lock_dot_v1_dot_session__pb2.SessionResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ForceRelease(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/baton.lock.v1.LockService/ForceRelease',
+            baton_dot_lock_dot_v1_dot_lock__pb2.ForceReleaseRequest.SerializeToString,
+            baton_dot_lock_dot_v1_dot_lock__pb2.ForceReleaseResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file baton/lock/v1/lock.proto.
  */
 export const file_baton_lock_v1_lock: GenFile = /*@__PURE__*/
-  fileDesc("ChhiYXRvbi9sb2NrL3YxL2xvY2sucHJvdG8SDWJhdG9uLmxvY2sudjEi5QEKBUxlYXNlEgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSDQoFdG9rZW4YAyABKAkSDwoHZmVuY2luZxgEIAEoBBIvCgthY3F1aXJlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGdHRsX21zGAcgASgDEg0KBXZhbHVlGAggASgJEg8KB3Blcm1pdHMYCSABKA0SDgoGc2hhcmVkGAogASgIIrkBCgZIb2xkZXISDQoFb3duZXIYASABKAkSDwoHZmVuY2luZxgCIAEoBBIvCgthY3F1aXJlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdmFsdWUYBSABKAkSDwoHcGVybWl0cxgGIAEoDRIOCgZzaGFyZWQYByABKAgieQoGV2FpdGVyEg0KBW93bmVyGAEgASgJEhAKCHBvc2l0aW9uGAIgASgNEi0KCXF1ZXVlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcGVybWl0cxgEIAEoDRIOCgZzaGFyZWQYBSABKAgimwEKBExvY2sSDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDRImCgdob2xkZXJzGAMgAygLMhUuYmF0b24ubG9jay52MS5Ib2xkZXISJgoHd2FpdGVycxgEIAMoCzIVLmJhdG9uLmxvY2sudjEuV2FpdGVyEhAKCHJlc2VydmVkGAUgASgIEhQKDGxhc3RfZmVuY2luZxgGIAEoBCJfCg1RdWV1ZVBvc2l0aW9uEhAKCHBvc2l0aW9uGAEgASgNEhQKDHF1ZXVlX2xlbmd0aBgCIAEoDRImCgdob2xkZXJzGAMgAygLMhUuYmF0b24ubG9jay52MS5Ib2xkZXIiGwoJTGVhc2VMb3N0Eg4KBnJlYXNvbhgBIAEoCSIfCglIZWFydGJlYXQSEgoKZWxhcHNlZF9tcxgBIAEoAyJlCghMb2NrSGVsZBIMCgRuYW1lGAEgASgJEg0KBWxpbWl0GAIgASgNEiYKB2hvbGRlcnMYAyADKAsyFS5iYXRvbi5sb2NrLnYxLkhvbGRlchIUCgxxdWV1ZV9sZW5ndGgYBCABKA0izgEKDkFjcXVpcmVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSEwoGdHRsX21zGAMgASgDSACIAQESEgoFbGltaXQYBCABKA1IAYgBARIUCgd3YWl0X21zGAUgASgDSAKIAQESFAoHcGVybWl0cxgGIAEoDUgDiAEBEg4KBnNoYXJlZBgHIAEoCBINCgV2YWx1ZRgIIAEoCUIJCgdfdHRsX21zQggKBl9saW1pdEIKCghfd2FpdF9tc0IKCghfcGVybWl0cyI2Cg9BY3F1aXJlUmVzcG9uc2USIwoFbGVhc2UYASABKAsyFC5iYXRvbi5sb2NrLnYxLkxlYXNlItkBCgtXYWl0UmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBW93bmVyGAIgASgJEhMKBnR0bF9tcxgDIAEoA0gAiAEBEhIKBWxpbWl0GAQgASgNSAGIAQESFAoHd2FpdF9tcxgFIAEoA0gCiAEBEgwKBGhvbGQYBiABKAgSFAoHcGVybWl0cxgHIAEoDUgDiAEBEg4KBnNoYXJlZBgIIAEoCBINCgV2YWx1ZRgJIAEoCUIJCgdfdHRsX21zQggKBl9saW1pdEIKCghfd2FpdF9tc0IKCghfcGVybWl0cyLJAQoMV2FpdFJlc3BvbnNlEi4KBnF1ZXVlZBgBIAEoCzIcLmJhdG9uLmxvY2sudjEuUXVldWVQb3NpdGlvbkgAEicKB2dyYW50ZWQYAiABKAsyFC5iYXRvbi5sb2NrLnYxLkxlYXNlSAASKAoEbG9zdBgDIAEoCzIYLmJhdG9uLmxvY2sudjEuTGVhc2VMb3N0SAASLQoJaGVhcnRiZWF0GAQgASgLMhguYmF0b24ubG9jay52MS5IZWFydGJlYXRIAEIHCgVldmVudCItCg5SZWxlYXNlUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBXRva2VuGAIgASgJIiIKD1JlbGVhc2VSZXNwb25zZRIPCgdmZW5jaW5nGAEgASgEIk0KDlJlZnJlc2hSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFdG9rZW4YAiABKAkSEwoGdHRsX21zGAMgASgDSACIAQFCCQoHX3R0bF9tcyI2Cg9SZWZyZXNoUmVzcG9uc2USIwoFbGVhc2UYASABKAsyFC5iYXRvbi5sb2NrLnYxLkxlYXNlIh8KD0Rlc2NyaWJlUmVxdWVzdBIMCgRuYW1lGAEgASgJIjUKEERlc2NyaWJlUmVzcG9uc2USIQoEbG9jaxgBIAEoCzITLmJhdG9uLmxvY2sudjEuTG9jayJECgtMaXN0UmVxdWVzdBIOCgZwcmVmaXgYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiSwoMTGlzdFJlc3BvbnNlEiIKBWxvY2tzGAEgAygLMhMuYmF0b24ubG9jay52MS5Mb2NrEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI+Cg5SZXNlcnZlUmVxdWVzdBIOCgZwcmVmaXgYASABKAkSEgoFbGltaXQYAiABKA1IAIgBAUIICgZfbGltaXQiLgoPUmVzZXJ2ZVJlc3BvbnNlEgwKBG5hbWUYASABKAkSDQoFbGltaXQYAiABKA0iPQoMV2F0Y2hSZXF1ZXN0EgwKBG5hbWUYASABKAkSDgoGcHJlZml4GAIgASgJEg8KB2luaXRpYWwYAyABKAgiXgoNV2F0Y2hSZXNwb25zZRIqCgRraW5kGAEgASgOMhwuYmF0b24ubG9jay52MS5Mb2NrRXZlbnRLaW5kEiEKBGxvY2sYAiABKAsyEy5iYXRvbi5sb2NrLnYxLkxvY2sqvQIKDUxvY2tFdmVudEtpbmQSHwobTE9DS19FVkVOVF9LSU5EX1VOU1BFQ0lGSUVEEAASHAoYTE9DS19FVkVOVF9LSU5EX1NOQVBTSE9UEAESGwoXTE9DS19FVkVOVF9LSU5EX0dSQU5URUQQAhIcChhMT0NLX0VWRU5UX0tJTkRfUkVMRUFTRUQQAxIbChdMT0NLX0VWRU5UX0tJTkRfRVhQSVJFRBAEEh0KGUxPQ0tfRVZFTlRfS0lORF9SRUZSRVNIRUQQBRIaChZMT0NLX0VWRU5UX0tJTkRfUVVFVUVEEAYSHAoYTE9DS19FVkVOVF9LSU5EX0RFUVVFVUVEEAcSHAoYTE9DS19FVkVOVF9LSU5EX1JFU0VSVkVEEAgSHgoaTE9DS19FVkVOVF9LSU5EX1BST0NMQUlNRUQQCUJAWj5naXRodWIuY29tL2JhdG9uLWRldi9iYXRvbi9jbGllbnRzL2dvL2dlbi9iYXRvbi9sb2NrL3YxO2xvY2t2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChhiYXRvbi9sb2NrL3YxL2xvY2sucHJvdG8SDWJhdG9uLmxvY2sudjEi5QEKBUxlYXNlEgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSDQoFdG9rZW4YAyABKAkSDwoHZmVuY2luZxgEIAEoBBIvCgthY3F1aXJlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGdHRsX21zGAcgASgDEg0KBXZhbHVlGAggASgJEg8KB3Blcm1pdHMYCSABKA0SDgoGc2hhcmVkGAogASgIIrkBCgZIb2xkZXISDQoFb3duZXIYASABKAkSDwoHZmVuY2luZxgCIAEoBBIvCgthY3F1aXJlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFdmFsdWUYBSABKAkSDwoHcGVybWl0cxgGIAEoDRIOCgZzaGFyZWQYByABKAgieQoGV2FpdGVyEg0KBW93bmVyGAEgASgJEhAKCHBvc2l0aW9uGAIgASgNEi0KCXF1ZXVlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcGVybWl0cxgEIAEoDRIOCgZzaGFyZWQYBSABKAgimwEKBExvY2sSDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDRImCgdob2xkZXJzGAMgAygLMhUuYmF0b24ubG9jay52MS5Ib2xkZXISJgoHd2FpdGVycxgEIAMoCzIVLmJhdG9uLmxvY2sudjEuV2FpdGVyEhAKCHJlc2VydmVkGAUgASgIEhQKDGxhc3RfZmVuY2luZxgGIAEoBCJfCg1RdWV1ZVBvc2l0aW9uEhAKCHBvc2l0aW9uGAEgASgNEhQKDHF1ZXVlX2xlbmd0aBgCIAEoDRImCgdob2xkZXJzGAMgAygLMhUuYmF0b24ubG9jay52MS5Ib2xkZXIiGwoJTGVhc2VMb3N0Eg4KBnJlYXNvbhgBIAEoCSIfCglIZWFydGJlYXQSEgoKZWxhcHNlZF9tcxgBIAEoAyJlCghMb2NrSGVsZBIMCgRuYW1lGAEgASgJEg0KBWxpbWl0GAIgASgNEiYKB2hvbGRlcnMYAyADKAsyFS5iYXRvbi5sb2NrLnYxLkhvbGRlchIUCgxxdWV1ZV9sZW5ndGgYBCABKA0izgEKDkFjcXVpcmVSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFb3duZXIYAiABKAkSEwoGdHRsX21zGAMgASgDSACIAQESEgoFbGltaXQYBCABKA1IAYgBARIUCgd3YWl0X21zGAUgASgDSAKIAQESFAoHcGVybWl0cxgGIAEoDUgDiAEBEg4KBnNoYXJlZBgHIAEoCBINCgV2YWx1ZRgIIAEoCUIJCgdfdHRsX21zQggKBl9saW1pdEIKCghfd2FpdF9tc0IKCghfcGVybWl0cyI2Cg9BY3F1aXJlUmVzcG9uc2USIwoFbGVhc2UYASABKAsyFC5iYXRvbi5sb2NrLnYxLkxlYXNlItkBCgtXYWl0UmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBW93bmVyGAIgASgJEhMKBnR0bF9tcxgDIAEoA0gAiAEBEhIKBWxpbWl0GAQgASgNSAGIAQESFAoHd2FpdF9tcxgFIAEoA0gCiAEBEgwKBGhvbGQYBiABKAgSFAoHcGVybWl0cxgHIAEoDUgDiAEBEg4KBnNoYXJlZBgIIAEoCBINCgV2YWx1ZRgJIAEoCUIJCgdfdHRsX21zQggKBl9saW1pdEIKCghfd2FpdF9tc0IKCghfcGVybWl0cyLJAQoMV2FpdFJlc3BvbnNlEi4KBnF1ZXVlZBgBIAEoCzIcLmJhdG9uLmxvY2sudjEuUXVldWVQb3NpdGlvbkgAEicKB2dyYW50ZWQYAiABKAsyFC5iYXRvbi5sb2NrLnYxLkxlYXNlSAASKAoEbG9zdBgDIAEoCzIYLmJhdG9uLmxvY2sudjEuTGVhc2VMb3N0SAASLQoJaGVhcnRiZWF0GAQgASgLMhguYmF0b24ubG9jay52MS5IZWFydGJlYXRIAEIHCgVldmVudCItCg5SZWxlYXNlUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBXRva2VuGAIgASgJIiIKD1JlbGVhc2VSZXNwb25zZRIPCgdmZW5jaW5nGAEgASgEIlUKE0ZvcmNlUmVsZWFzZVJlcXVlc3QSDAoEbmFtZRgBIAEoCRIUCgdmZW5jaW5nGAIgASgESACIAQESDgoGcmVhc29uGAMgASgJQgoKCF9mZW5jaW5nIj8KFEZvcmNlUmVsZWFzZVJlc3BvbnNlEicKCHJlbGVhc2VkGAEgAygLMhUuYmF0b24ubG9jay52MS5Ib2xkZXIiTQoOUmVmcmVzaFJlcXVlc3QSDAoEbmFtZRgBIAEoCRINCgV0b2tlbhgCIAEoCRITCgZ0dGxfbXMYAyABKANIAIgBAUIJCgdfdHRsX21zIjYKD1JlZnJlc2hSZXNwb25zZRIjCgVsZWFzZRgBIAEoCzIULmJhdG9uLmxvY2sudjEuTGVhc2UiHwoPRGVzY3JpYmVSZXF1ZXN0EgwKBG5hbWUYASABKAkiNQoQRGVzY3JpYmVSZXNwb25zZRIhCgRsb2NrGAEgASgLMhMuYmF0b24ubG9jay52MS5Mb2NrIkQKC0xpc3RSZXF1ZXN0Eg4KBnByZWZpeBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SEgoKcGFnZV90b2tlbhgDIAEoCSJLCgxMaXN0UmVzcG9uc2USIgoFbG9ja3MYASADKAsyEy5iYXRvbi5sb2NrLnYxLkxvY2sSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIj4KDlJlc2VydmVSZXF1ZXN0Eg4KBnByZWZpeBgBIAEoCRISCgVsaW1pdBgCIAEoDUgAiAEBQggKBl9saW1pdCIuCg9SZXNlcnZlUmVzcG9uc2USDAoEbmFtZRgBIAEoCRINCgVsaW1pdBgCIAEoDSI9CgxXYXRjaFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIOCgZwcmVmaXgYAiABKAkSDwoHaW5pdGlhbBgDIAEoCCJeCg1XYXRjaFJlc3BvbnNlEioKBGtpbmQYASABKA4yHC5iYXRvbi5sb2NrLnYxLkxvY2tFdmVudEtpbmQSIQoEbG9jaxgCIAEoCzITLmJhdG9uLmxvY2sudjEuTG9jayq9AgoNTG9ja0V2ZW50S2luZBIfChtMT0NLX0VWRU5UX0tJTkRfVU5TUEVDSUZJRUQQABIcChhMT0NLX0VWRU5UX0tJTkRfU05BUFNIT1QQARIbChdMT0NLX0VWRU5UX0tJTkRfR1JBTlRFRBACEhwKGExPQ0tfRVZFTlRfS0lORF9SRUxFQVNFRBADEhsKF0xPQ0tfRVZFTlRfS0lORF9FWFBJUkVEEAQSHQoZTE9DS19FVkVOVF9LSU5EX1JFRlJFU0hFRBAFEhoKFkxPQ0tfRVZFTlRfS0lORF9RVUVVRUQQBhIcChhMT0NLX0VWRU5UX0tJTkRfREVRVUVVRUQQBxIcChhMT0NLX0VWRU5UX0tJTkRfUkVTRVJWRUQQCBIeChpMT0NLX0VWRU5UX0tJTkRfUFJPQ0xBSU1FRBAJQkBaPmdpdGh1Yi5jb20vYmF0b24tZGV2L2JhdG9uL2NsaWVudHMvZ28vZ2VuL2JhdG9uL2xvY2svdjE7bG9ja3YxYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Lease is one granted permit.
@@ -678,6 +678,62 @@ export const ReleaseResponseSchema: GenMessage<ReleaseResponse> = /*@__PURE__*/
   messageDesc(file_baton_lock_v1_lock, 13);
 
 /**
+ * ForceReleaseRequest names the leases an administrator ends.
+ *
+ * @generated from message baton.lock.v1.ForceReleaseRequest
+ */
+export type ForceReleaseRequest = Message<"baton.lock.v1.ForceReleaseRequest"> & {
+  /**
+   * The lock's name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Only the lease with this fencing token; unset ends every lease of the lock.
+   *
+   * @generated from field: optional uint64 fencing = 2;
+   */
+  fencing?: bigint | undefined;
+
+  /**
+   * Why, for the audit line (up to 256 printable characters).
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message baton.lock.v1.ForceReleaseRequest.
+ * Use `create(ForceReleaseRequestSchema)` to create a new message.
+ */
+export const ForceReleaseRequestSchema: GenMessage<ForceReleaseRequest> = /*@__PURE__*/
+  messageDesc(file_baton_lock_v1_lock, 14);
+
+/**
+ * ForceReleaseResponse lists the leases that were ended.
+ *
+ * @generated from message baton.lock.v1.ForceReleaseResponse
+ */
+export type ForceReleaseResponse = Message<"baton.lock.v1.ForceReleaseResponse"> & {
+  /**
+   * The leases released, oldest first (empty when the lock was free).
+   *
+   * @generated from field: repeated baton.lock.v1.Holder released = 1;
+   */
+  released: Holder[];
+};
+
+/**
+ * Describes the message baton.lock.v1.ForceReleaseResponse.
+ * Use `create(ForceReleaseResponseSchema)` to create a new message.
+ */
+export const ForceReleaseResponseSchema: GenMessage<ForceReleaseResponse> = /*@__PURE__*/
+  messageDesc(file_baton_lock_v1_lock, 15);
+
+/**
  * RefreshRequest extends a lease.
  *
  * @generated from message baton.lock.v1.RefreshRequest
@@ -710,7 +766,7 @@ export type RefreshRequest = Message<"baton.lock.v1.RefreshRequest"> & {
  * Use `create(RefreshRequestSchema)` to create a new message.
  */
 export const RefreshRequestSchema: GenMessage<RefreshRequest> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 14);
+  messageDesc(file_baton_lock_v1_lock, 16);
 
 /**
  * RefreshResponse carries the extended lease.
@@ -731,7 +787,7 @@ export type RefreshResponse = Message<"baton.lock.v1.RefreshResponse"> & {
  * Use `create(RefreshResponseSchema)` to create a new message.
  */
 export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 15);
+  messageDesc(file_baton_lock_v1_lock, 17);
 
 /**
  * DescribeRequest names one lock.
@@ -752,7 +808,7 @@ export type DescribeRequest = Message<"baton.lock.v1.DescribeRequest"> & {
  * Use `create(DescribeRequestSchema)` to create a new message.
  */
 export const DescribeRequestSchema: GenMessage<DescribeRequest> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 16);
+  messageDesc(file_baton_lock_v1_lock, 18);
 
 /**
  * DescribeResponse shows one lock.
@@ -773,7 +829,7 @@ export type DescribeResponse = Message<"baton.lock.v1.DescribeResponse"> & {
  * Use `create(DescribeResponseSchema)` to create a new message.
  */
 export const DescribeResponseSchema: GenMessage<DescribeResponse> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 17);
+  messageDesc(file_baton_lock_v1_lock, 19);
 
 /**
  * ListRequest asks for a page of locks.
@@ -808,7 +864,7 @@ export type ListRequest = Message<"baton.lock.v1.ListRequest"> & {
  * Use `create(ListRequestSchema)` to create a new message.
  */
 export const ListRequestSchema: GenMessage<ListRequest> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 18);
+  messageDesc(file_baton_lock_v1_lock, 20);
 
 /**
  * ListResponse is one page of locks.
@@ -836,7 +892,7 @@ export type ListResponse = Message<"baton.lock.v1.ListResponse"> & {
  * Use `create(ListResponseSchema)` to create a new message.
  */
 export const ListResponseSchema: GenMessage<ListResponse> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 19);
+  messageDesc(file_baton_lock_v1_lock, 21);
 
 /**
  * ReserveRequest creates a lock under a random name.
@@ -864,7 +920,7 @@ export type ReserveRequest = Message<"baton.lock.v1.ReserveRequest"> & {
  * Use `create(ReserveRequestSchema)` to create a new message.
  */
 export const ReserveRequestSchema: GenMessage<ReserveRequest> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 20);
+  messageDesc(file_baton_lock_v1_lock, 22);
 
 /**
  * ReserveResponse names the reserved lock.
@@ -892,7 +948,7 @@ export type ReserveResponse = Message<"baton.lock.v1.ReserveResponse"> & {
  * Use `create(ReserveResponseSchema)` to create a new message.
  */
 export const ReserveResponseSchema: GenMessage<ReserveResponse> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 21);
+  messageDesc(file_baton_lock_v1_lock, 23);
 
 /**
  * WatchRequest chooses the locks to watch.
@@ -927,7 +983,7 @@ export type WatchRequest = Message<"baton.lock.v1.WatchRequest"> & {
  * Use `create(WatchRequestSchema)` to create a new message.
  */
 export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 22);
+  messageDesc(file_baton_lock_v1_lock, 24);
 
 /**
  * WatchResponse is one change of one lock.
@@ -955,7 +1011,7 @@ export type WatchResponse = Message<"baton.lock.v1.WatchResponse"> & {
  * Use `create(WatchResponseSchema)` to create a new message.
  */
 export const WatchResponseSchema: GenMessage<WatchResponse> = /*@__PURE__*/
-  messageDesc(file_baton_lock_v1_lock, 23);
+  messageDesc(file_baton_lock_v1_lock, 25);
 
 /**
  * LockEventKind says what changed in a lock.

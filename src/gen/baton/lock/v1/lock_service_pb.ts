@@ -4,7 +4,7 @@
 
 import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { AcquireRequestSchema, AcquireResponseSchema, DescribeRequestSchema, DescribeResponseSchema, ListRequestSchema, ListResponseSchema, RefreshRequestSchema, RefreshResponseSchema, ReleaseRequestSchema, ReleaseResponseSchema, ReserveRequestSchema, ReserveResponseSchema, WaitRequestSchema, WaitResponseSchema, WatchRequestSchema, WatchResponseSchema } from "./lock_pb.js";
+import type { AcquireRequestSchema, AcquireResponseSchema, DescribeRequestSchema, DescribeResponseSchema, ForceReleaseRequestSchema, ForceReleaseResponseSchema, ListRequestSchema, ListResponseSchema, RefreshRequestSchema, RefreshResponseSchema, ReleaseRequestSchema, ReleaseResponseSchema, ReserveRequestSchema, ReserveResponseSchema, WaitRequestSchema, WaitResponseSchema, WatchRequestSchema, WatchResponseSchema } from "./lock_pb.js";
 import { file_baton_lock_v1_lock } from "./lock_pb.js";
 import type { SessionRequestSchema, SessionResponseSchema } from "./session_pb.js";
 import { file_baton_lock_v1_session } from "./session_pb.js";
@@ -13,7 +13,7 @@ import { file_baton_lock_v1_session } from "./session_pb.js";
  * Describes the file baton/lock/v1/lock_service.proto.
  */
 export const file_baton_lock_v1_lock_service: GenFile = /*@__PURE__*/
-  fileDesc("CiBiYXRvbi9sb2NrL3YxL2xvY2tfc2VydmljZS5wcm90bxINYmF0b24ubG9jay52MTKsBQoLTG9ja1NlcnZpY2USSgoHQWNxdWlyZRIdLmJhdG9uLmxvY2sudjEuQWNxdWlyZVJlcXVlc3QaHi5iYXRvbi5sb2NrLnYxLkFjcXVpcmVSZXNwb25zZSIAEkMKBFdhaXQSGi5iYXRvbi5sb2NrLnYxLldhaXRSZXF1ZXN0GhsuYmF0b24ubG9jay52MS5XYWl0UmVzcG9uc2UiADABEkoKB1JlbGVhc2USHS5iYXRvbi5sb2NrLnYxLlJlbGVhc2VSZXF1ZXN0Gh4uYmF0b24ubG9jay52MS5SZWxlYXNlUmVzcG9uc2UiABJKCgdSZWZyZXNoEh0uYmF0b24ubG9jay52MS5SZWZyZXNoUmVxdWVzdBoeLmJhdG9uLmxvY2sudjEuUmVmcmVzaFJlc3BvbnNlIgASTQoIRGVzY3JpYmUSHi5iYXRvbi5sb2NrLnYxLkRlc2NyaWJlUmVxdWVzdBofLmJhdG9uLmxvY2sudjEuRGVzY3JpYmVSZXNwb25zZSIAEkEKBExpc3QSGi5iYXRvbi5sb2NrLnYxLkxpc3RSZXF1ZXN0GhsuYmF0b24ubG9jay52MS5MaXN0UmVzcG9uc2UiABJKCgdSZXNlcnZlEh0uYmF0b24ubG9jay52MS5SZXNlcnZlUmVxdWVzdBoeLmJhdG9uLmxvY2sudjEuUmVzZXJ2ZVJlc3BvbnNlIgASRgoFV2F0Y2gSGy5iYXRvbi5sb2NrLnYxLldhdGNoUmVxdWVzdBocLmJhdG9uLmxvY2sudjEuV2F0Y2hSZXNwb25zZSIAMAESTgoHU2Vzc2lvbhIdLmJhdG9uLmxvY2sudjEuU2Vzc2lvblJlcXVlc3QaHi5iYXRvbi5sb2NrLnYxLlNlc3Npb25SZXNwb25zZSIAKAEwAUJAWj5naXRodWIuY29tL2JhdG9uLWRldi9iYXRvbi9jbGllbnRzL2dvL2dlbi9iYXRvbi9sb2NrL3YxO2xvY2t2MWIGcHJvdG8z", [file_baton_lock_v1_lock, file_baton_lock_v1_session]);
+  fileDesc("CiBiYXRvbi9sb2NrL3YxL2xvY2tfc2VydmljZS5wcm90bxINYmF0b24ubG9jay52MTKHBgoLTG9ja1NlcnZpY2USSgoHQWNxdWlyZRIdLmJhdG9uLmxvY2sudjEuQWNxdWlyZVJlcXVlc3QaHi5iYXRvbi5sb2NrLnYxLkFjcXVpcmVSZXNwb25zZSIAEkMKBFdhaXQSGi5iYXRvbi5sb2NrLnYxLldhaXRSZXF1ZXN0GhsuYmF0b24ubG9jay52MS5XYWl0UmVzcG9uc2UiADABEkoKB1JlbGVhc2USHS5iYXRvbi5sb2NrLnYxLlJlbGVhc2VSZXF1ZXN0Gh4uYmF0b24ubG9jay52MS5SZWxlYXNlUmVzcG9uc2UiABJKCgdSZWZyZXNoEh0uYmF0b24ubG9jay52MS5SZWZyZXNoUmVxdWVzdBoeLmJhdG9uLmxvY2sudjEuUmVmcmVzaFJlc3BvbnNlIgASTQoIRGVzY3JpYmUSHi5iYXRvbi5sb2NrLnYxLkRlc2NyaWJlUmVxdWVzdBofLmJhdG9uLmxvY2sudjEuRGVzY3JpYmVSZXNwb25zZSIAEkEKBExpc3QSGi5iYXRvbi5sb2NrLnYxLkxpc3RSZXF1ZXN0GhsuYmF0b24ubG9jay52MS5MaXN0UmVzcG9uc2UiABJKCgdSZXNlcnZlEh0uYmF0b24ubG9jay52MS5SZXNlcnZlUmVxdWVzdBoeLmJhdG9uLmxvY2sudjEuUmVzZXJ2ZVJlc3BvbnNlIgASRgoFV2F0Y2gSGy5iYXRvbi5sb2NrLnYxLldhdGNoUmVxdWVzdBocLmJhdG9uLmxvY2sudjEuV2F0Y2hSZXNwb25zZSIAMAESTgoHU2Vzc2lvbhIdLmJhdG9uLmxvY2sudjEuU2Vzc2lvblJlcXVlc3QaHi5iYXRvbi5sb2NrLnYxLlNlc3Npb25SZXNwb25zZSIAKAEwARJZCgxGb3JjZVJlbGVhc2USIi5iYXRvbi5sb2NrLnYxLkZvcmNlUmVsZWFzZVJlcXVlc3QaIy5iYXRvbi5sb2NrLnYxLkZvcmNlUmVsZWFzZVJlc3BvbnNlIgBCQFo+Z2l0aHViLmNvbS9iYXRvbi1kZXYvYmF0b24vY2xpZW50cy9nby9nZW4vYmF0b24vbG9jay92MTtsb2NrdjFiBnByb3RvMw", [file_baton_lock_v1_lock, file_baton_lock_v1_session]);
 
 /**
  * LockService hands out leases on named locks (limit 1) and semaphores (limit N).
@@ -136,6 +136,19 @@ export const LockService: GenService<{
     methodKind: "bidi_streaming";
     input: typeof SessionRequestSchema;
     output: typeof SessionResponseSchema;
+  },
+  /**
+   * ForceRelease ends leases without their tokens, for a holder that is gone for good: every
+   * lease of the lock, or only the one with `fencing`. It needs the `admin` scope when the server
+   * has API keys, and every use is written to the server's log as an audit line. Waiters are
+   * granted as after any release; a holder that later presents its token gets NOT_HELD.
+   *
+   * @generated from rpc baton.lock.v1.LockService.ForceRelease
+   */
+  forceRelease: {
+    methodKind: "unary";
+    input: typeof ForceReleaseRequestSchema;
+    output: typeof ForceReleaseResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_baton_lock_v1_lock_service, 0);

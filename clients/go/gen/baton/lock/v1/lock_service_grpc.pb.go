@@ -51,6 +51,11 @@ type LockServiceClient interface {
 	// (then its leases are released, and its queued acquires leave their queues at once). A bad
 	// message is answered with an `error` for its id; the stream stays up.
 	Session(ctx context.Context, opts ...grpc.CallOption) (LockService_SessionClient, error)
+	// ForceRelease ends leases without their tokens, for a holder that is gone for good: every
+	// lease of the lock, or only the one with `fencing`. It needs the `admin` scope when the server
+	// has API keys, and every use is written to the server's log as an audit line. Waiters are
+	// granted as after any release; a holder that later presents its token gets NOT_HELD.
+	ForceRelease(ctx context.Context, in *ForceReleaseRequest, opts ...grpc.CallOption) (*ForceReleaseResponse, error)
 }
 
 type lockServiceClient struct {
@@ -210,6 +215,15 @@ func (x *lockServiceSessionClient) Recv() (*SessionResponse, error) {
 	return m, nil
 }
 
+func (c *lockServiceClient) ForceRelease(ctx context.Context, in *ForceReleaseRequest, opts ...grpc.CallOption) (*ForceReleaseResponse, error) {
+	out := new(ForceReleaseResponse)
+	err := c.cc.Invoke(ctx, "/baton.lock.v1.LockService/ForceRelease", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LockServiceServer is the server API for LockService service.
 // All implementations must embed UnimplementedLockServiceServer
 // for forward compatibility
@@ -248,6 +262,11 @@ type LockServiceServer interface {
 	// (then its leases are released, and its queued acquires leave their queues at once). A bad
 	// message is answered with an `error` for its id; the stream stays up.
 	Session(LockService_SessionServer) error
+	// ForceRelease ends leases without their tokens, for a holder that is gone for good: every
+	// lease of the lock, or only the one with `fencing`. It needs the `admin` scope when the server
+	// has API keys, and every use is written to the server's log as an audit line. Waiters are
+	// granted as after any release; a holder that later presents its token gets NOT_HELD.
+	ForceRelease(context.Context, *ForceReleaseRequest) (*ForceReleaseResponse, error)
 	mustEmbedUnimplementedLockServiceServer()
 }
 
@@ -281,6 +300,9 @@ func (UnimplementedLockServiceServer) Watch(*WatchRequest, LockService_WatchServ
 }
 func (UnimplementedLockServiceServer) Session(LockService_SessionServer) error {
 	return status.Errorf(codes.Unimplemented, "method Session not implemented")
+}
+func (UnimplementedLockServiceServer) ForceRelease(context.Context, *ForceReleaseRequest) (*ForceReleaseResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ForceRelease not implemented")
 }
 func (UnimplementedLockServiceServer) mustEmbedUnimplementedLockServiceServer() {}
 
@@ -471,6 +493,24 @@ func (x *lockServiceSessionServer) Recv() (*SessionRequest, error) {
 	return m, nil
 }
 
+func _LockService_ForceRelease_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ForceReleaseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LockServiceServer).ForceRelease(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/baton.lock.v1.LockService/ForceRelease",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LockServiceServer).ForceRelease(ctx, req.(*ForceReleaseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var _LockService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "baton.lock.v1.LockService",
 	HandlerType: (*LockServiceServer)(nil),
@@ -498,6 +538,10 @@ var _LockService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Reserve",
 			Handler:    _LockService_Reserve_Handler,
+		},
+		{
+			MethodName: "ForceRelease",
+			Handler:    _LockService_ForceRelease_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
