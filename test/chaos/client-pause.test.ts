@@ -26,7 +26,7 @@ async function pauseScenario(title: string, victims: ClientKind[], leaseLifeMs: 
   const prefix = runPrefix("pause");
   try {
     await run.guard(async () => {
-      const common = { prefix, locks: LOCKS, urls: [server.url], ttlMs: TTL_MS, waitMs: 10_000, writes: 4 };
+      const common = { prefix, locks: LOCKS, urls: [server.url], ttlMs: TTL_MS, waitMs: 10_000, writes: 4, sessionTtlMs: SESSION_TTL_MS };
       run.startWorkers(workerSpecs({ ...common, idPrefix: "steady-", perLock: 2, holdMs: 20 }));
       const children = await Promise.all(
         victims.map((kind) => run.startChild(`paused-${kind}`, workerSpecs({ ...common, idPrefix: `paused-${kind}-`, perLock: 1, kinds: [kind], holdMs: 300 }))),

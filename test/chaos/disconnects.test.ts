@@ -53,7 +53,7 @@ describe.each(stores)("chaos: abrupt disconnects (%s store)", (store) => {
       const prefix = runPrefix(`disconnects-${store}`);
       try {
         await run.guard(async () => {
-          const specs = workerSpecs({ prefix, idPrefix: "w", locks: 3, perLock: 3, urls: [server.url], ttlMs: 5000, waitMs: 5000, holdMs: 20, writes: 2 });
+          const specs = workerSpecs({ prefix, idPrefix: "w", locks: 3, perLock: 3, urls: [server.url], ttlMs: 5000, waitMs: 5000, holdMs: 20, writes: 2, sessionTtlMs: SESSION_TTL_MS });
           run.startWorkers(specs);
           const locks = [...new Set(specs.flatMap((s) => s.locks))];
           await sleep(500);

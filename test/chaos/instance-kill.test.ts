@@ -29,7 +29,7 @@ describe.each(["memory", "durable"] as const)("chaos: kill -9 and restart of a l
       const prefix = runPrefix(`kill-${store}`);
       try {
         await run.guard(async () => {
-          run.startWorkers(workerSpecs({ prefix, idPrefix: "w", locks: LOCKS, perLock: 4, urls: [server.url], ttlMs: 2000, waitMs: 5000, holdMs: 20, writes: 4, longHoldShare: 0.05, longHoldMs: 1500 }));
+          run.startWorkers(workerSpecs({ prefix, idPrefix: "w", locks: LOCKS, perLock: 4, urls: [server.url], ttlMs: 2000, waitMs: 5000, holdMs: 20, writes: 4, longHoldShare: 0.05, longHoldMs: 1500, sessionTtlMs: 1000 }));
           await sleep(1500);
           for (let k = 0; k < KILLS; k++) {
             // The memory store forgets everything (holders keep writing with tokens the new
@@ -69,7 +69,7 @@ describeRedis(
         try {
           await run.guard(async () => {
             const urls = instances.map((s) => s.url);
-            run.startWorkers(workerSpecs({ prefix, idPrefix: "w", locks: LOCKS, perLock: 6, urls, ttlMs: 2000, waitMs: 5000, holdMs: 20, writes: 4, longHoldShare: 0.05, longHoldMs: 1500 }));
+            run.startWorkers(workerSpecs({ prefix, idPrefix: "w", locks: LOCKS, perLock: 6, urls, ttlMs: 2000, waitMs: 5000, holdMs: 20, writes: 4, longHoldShare: 0.05, longHoldMs: 1500, sessionTtlMs: 1000 }));
             await sleep(1500);
             for (let k = 0; k < KILLS; k++) {
               const victim = instances[k % instances.length]!;

@@ -32,7 +32,7 @@ describe.each(stores)("chaos: many clients killed at once (%s store)", (store) =
       const children: ChildClients[] = [];
       try {
         await run.guard(async () => {
-          const layout = { prefix, locks: LOCKS, urls, ttlMs: 2000, holdMs: 10, writes: 1 };
+          const layout = { prefix, locks: LOCKS, urls, ttlMs: 2000, holdMs: 10, writes: 1, sessionTtlMs: 1000 };
           run.startWorkers(workerSpecs({ ...layout, idPrefix: "steady-", perLock: 2, waitMs: 30_000 }));
           for (let c = 0; c < CHILDREN; c++) {
             const specs = workerSpecs({ ...layout, idPrefix: `doomed-${c}-`, perLock: PER_CHILD / LOCKS, waitMs: 60_000 }).map((s) => ({ ...s, sharedClient: true }));

@@ -57,7 +57,7 @@ for (const aof of [true, false]) {
             await run.guard(async () => {
               const urls = instances.map((s) => s.url);
               run.startWorkers(
-                workerSpecs({ prefix, idPrefix: "w", locks: 4, perLock: 4, urls, ttlMs: 2000, waitMs: 5000, holdMs: 20, writes: 4, longHoldShare: 0.05, longHoldMs: 1500 }),
+                workerSpecs({ prefix, idPrefix: "w", locks: 4, perLock: 4, urls, ttlMs: 2000, waitMs: 5000, holdMs: 20, writes: 4, longHoldShare: 0.05, longHoldMs: 1500, sessionTtlMs: 1000 }),
               );
               await sleep(1500);
               for (let k = 0; k < RESTARTS; k++) {
@@ -112,7 +112,7 @@ describeRedis(
             }
             crowd = new WaiterCrowd(instances[0]!.url, crowdNames, CROWD_PER_NAME, "crowd");
             if (!(await crowd.untilQueued(CROWD_NAMES * CROWD_PER_NAME, 30_000))) run.problem(`only ${crowd.queued} of the crowd were queued`);
-            run.startWorkers(workerSpecs({ prefix, idPrefix: "w", locks: 4, perLock: 4, urls: instances.map((s) => s.url), ttlMs: 2000, waitMs: 5000, holdMs: 20, writes: 4 }));
+            run.startWorkers(workerSpecs({ prefix, idPrefix: "w", locks: 4, perLock: 4, urls: instances.map((s) => s.url), ttlMs: 2000, waitMs: 5000, holdMs: 20, writes: 4, sessionTtlMs: 1000 }));
             await sleep(1500);
             const cpuBefore = instances.map((s) => cpuSeconds(s.child?.pid));
             await run.fault("redis SIGSTOP", ["redis"], () => redis.pause(), async () => {

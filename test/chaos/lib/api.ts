@@ -15,6 +15,7 @@ import {
 import { LockService } from "../../../src/gen/baton/lock/v1/lock_service_pb.js";
 import { SessionRequestSchema, SessionResponseSchema } from "../../../src/gen/baton/lock/v1/session_pb.js";
 import { RendezvousService } from "../../../src/gen/baton/rendezvous/v1/rendezvous_pb.js";
+import { ElectionService } from "../../../src/gen/baton/lock/v1/election_pb.js";
 
 export { LockService, RendezvousService };
 
@@ -41,6 +42,12 @@ const seeds: Record<string, JsonValue> = {
   [`${LockService.typeName}/List`]: { prefix: "fuzz/", pageSize: 5 },
   [`${LockService.typeName}/Reserve`]: { prefix: "fuzz/r/", limit: 2 },
   [`${LockService.typeName}/Watch`]: { prefix: "fuzz/", initial: true },
+  [`${LockService.typeName}/ForceRelease`]: { name: "fuzz/a", reason: "fuzz" },
+  [`${ElectionService.typeName}/Campaign`]: { name: "fuzz/e", owner: "fuzzer", value: "v", ttlMs: "500", waitMs: "200" },
+  [`${ElectionService.typeName}/Proclaim`]: { name: "fuzz/e", token: "0123456789abcdef0123456789abcdef", value: "w" },
+  [`${ElectionService.typeName}/Leader`]: { name: "fuzz/e" },
+  [`${ElectionService.typeName}/Observe`]: { name: "fuzz/e" },
+  [`${ElectionService.typeName}/Resign`]: { name: "fuzz/e", token: "0123456789abcdef0123456789abcdef" },
   [`${LockService.typeName}/Session`]: { id: "1", acquire: { name: "fuzz/s", owner: "fuzzer", ttlMs: "500", waitMs: "200" }, reportPositions: true },
   [`${RendezvousService.typeName}/Signal`]: { key: "fuzz/k", payload: "x", ttlMs: "500" },
   [`${RendezvousService.typeName}/Reset`]: { key: "fuzz/k" },
@@ -52,7 +59,7 @@ const seeds: Record<string, JsonValue> = {
 };
 
 /** All RPCs of both services. */
-export const RPCS: Rpc[] = [LockService, RendezvousService].flatMap((service) =>
+export const RPCS: Rpc[] = [LockService, RendezvousService, ElectionService].flatMap((service) =>
   service.methods.map((m) => {
     const key = `${service.typeName}/${m.name}`;
     const seed = seeds[key];

@@ -22,6 +22,8 @@ export interface Layout {
   writes: number;
   longHoldShare?: number;
   longHoldMs?: number;
+  /** The server's session TTL (its --session-ttl): see WorkerSpec.sessionTtlMs. */
+  sessionTtlMs?: number;
 }
 
 /** `locks × perLock` workers, each on one lock, kinds and home instances in rotation. */
@@ -43,6 +45,7 @@ export function workerSpecs(l: Layout): WorkerSpec[] {
         writes: l.writes,
         longHoldShare: l.longHoldShare,
         longHoldMs: l.longHoldMs,
+        sessionTtlMs: l.sessionTtlMs,
       });
     }
   }

@@ -10,10 +10,10 @@ export const CLIENT_KINDS = ["ts-session-h2", "ts-h1", "connect-json-h1", "grpc-
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /** A new client of the given kind to one Baton instance. */
-export function makeClient(kind: ClientKind, url: string): LockClient {
+export function makeClient(kind: ClientKind, url: string, sessionTtlMs?: number): LockClient {
   switch (kind) {
     case "ts-session-h2":
-      return new TsLockClient(url, "2");
+      return new TsLockClient(url, "2", sessionTtlMs);
     case "ts-h1":
       return new TsLockClient(url, "1.1");
     case "connect-json-h1":
@@ -49,6 +49,13 @@ export interface WorkerSpec {
   longHoldMs?: number;
   /** Share one client per kind and instance with the other workers of this process (a busy service's pool). */
   sharedClient?: boolean;
+  /**
+   * The server's session TTL. A Session client's lease is surely its own only while its session
+   * lives, which the server ends after this long without a message: a starved process can lose
+   * its leases before their stated expiry (and its client says so), so the grant's checked
+   * expiry is at most this long after the acquire was sent.
+   */
+  sessionTtlMs?: number;
 }
 
 const shared = new Map<string, LockClient>();
@@ -88,7 +95,7 @@ export class Worker {
     let c = this.clients.get(url);
     if (c === undefined) {
       const key = `${this.spec.kind} ${url}`;
-      c = this.spec.sharedClient === true ? (shared.get(key) ?? shared.set(key, makeClient(this.spec.kind, url)).get(key)!) : makeClient(this.spec.kind, url);
+      c = this.spec.sharedClient === true ? (shared.get(key) ?? shared.set(key, makeClient(this.spec.kind, url, this.spec.sessionTtlMs)).get(key)!) : makeClient(this.spec.kind, url, this.spec.sessionTtlMs);
       this.clients.set(url, c);
     }
     return c;

@@ -23,15 +23,22 @@ export class TsLockClient implements LockClient {
   readonly kind: string;
   private readonly client: BatonClient;
 
-  constructor(url: string, httpVersion: "1.1" | "2") {
+  constructor(
+    url: string,
+    httpVersion: "1.1" | "2",
+    /** The server's session TTL, if known: see WorkerSpec.sessionTtlMs. */
+    private readonly sessionTtlMs?: number,
+  ) {
     this.kind = httpVersion === "2" ? "ts-session-h2" : "ts-h1";
     this.client = createBatonClient(url, { httpVersion });
   }
 
   async acquire(lock: string, args: AcquireArgs, signal?: AbortSignal): Promise<Grant> {
+    const sentAt = Date.now();
     try {
       const lease = await this.client.acquire(lock, { owner: args.owner, ttlMs: args.ttlMs, waitMs: args.waitMs, signal });
-      return { fencing: lease.fencing, token: lease.token, expiresAt: lease.expiresAt.getTime() };
+      const sessionEnd = this.sessionTtlMs === undefined ? Number.POSITIVE_INFINITY : sentAt + this.sessionTtlMs;
+      return { fencing: lease.fencing, token: lease.token, expiresAt: Math.min(lease.expiresAt.getTime(), sessionEnd) };
     } catch (error) {
       throw toCallError(error);
     }
