@@ -1,5 +1,6 @@
+import { setMaxListeners } from "node:events";
 import { elapsedMs, percentile } from "./stats.js";
-import type { Driver } from "./drivers.js";
+import type { Driver, DriverFactory } from "./drivers/driver.js";
 import type { BenchServer } from "./server-process.js";
 
 /** One row of the results table. */
@@ -14,15 +15,21 @@ export interface Row {
   extra?: Record<string, number>;
 }
 
-/** Makes the i-th client of a scenario (clients alternate between servers when there are several). */
-export type DriverFactory = (i: number) => Driver;
+/** Server CPU used so far, in µs (see server-cpu.ts); read around the timed part of a scenario. */
+export type CpuProbe = () => number;
+
+/** Server CPU µs per operation over a timed part that started when `cpuStart` was read. */
+function cpuPerOp(cpu: CpuProbe | undefined, cpuStart: number, ops: number): Record<string, number> {
+  return cpu === undefined || ops === 0 ? {} : { serverCpuUsPerOp: (cpu() - cpuStart) / ops };
+}
 
 /** C clients, each looping acquire → release on its own lock for `durationMs`. */
-export async function uncontended(make: DriverFactory, clients: number, durationMs: number): Promise<Row> {
+export async function uncontended(make: DriverFactory, clients: number, durationMs: number, cpu?: CpuProbe): Promise<Row> {
   const latencies: number[] = [];
   const drivers = Array.from({ length: clients }, (_, i) => make(i));
   // One warm-up cycle each, so connection setup is not measured.
   await Promise.all(drivers.map(async (d, i) => d.release(`bench/own-${i}`, await d.acquire(`bench/own-${i}`, 0))));
+  const cpuStart = cpu?.() ?? 0;
   const until = Date.now() + durationMs;
   await Promise.all(
     drivers.map(async (d, i) => {
@@ -35,6 +42,7 @@ export async function uncontended(make: DriverFactory, clients: number, duration
       }
     }),
   );
+  const extra = cpuPerOp(cpu, cpuStart, latencies.length);
   for (const d of drivers) d.close();
   return {
     scenario: "uncontended acquire→release",
@@ -43,6 +51,7 @@ export async function uncontended(make: DriverFactory, clients: number, duration
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     note: "cycles/s; latency of one cycle",
+    extra,
   };
 }
 
@@ -50,7 +59,7 @@ export async function uncontended(make: DriverFactory, clients: number, duration
  * C clients on one lock. Hand-off latency runs from the holder calling release to the next
  * holder's acquire returning; a shared counter reports any overlap of holders.
  */
-export async function contended(make: DriverFactory, clients: number, durationMs: number): Promise<Row> {
+export async function contended(make: DriverFactory, clients: number, durationMs: number, cpu?: CpuProbe): Promise<Row> {
   const handoffs: number[] = [];
   let grants = 0;
   let inside = 0;
@@ -59,6 +68,7 @@ export async function contended(make: DriverFactory, clients: number, durationMs
   const name = `bench/contended-${clients}`;
   const drivers = Array.from({ length: clients }, (_, i) => make(i));
   await Promise.all(drivers.map(async (d) => d.release(`bench/warm-${clients}`, await d.acquire(`bench/warm-${clients}`, 60_000))));
+  const cpuStart = cpu?.() ?? 0;
   const until = Date.now() + durationMs;
   await Promise.all(
     drivers.map(async (d) => {
@@ -76,6 +86,7 @@ export async function contended(make: DriverFactory, clients: number, durationMs
       }
     }),
   );
+  const cpuExtra = cpuPerOp(cpu, cpuStart, grants);
   for (const d of drivers) d.close();
   return {
     scenario: "contended, one lock",
@@ -84,7 +95,7 @@ export async function contended(make: DriverFactory, clients: number, durationMs
     p50Ms: percentile(handoffs, 50),
     p99Ms: percentile(handoffs, 99),
     note: `grants/s; hand-off latency; overlaps: ${violations}`,
-    extra: { violations },
+    extra: { violations, ...cpuExtra },
   };
 }
 
@@ -104,6 +115,8 @@ export async function idleWaiters(server: BenchServer, make: DriverFactory, wait
   // With BENCH_HEAP_SNAPSHOT=1, one snapshot before the waiters and one with them, to diff.
   if (process.env.BENCH_HEAP_SNAPSHOT === "1") await heapSnapshot(server);
   const ctl = new AbortController();
+  // Every waiter listens on this one signal, which ends them all at once: not a leak.
+  setMaxListeners(0, ctl.signal);
   let inOrder = 0;
   let headGranted: () => void = () => {};
   const granted = new Promise<void>((resolve) => (headGranted = resolve));
@@ -167,7 +180,7 @@ export async function idleWaiters(server: BenchServer, make: DriverFactory, wait
 
 /**
  * Asks the server for a heap snapshot. It was started with --heapsnapshot-signal=SIGUSR2 (see
- * BENCHMARKS.md) and writes Heap.*.heapsnapshot into its working directory; the memory route
+ * docs/benchmarks.md) and writes Heap.*.heapsnapshot into its working directory; the memory route
  * answers only once the snapshot is written, as both run on the server's one thread.
  */
 async function heapSnapshot(server: BenchServer): Promise<void> {

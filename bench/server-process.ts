@@ -15,12 +15,14 @@ export interface BenchServer {
  * Starts `baton serve` on a free port with the given extra flags, and waits until it listens.
  * The flags must name a store (`--store memory`, or a durable store's own `--data-dir`): the
  * default durable store in ./baton-data would be shared with whatever else runs here.
+ * `buildDir` is the checkout whose `bin/baton.js` runs (this one, or the base's worktree).
  */
-export async function startBenchServer(flags: string[] = []): Promise<BenchServer> {
+export async function startBenchServer(flags: string[] = [], buildDir = process.cwd()): Promise<BenchServer> {
   // BENCH_SERVER_FLAGS passes Node flags to the server, e.g. "--cpu-prof --cpu-prof-dir=prof".
   const nodeFlags = (process.env.BENCH_SERVER_FLAGS ?? "").split(" ").filter((f) => f !== "");
   const entry = ["bin/baton.js", "serve", "--port", "0"];
   const child: ChildProcess = spawn(process.execPath, ["--expose-gc", ...nodeFlags, ...entry, ...flags], {
+    cwd: buildDir,
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, BATON_BENCH: "1" },
   });
