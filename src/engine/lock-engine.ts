@@ -108,13 +108,7 @@ export class LockEngine {
 
   /** Takes a permit now (`waitUpToMs` 0), or after queueing up to `waitUpToMs` (unset: no limit). */
   async acquire(params: AcquireParams, signal: AbortSignal): Promise<LeaseRecord> {
-    if (params.waitUpToMs === 0) {
-      const input = resolveRequest(params, this.options);
-      const result = await this.store.acquire({ ...input, token: newToken() });
-      if (result.kind === "granted") return result.lease;
-      if (result.kind === "queued") throw new BatonError("unavailable", "the store queued a try-acquire");
-      throw refusal(input.name, input.limit, result);
-    }
+    if (params.waitUpToMs === 0) return this.tryAcquire(params);
     const input = resolveRequest(params, this.options);
     return new Promise<LeaseRecord>((resolve, reject) => {
       // Quiet: a unary call cannot report positions, so nobody re-reads them for it.
@@ -135,6 +129,18 @@ export class LockEngine {
       if (signal.aborted) onAbort();
       else signal.addEventListener("abort", onAbort, { once: true });
     });
+  }
+
+  /**
+   * Takes a permit now or fails at once (`waitUpToMs` 0): nothing to give up while waiting, so
+   * no signal, and a unary try-acquire need not make its call's AbortController.
+   */
+  async tryAcquire(params: AcquireParams): Promise<LeaseRecord> {
+    const input = resolveRequest(params, this.options);
+    const result = await this.store.acquire({ ...input, token: newToken() });
+    if (result.kind === "granted") return result.lease;
+    if (result.kind === "queued") throw new BatonError("unavailable", "the store queued a try-acquire");
+    throw refusal(input.name, input.limit, result);
   }
 
   /**

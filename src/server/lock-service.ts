@@ -25,7 +25,10 @@ import { sessionHandler, type SessionOptions } from "./session-service.js";
 export function lockService(engine: LockEngine, log: (message: string) => void, session: SessionOptions = {}): ServiceImpl<typeof LockService> {
   return {
     async acquire(req, ctx) {
-      const lease = await engine.acquire(acquireParams(req), ctx.signal);
+      const params = acquireParams(req);
+      // A try-acquire has nothing to give up while waiting: not reading ctx.signal spares the
+      // call its AbortController (made on first read; see pipeline/context.ts).
+      const lease = params.waitUpToMs === 0 ? await engine.tryAcquire(params) : await engine.acquire(params, ctx.signal);
       // Granted as the client gave up: the answer never reaches it, so the grant must not stay.
       onUndelivered(ctx, () => void engine.release(lease.name, lease.token).catch(() => undefined));
       return create(AcquireResponseSchema, { lease: leaseToProto(lease) });

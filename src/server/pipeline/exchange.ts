@@ -1,6 +1,7 @@
 import type * as http from "node:http";
 import * as http2 from "node:http2";
 import type * as net from "node:net";
+import type { Readable } from "node:stream";
 
 /**
  * One HTTP request and its response as the pipeline sees them, whatever the HTTP version: the
@@ -31,6 +32,8 @@ export interface Exchange {
   answering(): void;
   /** The request body's chunks. */
   body(): AsyncIterable<Uint8Array>;
+  /** The request body as Node's stream, for reading a short body with events (see read-one.ts). */
+  readable(): Readable;
   /** Whether the client went away (reset, closed) before the response was complete. */
   readonly gone: boolean;
   /** Tells `listener` once if the client goes away before the response is complete (one listener). */
@@ -137,6 +140,10 @@ export class H2Exchange implements Exchange {
     // Leaving the loop early (a bad message) must not destroy the stream: the error still has
     // to be written.
     return this.stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
+  }
+
+  readable(): Readable {
+    return this.stream;
   }
 
   onGone(listener: GoneListener): void {
@@ -269,6 +276,10 @@ export class H1Exchange implements Exchange {
   }
 
   body(): AsyncIterable<Uint8Array> {
+    return this.req;
+  }
+
+  readable(): Readable {
     return this.req;
   }
 

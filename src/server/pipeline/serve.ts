@@ -10,7 +10,8 @@ import { routeTable, type AnyMessage, type Mount, type Route } from "./methods.j
 import type { Negotiated, Protocol, ResponseWriter, WireFormat } from "./protocol.js";
 import { connectProtocol } from "./protocol-connect.js";
 import { grpcProtocol, grpcWebProtocol } from "./protocol-grpc.js";
-import { readAll, readSingle, requestMessages, requestParser } from "./read.js";
+import { readAll, requestMessages, requestParser } from "./read.js";
+import { readOneMessage } from "./read-one.js";
 import { answerMisuse, misuse } from "./misuse.js";
 
 /** What the pipeline serves and how. */
@@ -170,11 +171,10 @@ async function startCall(
   headerError: ConnectError | undefined,
   compression: Negotiated,
 ): Promise<UnaryResponse | StreamResponse> {
-  const messages = requestMessages(exchange, format, compression, options.readMaxBytes);
   const parse = requestParser(route.serialization.getI(format.binary), route.method.input);
   let input: RequestInput;
   if (route.kind === "unary" || route.kind === "server_streaming") {
-    const one = await readSingle(messages).then(
+    const one = await readOneMessage(exchange.readable(), format, compression, options.readMaxBytes, exchange.header("content-length")).then(
       (data) => ({ data }),
       (error: unknown) => ({ error }),
     );
@@ -189,7 +189,7 @@ async function startCall(
     };
   } else {
     if (headerError !== undefined) throw headerError;
-    input = { kind: "many", messages: readAll(messages, parse) };
+    input = { kind: "many", messages: readAll(requestMessages(exchange, format, compression, options.readMaxBytes), parse) };
   }
   return invoke(route, ctx, input, options.interceptors);
 }
