@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { compressedFlag, envelopeDecompress } from "@connectrpc/connect/protocol";
+import { EnvelopeSplitter } from "./envelope-splitter.js";
 import type { Negotiated, WireFormat } from "./protocol.js";
 
 /**
@@ -71,8 +72,13 @@ function promised(hint: number, received: number): ConnectError {
   return new ConnectError(`protocol error: promised ${hint} bytes, received ${received}`, Code.InvalidArgument);
 }
 
+/** The error of a message flagged compressed in a request that named no encoding. */
+export function flaggedWithoutEncoding(): ConnectError {
+  return new ConnectError("a message is flagged compressed, but the request named no encoding (connect-content-encoding / grpc-encoding)", Code.InvalidArgument);
+}
+
 /** What Node's stream iterator throws for a body that closed before its end (the client reset it). */
-function prematureClose(): Error {
+export function prematureClose(): Error {
   return Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
 }
 
@@ -122,76 +128,39 @@ class BodyReader {
 }
 
 /**
- * The body is enveloped messages (gRPC, gRPC-Web, Connect streaming): split as connect-es's
- * envelope decoder splits them, keeping exactly one request message.
+ * The body is enveloped messages (gRPC, gRPC-Web, Connect streaming), keeping exactly one
+ * request message.
  */
 class EnvelopeReader {
-  private chunks: Uint8Array[] = [];
-  private buffered = 0;
-  /** The envelope being read, once its 5-byte header is in. */
-  private flags = -1;
-  private length = 0;
+  private readonly splitter: EnvelopeSplitter;
   private found: Found | undefined;
 
   constructor(
-    private readonly readMaxBytes: number,
+    readMaxBytes: number,
     private readonly compression: Negotiated,
-  ) {}
+  ) {
+    this.splitter = new EnvelopeSplitter(readMaxBytes);
+  }
 
   early(): undefined {
     return undefined;
   }
 
   push(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
-    this.buffered += chunk.byteLength;
-    for (;;) {
-      if (this.flags === -1) {
-        if (this.buffered < 5) return;
-        const header = this.take(5);
-        this.flags = header[0]!;
-        this.length = new DataView(header.buffer, header.byteOffset, 5).getUint32(1);
-        if (this.length > this.readMaxBytes) throw tooLarge(this.readMaxBytes, this.length, true);
-      }
-      if (this.buffered < this.length) return;
-      const data = this.take(this.length);
-      const flags = this.flags;
-      this.flags = -1;
+    this.splitter.push(chunk, (flags, data) => {
       // Connect's end-stream flag (0b10) and gRPC-Web's trailer flag never start a request message.
-      if ((flags & ~compressedFlag) !== 0) continue;
+      if ((flags & ~compressedFlag) !== 0) return;
       if (this.found !== undefined) throw new ConnectError("this call takes exactly one request message; the client sent more", Code.InvalidArgument);
       const compressed = (flags & compressedFlag) !== 0;
-      if (compressed && this.compression.request === null) {
-        throw new ConnectError("a message is flagged compressed, but the request named no encoding (connect-content-encoding / grpc-encoding)", Code.InvalidArgument);
-      }
+      if (compressed && this.compression.request === null) throw flaggedWithoutEncoding();
       this.found = { data, compressed };
-    }
+    });
   }
 
   end(): Found {
-    if (this.buffered > 0 || this.flags !== -1) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
+    const error = this.splitter.endError();
+    if (error !== undefined) throw error;
     if (this.found === undefined) throw new ConnectError("the request has no message; send exactly one", Code.InvalidArgument);
     return this.found;
-  }
-
-  /** The next `n` buffered bytes, as one array (a view when one chunk holds them all). */
-  private take(n: number): Uint8Array {
-    this.buffered -= n;
-    const first = this.chunks[0];
-    if (first !== undefined && first.byteLength >= n) {
-      if (first.byteLength === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = new Uint8Array(n);
-    let offset = 0;
-    while (offset < n) {
-      const chunk = this.chunks.shift()!;
-      const part = Math.min(chunk.byteLength, n - offset);
-      out.set(part === chunk.byteLength ? chunk : chunk.subarray(0, part), offset);
-      if (part < chunk.byteLength) this.chunks.unshift(chunk.subarray(part));
-      offset += part;
-    }
-    return out;
   }
 }

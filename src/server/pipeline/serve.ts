@@ -12,6 +12,7 @@ import { connectProtocol } from "./protocol-connect.js";
 import { grpcProtocol, grpcWebProtocol } from "./protocol-grpc.js";
 import { readAll, requestMessages, requestParser } from "./read.js";
 import { readOneMessage } from "./read-one.js";
+import { MessageStream } from "./read-stream.js";
 import { answerMisuse, misuse } from "./misuse.js";
 
 /** What the pipeline serves and how. */
@@ -189,7 +190,12 @@ async function startCall(
     };
   } else {
     if (headerError !== undefined) throw headerError;
-    input = { kind: "many", messages: readAll(requestMessages(exchange, format, compression, options.readMaxBytes), parse) };
+    // A stream that named an encoding may hold compressed messages: connect-es's async path.
+    const messages =
+      compression.request === null && format.enveloped
+        ? new MessageStream(exchange.readable(), options.readMaxBytes, parse)
+        : readAll(requestMessages(exchange, format, compression, options.readMaxBytes), parse);
+    input = { kind: "many", messages };
   }
   return invoke(route, ctx, input, options.interceptors);
 }
