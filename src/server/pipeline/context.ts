@@ -3,6 +3,7 @@ import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { createContextKey, createContextValues, type ContextValues, type HandlerContext } from "@connectrpc/connect";
 import { BatonError } from "../../engine/errors.js";
 import type { Exchange, GoneListener } from "./exchange.js";
+import type { ResponseHead } from "./protocol.js";
 
 /**
  * The longest delay Node's timers take: a larger one fires at once. A deadline beyond it (about
@@ -150,11 +151,9 @@ class LeanContext implements CallContext {
     return this.deadlineAtMs === undefined ? undefined : Math.max(0, this.deadlineAtMs - Date.now());
   }
 
-  /** The response headers set so far, without building an empty Headers to say so. */
-  headersSet(): Headers | undefined {
-    // A fresh one each time, not kept: only the first write sends headers.
-    if (this.responseHeaders === undefined && this.echo !== undefined) return new Headers([this.echo]);
-    return this.responseHeaders;
+  /** The response headers set so far, without building a Headers to say so (see ResponseHead). */
+  headersSet(): ResponseHead {
+    return this.responseHeaders ?? this.echo;
   }
 
   /** The response trailers set so far. */

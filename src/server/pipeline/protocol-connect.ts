@@ -19,7 +19,7 @@ import {
   trailerMux,
 } from "@connectrpc/connect/protocol-connect";
 import type { Exchange } from "./exchange.js";
-import { MAX_TIMEOUT_MS, headerObject, type Protocol, type ResponseWriter, type WireFormat } from "./protocol.js";
+import { MAX_TIMEOUT_MS, headHeaders, headObject, headerObject, type Protocol, type ResponseHead, type ResponseWriter, type WireFormat } from "./protocol.js";
 
 const UNARY_PROTO: WireFormat = { binary: true, enveloped: false };
 const UNARY_JSON: WireFormat = { binary: false, enveloped: false };
@@ -62,7 +62,7 @@ function unaryWriter(exchange: Exchange, format: WireFormat, jsonOptions: Partia
       return undefined;
     },
     end(error, header, trailer) {
-      const out = headerObject(trailerMux(header ?? new Headers(), trailer ?? new Headers()));
+      const out = headerObject(trailerMux(headHeaders(header), trailer ?? new Headers()));
       let status = 200;
       let payload: Uint8Array;
       if (error === undefined) {
@@ -96,18 +96,18 @@ class ConnectStreamWriter implements ResponseWriter {
     private readonly endStream: ReturnType<typeof createEndStreamSerialization>,
   ) {}
 
-  send(data: Uint8Array, header: Headers | undefined): Promise<void> | undefined {
+  send(data: Uint8Array, header: ResponseHead): Promise<void> | undefined {
     if (!this.started) this.start(header);
     return this.exchange.write(encodeEnvelope(0, data));
   }
 
-  end(error: import("@connectrpc/connect").ConnectError | undefined, header: Headers | undefined, trailer: Headers | undefined): void {
+  end(error: import("@connectrpc/connect").ConnectError | undefined, header: ResponseHead, trailer: Headers | undefined): void {
     if (!this.started) this.start(header);
     this.exchange.end(encodeEnvelope(endStreamFlag, this.endStream.serialize({ metadata: trailer ?? new Headers(), error })));
   }
 
-  private start(header: Headers | undefined): void {
+  private start(header: ResponseHead): void {
     this.started = true;
-    this.exchange.respond(200, { ...headerObject(header), "content-type": this.binary ? contentTypeStreamProto : contentTypeStreamJson });
+    this.exchange.respond(200, { ...headObject(header), "content-type": this.binary ? contentTypeStreamProto : contentTypeStreamJson });
   }
 }

@@ -20,7 +20,7 @@ import {
   trailerSerialize,
 } from "@connectrpc/connect/protocol-grpc-web";
 import type { Exchange } from "./exchange.js";
-import { MAX_TIMEOUT_MS, headerObject, type Protocol, type ResponseWriter, type WireFormat } from "./protocol.js";
+import { MAX_TIMEOUT_MS, headObject, headerObject, type Protocol, type ResponseHead, type ResponseWriter, type WireFormat } from "./protocol.js";
 
 const PROTO: WireFormat = { binary: true, enveloped: true };
 const JSON_FORMAT: WireFormat = { binary: false, enveloped: true };
@@ -92,20 +92,22 @@ class EnvelopeWriter implements ResponseWriter {
     private readonly httpTrailers: boolean,
   ) {}
 
-  send(data: Uint8Array, header: Headers | undefined): Promise<void> | undefined {
+  send(data: Uint8Array, header: ResponseHead): Promise<void> | undefined {
     if (!this.started) this.start(header);
     return this.exchange.write(encodeEnvelope(0, data));
   }
 
-  end(error: ConnectError | undefined, header: Headers | undefined, trailer: Headers | undefined): void {
+  end(error: ConnectError | undefined, header: ResponseHead, trailer: Headers | undefined): void {
     if (!this.started) this.start(header);
+    // The common end, a success with no trailers of the handler's: no Headers to build and read back.
+    if (this.httpTrailers && error === undefined && trailer === undefined) return this.exchange.end(undefined, { "grpc-status": grpcStatusOk });
     const status = statusTrailers(error, trailer);
     if (this.httpTrailers) this.exchange.end(undefined, headerObject(status));
     else this.exchange.end(encodeEnvelope(trailerFlag, trailerSerialize(status)));
   }
 
-  private start(header: Headers | undefined): void {
+  private start(header: ResponseHead): void {
     this.started = true;
-    this.exchange.respond(200, { ...headerObject(header), "content-type": this.contentType }, this.httpTrailers);
+    this.exchange.respond(200, { ...headObject(header), "content-type": this.contentType }, this.httpTrailers);
   }
 }

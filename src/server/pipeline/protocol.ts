@@ -9,12 +9,19 @@ export interface WireFormat {
   readonly enveloped: boolean;
 }
 
+/**
+ * The response headers a call set: its Headers, or only the header every response echoes
+ * (x-request-id) kept as text, or none. Most calls set nothing else, and a Headers built for one
+ * header (validated, then sorted to be read back) cost more than the rest of the answer's framing.
+ */
+export type ResponseHead = Headers | readonly [string, string] | undefined;
+
 /** The response of one call, written in its protocol's framing. */
 export interface ResponseWriter {
   /** Sends one serialized response message; resolves when the stream can take more. */
-  send(data: Uint8Array, header: Headers | undefined): Promise<void> | undefined;
+  send(data: Uint8Array, header: ResponseHead): Promise<void> | undefined;
   /** Ends the response: success (`error` undefined) or failure, with headers and trailers. */
-  end(error: ConnectError | undefined, header: Headers | undefined, trailer: Headers | undefined): void;
+  end(error: ConnectError | undefined, header: ResponseHead, trailer: Headers | undefined): void;
 }
 
 /** The negotiated compression of a call (connect-es's `compressionNegotiate`). */
@@ -44,6 +51,19 @@ export interface Protocol {
 
 /** Largest deadline a client may ask for: the timeout headers' own maximum, not a policy. */
 export const MAX_TIMEOUT_MS = Number.MAX_SAFE_INTEGER;
+
+/** A call's response headers as the plain object Node's HTTP APIs take. */
+export function headObject(head: ResponseHead): Record<string, string> {
+  if (head === undefined) return {};
+  if (head instanceof Headers) return headerObject(head);
+  return { [head[0]]: head[1] };
+}
+
+/** A call's response headers as a Headers (for connect-es's functions that take one). */
+export function headHeaders(head: ResponseHead): Headers {
+  if (head instanceof Headers) return head;
+  return head === undefined ? new Headers() : new Headers([head as [string, string]]);
+}
 
 /** Headers as the plain object Node's HTTP APIs take. */
 export function headerObject(...sources: Array<Headers | undefined>): Record<string, string> {
