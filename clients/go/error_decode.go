@@ -36,8 +36,21 @@ func callError(ctx context.Context, err error) error {
 	e := decodeError(st.Code(), st.Message(), st.Proto().GetDetails())
 	if ctxErr := ctx.Err(); ctxErr != nil && (st.Code() == codes.Canceled || st.Code() == codes.DeadlineExceeded) {
 		baseError(e).cause = ctxErr
+	} else if st.Code() == codes.DeadlineExceeded && deadlineReached(ctx) {
+		// The server ends a call at the deadline it was sent (grpc-timeout), and its timer can
+		// beat ctx's own by a hair: it is still ctx's deadline.
+		baseError(e).cause = context.DeadlineExceeded
 	}
 	return e
+}
+
+// deadlineSlack is how close to ctx's deadline a server's deadline_exceeded counts as ctx's own.
+const deadlineSlack = 50 * time.Millisecond
+
+// deadlineReached reports whether ctx has a deadline that is (all but) past.
+func deadlineReached(ctx context.Context) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && time.Until(deadline) < deadlineSlack
 }
 
 // sessionError turns a Session stream's error answer into the client's error.

@@ -10,6 +10,8 @@ import (
 
 	lockv1 "github.com/baton-dev/baton/clients/go/gen/baton/lock/v1"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // The Session stream's error answers carry the details unary calls carry: a release with a wrong
@@ -93,5 +95,21 @@ func TestSilentSessionEndsWithItsStatus(t *testing.T) {
 	errors.As(FromError(err), &e)
 	if !errors.Is(FromError(err), ErrDeadlineExceeded) || e == nil || e.Reason != "DEADLINE_EXCEEDED" {
 		t.Fatalf("a silent session ended with %v", err)
+	}
+}
+
+// A server's deadline_exceeded that beats ctx's own timer by a hair is still ctx's deadline;
+// one long before ctx's deadline (the server's own wait budget) is not.
+func TestServerDeadlineAtCtxDeadline(t *testing.T) {
+	st := status.New(codes.DeadlineExceeded, "the call's deadline of 200 ms passed")
+	near, cancelNear := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancelNear()
+	if err := callError(near, st.Err()); !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrDeadlineExceeded) {
+		t.Fatalf("at ctx's deadline: %v", err)
+	}
+	far, cancelFar := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelFar()
+	if err := callError(far, st.Err()); errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrDeadlineExceeded) {
+		t.Fatalf("long before ctx's deadline: %v", err)
 	}
 }

@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Client } from "@connectrpc/connect";
 import { LockEventKind } from "../../src/gen/baton/lock/v1/lock_pb.js";
 import { type LockService } from "../../src/gen/baton/lock/v1/lock_service_pb.js";
-import { startServer, type TestServer } from "../helpers/server.js";
 import { lockClient, TRANSPORTS } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";
-import { describeRedis, redisForTests } from "../helpers/redis-server.js";
 import { expectNonDecreasing, FenceChecker } from "./fence-checker.js";
+import { onEveryDeployment } from "./deployments.js";
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let seq = 0;
@@ -197,27 +196,4 @@ function claimRaces(label: string, urls: () => string[]): void {
   });
 }
 
-describe("one Baton on the memory store", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer({ minTtlMs: 50 });
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-  claimRaces("memory", () => [server.url]);
-});
-
-describeRedis("two Baton instances on one Redis", () => {
-  let redis: Awaited<ReturnType<typeof redisForTests>>;
-  let servers: TestServer[] = [];
-  beforeAll(async () => {
-    redis = await redisForTests();
-    servers = await Promise.all([0, 1].map(() => startServer({ store: redis.url, minTtlMs: 50 })));
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()));
-    await redis?.dispose();
-  });
-  claimRaces("redis, two instances", () => servers.map((s) => s.url));
-});
+onEveryDeployment(claimRaces);

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { startServer, type TestServer } from "../helpers/server.js";
 import { electionClient, lockClient, TRANSPORTS } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";
 import { observe } from "../helpers/observer.js";
-import { describeRedis, redisForTests } from "../helpers/redis-server.js";
+import { onEveryDeployment } from "./deployments.js";
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let seq = 0;
@@ -106,27 +105,4 @@ function electionRace(label: string, urls: () => string[]): void {
   });
 }
 
-describe("one Baton on the memory store", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer({ minTtlMs: 50 });
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-  electionRace("memory", () => [server.url]);
-});
-
-describeRedis("two Baton instances on one Redis", () => {
-  let redis: Awaited<ReturnType<typeof redisForTests>>;
-  let servers: TestServer[] = [];
-  beforeAll(async () => {
-    redis = await redisForTests();
-    servers = await Promise.all([0, 1].map(() => startServer({ store: redis.url, minTtlMs: 50 })));
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()));
-    await redis?.dispose();
-  });
-  electionRace("redis, two instances", () => servers.map((s) => s.url));
-});
+onEveryDeployment(electionRace);
