@@ -1,5 +1,5 @@
 import type { JsonWriteOptions } from "@bufbuild/protobuf";
-import { compressionNegotiate, encodeEnvelope, type Compression } from "@connectrpc/connect/protocol";
+import { encodeEnvelope, type Compression } from "@connectrpc/connect/protocol";
 import {
   codeToHttpStatus,
   contentTypeStreamJson,
@@ -19,7 +19,7 @@ import {
   trailerMux,
 } from "@connectrpc/connect/protocol-connect";
 import type { Exchange } from "./exchange.js";
-import { MAX_TIMEOUT_MS, headHeaders, headObject, headerObject, type Protocol, type ResponseHead, type ResponseWriter, type WireFormat } from "./protocol.js";
+import { MAX_TIMEOUT_MS, negotiate, headHeaders, headObject, headerObject, type Protocol, type ResponseHead, type ResponseWriter, type WireFormat } from "./protocol.js";
 
 const UNARY_PROTO: WireFormat = { binary: true, enveloped: false };
 const UNARY_JSON: WireFormat = { binary: false, enveloped: false };
@@ -45,7 +45,7 @@ export function connectProtocol(jsonOptions: Partial<JsonWriteOptions> | undefin
     },
     compression(exchange, format) {
       const [encoding, accept] = format.enveloped ? [headerStreamEncoding, headerStreamAcceptEncoding] : [headerUnaryEncoding, headerUnaryAcceptEncoding];
-      return compressionNegotiate(compressions, exchange.header(encoding.toLowerCase()), exchange.header(accept.toLowerCase()), accept);
+      return negotiate(compressions, exchange, encoding.toLowerCase(), accept.toLowerCase(), accept);
     },
     writer(exchange, format) {
       return format.enveloped ? streamWriter(exchange, format, endStream) : unaryWriter(exchange, format, jsonOptions);

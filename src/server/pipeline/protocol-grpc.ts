@@ -1,5 +1,5 @@
 import type { ConnectError } from "@connectrpc/connect";
-import { compressionNegotiate, encodeEnvelope, type Compression } from "@connectrpc/connect/protocol";
+import { encodeEnvelope, type Compression } from "@connectrpc/connect/protocol";
 import {
   contentTypeJson as grpcJson,
   contentTypeProto as grpcProto,
@@ -20,17 +20,21 @@ import {
   trailerSerialize,
 } from "@connectrpc/connect/protocol-grpc-web";
 import type { Exchange } from "./exchange.js";
-import { MAX_TIMEOUT_MS, headObject, headerObject, type Protocol, type ResponseHead, type ResponseWriter, type WireFormat } from "./protocol.js";
+import { MAX_TIMEOUT_MS, headObject, headerObject, negotiate, type Negotiated, type Protocol, type ResponseHead, type ResponseWriter, type WireFormat } from "./protocol.js";
 
 const PROTO: WireFormat = { binary: true, enveloped: true };
 const JSON_FORMAT: WireFormat = { binary: false, enveloped: true };
 
-function negotiate(exchange: Exchange, compressions: Compression[]): ReturnType<typeof compressionNegotiate> {
-  return compressionNegotiate(compressions, exchange.header(headerEncoding.toLowerCase()), exchange.header(headerAcceptEncoding.toLowerCase()), headerAcceptEncoding);
+const ENCODING = headerEncoding.toLowerCase();
+const ACCEPT_ENCODING = headerAcceptEncoding.toLowerCase();
+const TIMEOUT = headerTimeout.toLowerCase();
+
+function negotiateGrpc(exchange: Exchange, compressions: Compression[]): Negotiated {
+  return negotiate(compressions, exchange, ENCODING, ACCEPT_ENCODING, headerAcceptEncoding);
 }
 
 function deadline(exchange: Exchange): { timeoutMs?: number; error?: ConnectError } {
-  return parseTimeout(exchange.header(headerTimeout.toLowerCase()), MAX_TIMEOUT_MS);
+  return parseTimeout(exchange.header(TIMEOUT), MAX_TIMEOUT_MS);
 }
 
 /** The trailers of a finished call: the handler's, and grpc-status (with the error's details). */
@@ -53,7 +57,7 @@ export function grpcProtocol(compressions: Compression[]): Protocol {
       return parseGrpc(contentType) !== undefined;
     },
     timeout: deadline,
-    compression: (exchange) => negotiate(exchange, compressions),
+    compression: (exchange) => negotiateGrpc(exchange, compressions),
     // Responses go uncompressed (identity), which every client accepts; Baton's messages are small.
     writer: (exchange, format) => new EnvelopeWriter(exchange, format.binary ? grpcProto : grpcJson, true),
   };
@@ -73,7 +77,7 @@ export function grpcWebProtocol(compressions: Compression[]): Protocol {
       return parseGrpcWeb(contentType) !== undefined;
     },
     timeout: deadline,
-    compression: (exchange) => negotiate(exchange, compressions),
+    compression: (exchange) => negotiateGrpc(exchange, compressions),
     writer: (exchange, format) => new EnvelopeWriter(exchange, format.binary ? webProto : webJson, false),
   };
 }

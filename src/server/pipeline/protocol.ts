@@ -1,5 +1,5 @@
 import type { ConnectError } from "@connectrpc/connect";
-import type { Compression } from "@connectrpc/connect/protocol";
+import { compressionNegotiate, type Compression } from "@connectrpc/connect/protocol";
 import type { Exchange } from "./exchange.js";
 
 /** How a request's messages are written: binary or JSON, one body or enveloped messages. */
@@ -29,6 +29,20 @@ export interface Negotiated {
   request: Compression | null;
   response: Compression | null;
   error?: ConnectError;
+}
+
+/** A request that named no encoding, or identity: its messages are plain (responses always are). */
+const IDENTITY: Negotiated = Object.freeze({ request: null, response: null });
+
+/**
+ * connect-es's `compressionNegotiate`, skipped for the usual request that names no encoding:
+ * the response side it would work out from the accept header is never used (Baton's responses
+ * go uncompressed), so the answer is then always "plain". Header names are lower case.
+ */
+export function negotiate(compressions: Compression[], exchange: Exchange, encodingHeader: string, acceptHeader: string, acceptName: string): Negotiated {
+  const requested = exchange.header(encodingHeader);
+  if (requested === null || requested === "identity") return IDENTITY;
+  return compressionNegotiate(compressions, requested, exchange.header(acceptHeader), acceptName);
 }
 
 /**
