@@ -1,4 +1,5 @@
 import * as http2 from "node:http2";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { AcquireRequestSchema, AcquireResponseSchema } from "../../src/gen/baton/lock/v1/lock_pb.js";
@@ -112,5 +113,31 @@ describe("reading request bodies from data events", () => {
       [2, "pong"],
       [3, "pong"],
     ]);
+  });
+
+  const acquireGrpc = (name: string) => toBinary(AcquireRequestSchema, create(AcquireRequestSchema, { name, owner: "o", waitMs: 0n }));
+  const grpcHeaders = (encoding?: string) => ({ ":path": "/baton.lock.v1.LockService/Acquire", "content-type": "application/grpc", te: "trailers", ...(encoding === undefined ? {} : { "grpc-encoding": encoding }) });
+
+  it("grants a gRPC Acquire whose message is gzip-compressed under grpc-encoding: gzip", async () => {
+    const res = await exchange(grpcHeaders("gzip"), [frame(gzipSync(acquireGrpc("gzipped")), 1)]);
+    expect(res.trailers["grpc-status"]).toBe("0");
+    expect(fromBinary(AcquireResponseSchema, envelopes(res.body)[0]!.data).lease?.name).toBe("gzipped");
+  });
+
+  it("answers an unknown grpc-encoding with unimplemented, and a compressed message under identity with invalid_argument", async () => {
+    const unknown = await exchange(grpcHeaders("snappy"), [frame(acquireGrpc("snappy"))]);
+    expect(unknown.trailers["grpc-status"]).toBe("12");
+    const identity = await exchange(grpcHeaders("identity"), [frame(gzipSync(acquireGrpc("identity")), 1)]);
+    expect(identity.trailers["grpc-status"]).toBe("3");
+    expect(decodeURIComponent(String(identity.trailers["grpc-message"]))).toContain("compressed");
+    const client = lockClient("connect-binary-h2", server.url);
+    for (const name of ["snappy", "identity"]) expect((await client.describe({ name })).lock?.holders ?? []).toEqual([]);
+  });
+
+  it("reads a gzip-compressed Session stream through the compressed path", async () => {
+    const pings = Array.from({ length: 3 }, (_, i) => frame(gzipSync(toBinary(SessionRequestSchema, create(SessionRequestSchema, { id: BigInt(i + 1), op: { case: "ping", value: {} } }))), 1));
+    const res = await exchange({ ":path": "/baton.lock.v1.LockService/Session", "content-type": "application/connect+proto", "connect-content-encoding": "gzip" }, [Buffer.concat(pings)]);
+    const answers = envelopes(res.body).slice(0, -1).map((e) => fromBinary(SessionResponseSchema, e.data));
+    expect(answers.map((a) => a.result.case)).toEqual(["pong", "pong", "pong"]);
   });
 });
