@@ -1,5 +1,5 @@
 // `npm run docs:screenshot`: takes docs/images/live-page.png, the live page of a server with a
-// realistic scenario (deploys queueing, a semaphore, workers cycling through job locks, keys set
+// realistic scenario (deploys queueing, a semaphore, a leader, readers, weighted permits, workers cycling through job locks, keys set
 // and waited for, a barrier, a timeout, a readiness wait, sessions), in headless Chromium.
 //
 //   npm run docs:screenshot                      # starts its own server (memory store)
@@ -67,6 +67,11 @@ async function setTheScene(s: Scenario): Promise<void> {
   await s.hold("db/migrations", "migrator-7f9c");
   for (const node of ["gpu-node-1", "gpu-node-2", "gpu-node-3"]) await s.hold("render-farm", node, { limit: 4 });
   await s.hold("cron/nightly-report", "cron@batch-2");
+  // A leader with its address, readers sharing a dataset, and 6 of 8 GPUs in use.
+  await s.hold("cluster/scheduler", "scheduler@pod-1", { limit: 1, value: "10.0.3.7:8080" });
+  for (const reader of ["report-daily", "report-weekly"]) await s.hold("analytics/dataset", reader, { shared: true });
+  await s.hold("gpus/box-1", "train-job-12", { limit: 8, permits: 4 });
+  await s.hold("gpus/box-1", "infer-job-3", { limit: 8, permits: 2 });
   for (let i = 1; i <= 24; i++) await s.hold(`orders/shard-${i}`, `order-worker-${(i % 6) + 1}`);
   await s.session("billing-service@pod-7", "billing/ledger");
   await s.session("search-indexer@pod-2", "search/reindex");

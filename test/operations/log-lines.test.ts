@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { callLog } from "../../src/server/logging/call-log.js";
 import { routeOf } from "../../src/server/logging/http-log.js";
-import { createLogger } from "../../src/server/logging/logger.js";
+import { createLogger, textLog } from "../../src/server/logging/logger.js";
 import { requestIdFrom } from "../../src/server/logging/request-id.js";
 import { logSecurityEvent } from "../../src/server/logging/security.js";
 
@@ -46,5 +46,20 @@ describe("log lines", () => {
     expect(routeOf("/locker/lock/secret-name?token=abc")).toBe("/locker");
     expect(routeOf("/healthz")).toBe("/healthz");
     expect(routeOf(undefined)).toBe("/");
+  });
+
+  it("gives free-text lines a level by what they say: failures are errors, summaries information", () => {
+    const { logger, parsed } = capture();
+    const log = textLog(logger);
+    log("baton: durable store: 12 commits carried 40 operations (3.3 per flush), 0 failed");
+    log("baton: durable store: 12 commits carried 40 operations (3.3 per flush), 2 failed");
+    log("baton: release on session end failed: boom");
+    log("baton: no keys configured and listening beyond loopback");
+    expect(parsed().map((l) => [l.level, l.msg])).toEqual([
+      [30, "durable store: 12 commits carried 40 operations (3.3 per flush), 0 failed"],
+      [50, "durable store: 12 commits carried 40 operations (3.3 per flush), 2 failed"],
+      [50, "release on session end failed: boom"],
+      [40, "no keys configured and listening beyond loopback"],
+    ]);
   });
 });

@@ -27,12 +27,15 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
 /**
  * The old `log(message)` function of the parts that report in free text (the engine, the stores,
  * the compatibility layers), as structured lines: an error when the text says something failed,
- * a warning otherwise. The text stays the line's `msg`, without its "baton: " prefix.
+ * information for a summary, a warning otherwise. The text stays the line's `msg`, without its "baton: " prefix.
  */
 export function textLog(logger: BatonLogger): (message: string) => void {
   return (message) => {
     const msg = message.startsWith("baton: ") ? message.slice("baton: ".length) : message;
-    if (/fail|could not|unexpected|error/i.test(msg)) logger.error(msg);
+    // "0 failed" in a summary is no failure.
+    if (/fail|could not|unexpected|error/i.test(msg.replace(/\b0 failed\b/g, ""))) logger.error(msg);
+    // Summaries (the durable store's commits per flush at shutdown) are information.
+    else if (/\bper flush\b/.test(msg)) logger.info(msg);
     else logger.warn(msg);
   };
 }
