@@ -18,7 +18,9 @@ export function checkDsnTemplate(template: string): string {
 /**
  * One Postgres attempt: connects to the database the template names and runs `SELECT 1`.
  * Errors are the server's own words ("database "x" does not exist"); the DSN, which may hold a
- * password, never appears in them.
+ * password, never appears in them. The attempt ends by `timeoutMs` (plus a little) or the abort
+ * whatever the driver does: pg's own timeouts do not cover every stage, and its `end()` can wait
+ * forever on a connection that never came up, so nothing here waits for it.
  */
 export async function probePostgres(template: string, database: string, timeoutMs: number, signal: AbortSignal): Promise<string> {
   const client = new pg.Client({
@@ -28,20 +30,36 @@ export async function probePostgres(template: string, database: string, timeoutM
   });
   // A connection that fails after the attempt is over must not become an unhandled error.
   client.on("error", () => undefined);
-  const onAbort = (): void => void client.end().catch(() => undefined);
-  signal.addEventListener("abort", onAbort, { once: true });
-  try {
+  const attempt = (async () => {
     await client.connect();
     await client.query("SELECT 1");
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const cutOff = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs + GRACE_MS);
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    await Promise.race([attempt, cutOff]);
     return `database ${JSON.stringify(database)} answered SELECT 1`;
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     throw new Error(error instanceof Error && error.message !== "" ? error.message : String(error));
   } finally {
-    signal.removeEventListener("abort", onAbort);
-    await client.end().catch(() => undefined);
+    clearTimeout(timer);
+    signal.removeEventListener("abort", onAbort!);
+    // Whichever lost the race settles later, unheard.
+    attempt.catch(() => undefined);
+    cutOff.catch(() => undefined);
+    void client.end().catch(() => undefined);
   }
 }
+
+/** How long past its own timeouts an attempt may take before it is given up regardless. */
+const GRACE_MS = 500;
 
 /** A DSN for messages: the password replaced by ***. */
 export function redact(dsn: string): string {
