@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { redisMode } from "../helpers/redis-server.js";
 import { fixedCases, hugeTimeoutChecks } from "./fuzz/fixed.js";
@@ -22,8 +25,11 @@ const CASES = { memory: scale(2000, 30_000), redis: scale(800, 10_000) };
 const BUDGET_MS = scale(15_000, 180_000);
 const MAX_CRASHES = 30;
 const BISECTS = 8;
-// Short leases and waits, so anything the fuzzer took is gone by the time state is checked.
-const ARGS = ["--max-ttl", "2s", "--default-ttl", "1s", "--min-ttl", "50ms", "--max-wait", "5s", "--session-ttl", "500ms"];
+// Short leases and waits, so anything the fuzzer took is gone by the time state is checked:
+// WebMutex grabs and Locker locks, which never expire by default (as in the originals), too.
+const CONFIG = join(mkdtempSync(join(tmpdir(), "baton-fuzz-")), "baton.yaml");
+writeFileSync(CONFIG, "compat:\n  webmutex:\n    grabTtl: 1s\n  locker:\n    ttl: 1s\n");
+const ARGS = ["--config", CONFIG, "--max-ttl", "2s", "--default-ttl", "1s", "--min-ttl", "50ms", "--max-wait", "5s", "--session-ttl", "500ms"];
 
 describe.each(stores)("chaos: fuzzing every endpoint and protocol (%s store)", (store) => {
   it(
