@@ -7,9 +7,10 @@ import { SessionRequestSchema, SessionResponseSchema } from "../../src/gen/baton
 import { startServer, type TestServer } from "../helpers/server.js";
 import { lockClient } from "../helpers/clients.js";
 
-// The pipeline reads request bodies from the stream's data events (read-one.ts, read-stream.ts):
-// these pin that the way the bytes arrive (one per DATA frame, many messages in one frame, more
-// than the read-ahead) changes nothing.
+// The pipeline reads request bodies two ways (read-one.ts from data events for a Connect unary
+// body; connect-es's envelope functions in read.ts for the rest): these pin that the way the bytes
+// arrive (one per DATA frame, many messages in one frame, messages split across frames) changes
+// nothing.
 
 let server: TestServer;
 beforeAll(async () => {

@@ -1,20 +1,19 @@
 import type { Readable } from "node:stream";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { compressedFlag, envelopeDecompress } from "@connectrpc/connect/protocol";
-import { EnvelopeSplitter } from "./envelope-splitter.js";
-import type { Negotiated, WireFormat } from "./protocol.js";
+import type { Negotiated } from "./protocol.js";
 
 /**
- * Reads the single request message of a unary or server-streaming call, not yet parsed, from the
- * body's `data` events: no async iterator, no generator and no promise per chunk (a unary call is
- * one or two chunks, and that machinery cost more than the reading). It answers exactly what
- * `readSingle(requestMessages(...))` answers, with connect-es's own limits and error messages.
+ * Reads the body of a Connect unary call (the whole body is the message: no envelopes) from its
+ * `data` events: no async iterator, no generator and no promise per chunk (a unary call is one or
+ * two chunks, and that machinery cost more than the reading). It answers what connect-es's
+ * `readAllBytes` answers, with its limits and error messages. Enveloped bodies are split by
+ * connect-es's own protocol functions (read.ts).
  */
-export function readOneMessage(body: Readable, format: WireFormat, compression: Negotiated, readMaxBytes: number, lengthHint: string | null): Promise<Uint8Array> {
-  return new Promise<Found>((resolve, reject) => {
-    const reader = format.enveloped ? new EnvelopeReader(readMaxBytes, compression) : new BodyReader(readMaxBytes, lengthHint, compression);
+export function readBody(body: Readable, compression: Negotiated, readMaxBytes: number, lengthHint: string | null): Promise<Uint8Array> {
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const reader = new BodyReader(readMaxBytes, lengthHint);
     let settled = false;
-    const finish = (error: unknown, found?: Found): void => {
+    const finish = (error: unknown, found?: Uint8Array): void => {
       if (settled) return;
       settled = true;
       body.off("data", onData);
@@ -49,18 +48,7 @@ export function readOneMessage(body: Readable, format: WireFormat, compression: 
     body.on("end", onEnd);
     body.on("error", onError);
     body.on("close", onClose);
-  }).then((found) => decompress(found, compression, readMaxBytes));
-}
-
-/** The request message as it came, and whether it must be decompressed. */
-interface Found {
-  data: Uint8Array;
-  compressed: boolean;
-}
-
-async function decompress(found: Found, compression: Negotiated, readMaxBytes: number): Promise<Uint8Array> {
-  if (!found.compressed || compression.request === null) return found.data;
-  return (await envelopeDecompress({ flags: compressedFlag, data: found.data }, compression.request, readMaxBytes)).data;
+  }).then((bytes) => (compression.request === null ? bytes : compression.request.decompress(bytes, readMaxBytes)));
 }
 
 function tooLarge(readMaxBytes: number, bytes: number, totalSizeKnown: boolean): ConnectError {
@@ -72,13 +60,8 @@ function promised(hint: number, received: number): ConnectError {
   return new ConnectError(`protocol error: promised ${hint} bytes, received ${received}`, Code.InvalidArgument);
 }
 
-/** The error of a message flagged compressed in a request that named no encoding. */
-export function flaggedWithoutEncoding(): ConnectError {
-  return new ConnectError("a message is flagged compressed, but the request named no encoding (connect-content-encoding / grpc-encoding)", Code.InvalidArgument);
-}
-
 /** What Node's stream iterator throws for a body that closed before its end (the client reset it). */
-export function prematureClose(): Error {
+function prematureClose(): Error {
   return Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
 }
 
@@ -102,7 +85,6 @@ class BodyReader {
   constructor(
     private readonly readMaxBytes: number,
     lengthHint: string | null,
-    private readonly compression: Negotiated,
   ) {
     const n = lengthHint === null ? NaN : parseInt(lengthHint, 10);
     this.hint = Number.isSafeInteger(n) && n >= 0 ? n : undefined;
@@ -121,46 +103,8 @@ class BodyReader {
     this.chunks.push(chunk);
   }
 
-  end(): Found {
+  end(): Uint8Array {
     if (this.hint !== undefined && this.count < this.hint) throw promised(this.hint, this.count);
-    return { data: concat(this.chunks, this.count), compressed: this.compression.request !== null };
-  }
-}
-
-/**
- * The body is enveloped messages (gRPC, gRPC-Web, Connect streaming), keeping exactly one
- * request message.
- */
-class EnvelopeReader {
-  private readonly splitter: EnvelopeSplitter;
-  private found: Found | undefined;
-
-  constructor(
-    readMaxBytes: number,
-    private readonly compression: Negotiated,
-  ) {
-    this.splitter = new EnvelopeSplitter(readMaxBytes);
-  }
-
-  early(): undefined {
-    return undefined;
-  }
-
-  push(chunk: Uint8Array): void {
-    this.splitter.push(chunk, (flags, data) => {
-      // Connect's end-stream flag (0b10) and gRPC-Web's trailer flag never start a request message.
-      if ((flags & ~compressedFlag) !== 0) return;
-      if (this.found !== undefined) throw new ConnectError("this call takes exactly one request message; the client sent more", Code.InvalidArgument);
-      const compressed = (flags & compressedFlag) !== 0;
-      if (compressed && this.compression.request === null) throw flaggedWithoutEncoding();
-      this.found = { data, compressed };
-    });
-  }
-
-  end(): Found {
-    const error = this.splitter.endError();
-    if (error !== undefined) throw error;
-    if (this.found === undefined) throw new ConnectError("the request has no message; send exactly one", Code.InvalidArgument);
-    return this.found;
+    return concat(this.chunks, this.count);
   }
 }

@@ -33,6 +33,17 @@ export async function* requestMessages(
   }
 }
 
+/** Reads the single request message of a unary or server-streaming call, not yet parsed. */
+export async function readSingle(messages: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  let found: Uint8Array | undefined;
+  for await (const data of messages) {
+    if (found !== undefined) throw new ConnectError("this call takes exactly one request message; the client sent more", Code.InvalidArgument);
+    found = data;
+  }
+  if (found === undefined) throw new ConnectError("the request has no message; send exactly one", Code.InvalidArgument);
+  return found;
+}
+
 /** Every request message of a client- or bidi-streaming call, parsed as it arrives. */
 export async function* readAll(messages: AsyncIterable<Uint8Array>, parse: (data: Uint8Array) => AnyMessage): AsyncGenerator<AnyMessage> {
   for await (const data of messages) yield parse(data);

@@ -10,9 +10,8 @@ import { routeTable, type AnyMessage, type Mount, type Route } from "./methods.j
 import type { Negotiated, Protocol, ResponseWriter, WireFormat } from "./protocol.js";
 import { connectProtocol } from "./protocol-connect.js";
 import { grpcProtocol, grpcWebProtocol } from "./protocol-grpc.js";
-import { readAll, requestMessages, requestParser } from "./read.js";
-import { readOneMessage } from "./read-one.js";
-import { MessageStream } from "./read-stream.js";
+import { readAll, readSingle, requestMessages, requestParser } from "./read.js";
+import { readBody } from "./read-one.js";
 import { answerMisuse, misuse } from "./misuse.js";
 
 /** What the pipeline serves and how. */
@@ -175,7 +174,10 @@ async function startCall(
   const parse = requestParser(route.serialization.getI(format.binary), route.method.input);
   let input: RequestInput;
   if (route.kind === "unary" || route.kind === "server_streaming") {
-    const one = await readOneMessage(exchange.readable(), format, compression, options.readMaxBytes, exchange.header("content-length")).then(
+    const read = format.enveloped
+      ? readSingle(requestMessages(exchange, format, compression, options.readMaxBytes))
+      : readBody(exchange.readable(), compression, options.readMaxBytes, exchange.header("content-length"));
+    const one = await read.then(
       (data) => ({ data }),
       (error: unknown) => ({ error }),
     );
@@ -190,12 +192,7 @@ async function startCall(
     };
   } else {
     if (headerError !== undefined) throw headerError;
-    // A stream that named an encoding may hold compressed messages: connect-es's async path.
-    const messages =
-      compression.request === null && format.enveloped
-        ? new MessageStream(exchange.readable(), options.readMaxBytes, parse)
-        : readAll(requestMessages(exchange, format, compression, options.readMaxBytes), parse);
-    input = { kind: "many", messages };
+    input = { kind: "many", messages: readAll(requestMessages(exchange, format, compression, options.readMaxBytes), parse) };
   }
   return invoke(route, ctx, input, options.interceptors);
 }
