@@ -2,7 +2,7 @@ import { ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WaitResponse } from "../../src/gen/baton/lock/v1/lock_pb.js";
 import { recordAuthFailure } from "../../src/server/metrics/metrics.js";
-import { lockClient } from "../helpers/clients.js";
+import { electionClient, lockClient } from "../helpers/clients.js";
 import { eventually } from "../helpers/eventually.js";
 import { scrape, type Scrape } from "../helpers/prometheus.js";
 import { startServer, type TestServer } from "../helpers/server.js";
@@ -116,6 +116,18 @@ describe("GET /metrics on the main port", () => {
       expect(d("baton_waiters_queued")).toBe(0);
     });
     await c.release({ name, token: lease!.token });
+  });
+
+  it("times every store operation, a leader's proclaim included, and each still works", async () => {
+    const e = electionClient("connect-binary-h2", server.url);
+    const name = unique("election");
+    const before = await scrape(`${server.url}/metrics`);
+    const { lease } = await e.campaign({ name, owner: "leader", value: "10.0.0.1:80" });
+    const { leader } = await e.proclaim({ name, token: lease!.token, value: "10.0.0.2:80" });
+    expect(leader?.value).toBe("10.0.0.2:80");
+    await e.resign({ name, token: lease!.token });
+    const moved = delta(before, await scrape(`${server.url}/metrics`));
+    expect(moved("baton_store_operation_seconds_count", { operation: "proclaim" })).toBe(1);
   });
 
   it("never puts a lock name, an owner or a token in a label", async () => {
