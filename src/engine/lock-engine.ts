@@ -69,7 +69,7 @@ export class LockEngine {
       startCall: (input, callOptions, listener) => this.startCall(input, callOptions, listener),
       release: (name, token) => this.release(name, token),
       refresh: (name, token, ttlMs) => this.refresh(name, token, ttlMs),
-      refusal: (name, limit, result) => refusal(name, limit, result),
+      tryAcquire: (input) => this.tryResolved(input),
       log,
       forget: (session) => this.sessions.delete(session),
       claim: (token, session) => {
@@ -136,7 +136,11 @@ export class LockEngine {
    * no signal, and a unary try-acquire need not make its call's AbortController.
    */
   async tryAcquire(params: AcquireParams): Promise<LeaseRecord> {
-    const input = resolveRequest(params, this.options);
+    return this.tryResolved(resolveRequest(params, this.options));
+  }
+
+  /** The try-acquire of a validated request (unary calls and sessions alike). */
+  private async tryResolved(input: ResolvedRequest): Promise<LeaseRecord> {
     const result = await this.store.acquire({ ...input, token: newToken() });
     if (result.kind === "granted") return result.lease;
     if (result.kind === "queued") throw new BatonError("unavailable", "the store queued a try-acquire");

@@ -1,5 +1,4 @@
-import type { AcquireResult, LeaseRecord, Store } from "../store/types.js";
-import { newToken } from "../store/token.js";
+import type { LeaseRecord, Store } from "../store/types.js";
 import { BatonError } from "./errors.js";
 import type { KeptLease, LeaseKeeper } from "./lease-keeper.js";
 import { resolveRequest, type AcquireParams, type EngineOptions, type ResolvedRequest } from "./policy.js";
@@ -14,7 +13,8 @@ export interface SessionHost {
   startCall(input: ResolvedRequest, options: WaitOptions, listener: WaitListener): WaitCall;
   release(name: string, token: string): Promise<LeaseRecord>;
   refresh(name: string, token: string, ttlMs: number | undefined): Promise<LeaseRecord>;
-  refusal(name: string, limit: number | undefined, result: Exclude<AcquireResult, { kind: "granted" | "queued" }>): BatonError;
+  /** Takes a permit now or fails at once: the engine's try-acquire of a validated request. */
+  tryAcquire(input: ResolvedRequest): Promise<LeaseRecord>;
   log(message: string): void;
   /** Makes `session` the one that keeps the lease alive, taking it from another that had it. */
   claim(token: string, session: LockSession): void;
@@ -70,13 +70,8 @@ export class LockSession {
     const input = resolveRequest(params, this.host.options);
     if (this.ended) throw sessionEnded();
     if (this.pending.has(id)) throw new BatonError("invalid_argument", `request id ${id} is still pending; use a new id`, { metadata: { field: "id" } });
-    if (input.waitUpToMs === 0) {
-      // A try needs no waiter: one store call.
-      const result = await this.host.store.acquire({ ...input, token: newToken() });
-      if (result.kind === "granted") return this.adopt(id, result.lease);
-      if (result.kind === "queued") throw new BatonError("unavailable", "the store queued a try-acquire");
-      throw this.host.refusal(input.name, input.limit, result);
-    }
+    // A try needs no waiter: one store call.
+    if (input.waitUpToMs === 0) return this.adopt(id, await this.host.tryAcquire(input));
     return new Promise<LeaseRecord>((resolve, reject) => {
       let settled = false;
       const call: WaitCall = this.host.startCall(input, { hold: false, quiet }, {
