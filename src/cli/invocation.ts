@@ -106,6 +106,28 @@ export class Invocation {
   }
 
   /**
+   * Prints a line for each item `follow` yields until interrupted (then 0, as the commands that
+   * follow a stream promise), or fails with the explained error; a stream the server ends is an
+   * error (`what` names it). `done` runs at the end either way (closing a client, say).
+   */
+  async printUntilInterrupted<T>(follow: (signal: AbortSignal) => AsyncIterable<T>, line: (item: T) => string | undefined, what: string, done?: () => void): Promise<number> {
+    const stop = this.interruptible();
+    try {
+      for await (const item of follow(stop.signal)) {
+        const text = line(item);
+        if (text !== undefined) this.io.stdout.write(text + "\n");
+      }
+      throw new Error(`the server ended the ${what}`);
+    } catch (error) {
+      if (stop.status() !== undefined) return 0;
+      throw this.explain(error);
+    } finally {
+      stop.release();
+      done?.();
+    }
+  }
+
+  /**
    * A client of the server, without a session: a lease one command takes must outlive it (a
    * later `baton release` gives it back), and a session's leases end with its process; a refresh
    * on a session would even adopt the lease into it. So every command's lease lives by its TTL.

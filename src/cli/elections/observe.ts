@@ -17,19 +17,11 @@ value, as the server pushes it. Runs until interrupted, then exits 0.`,
   async (inv) => {
     const name = inv.arg("NAME")!;
     const client = inv.lockClient();
-    const stop = inv.interruptible();
-    try {
-      for await (const leader of client.observe(name, { signal: stop.signal })) {
-        const line = inv.switch("json") ? JSON.stringify(leaderJson(leader)) : `${new Date(inv.io.now()).toISOString()} ${leaderText(name, leader, inv.io.now())}`;
-        inv.io.stdout.write(line + "\n");
-      }
-      throw new Error("the server ended the observation");
-    } catch (error) {
-      if (stop.status() !== undefined) return 0;
-      throw inv.explain(error);
-    } finally {
-      stop.release();
-      client.close();
-    }
+    return inv.printUntilInterrupted(
+      (signal) => client.observe(name, { signal }),
+      (leader) => (inv.switch("json") ? JSON.stringify(leaderJson(leader)) : `${new Date(inv.io.now()).toISOString()} ${leaderText(name, leader, inv.io.now())}`),
+      "observation",
+      () => client.close(),
+    );
   },
 );

@@ -23,20 +23,11 @@ waiters joining and leaving. Runs until interrupted, then exits 0.`,
     const prefix = inv.text("prefix");
     if (name !== undefined && prefix !== undefined) throw new UsageError("give NAME or --prefix, not both");
     const client = inv.lockClient();
-    const stop = inv.interruptible();
-    try {
-      const changes = client.watch({ name, prefix, initial: inv.switch("initial"), signal: stop.signal });
-      for await (const change of changes) {
-        const line = inv.switch("json") ? JSON.stringify({ kind: change.kind, lock: lockJson(change.lock) }) : changeLine(change, inv.io.now());
-        inv.io.stdout.write(line + "\n");
-      }
-      throw new Error("the server ended the watch");
-    } catch (error) {
-      if (stop.status() !== undefined) return 0;
-      throw inv.explain(error);
-    } finally {
-      stop.release();
-      client.close();
-    }
+    return inv.printUntilInterrupted(
+      (signal) => client.watch({ name, prefix, initial: inv.switch("initial"), signal }),
+      (change) => (inv.switch("json") ? JSON.stringify({ kind: change.kind, lock: lockJson(change.lock) }) : changeLine(change, inv.io.now())),
+      "watch",
+      () => client.close(),
+    );
   },
 );

@@ -24,21 +24,16 @@ exits 0. Lines read: TIME KIND KEY PAYLOAD, the payload JSON-quoted.`,
     const key = inv.text("key");
     const prefix = inv.arg("PREFIX");
     if (key !== undefined && prefix !== undefined) throw new UsageError("give PREFIX or --key, not both");
-    const stop = inv.interruptible();
-    try {
-      const request = { key: key ?? "", prefix: prefix ?? "", initial: inv.switch("initial") };
-      for await (const message of rendezvousClient(inv.serverUrl(), inv.connection()).subscribe(request, { signal: stop.signal })) {
-        if (message.event.case !== "change") continue;
+    const request = { key: key ?? "", prefix: prefix ?? "", initial: inv.switch("initial") };
+    return inv.printUntilInterrupted(
+      (signal) => rendezvousClient(inv.serverUrl(), inv.connection()).subscribe(request, { signal }),
+      (message) => {
+        if (message.event.case !== "change") return undefined;
         const change = message.event.value;
-        inv.io.stdout.write((inv.switch("json") ? JSON.stringify(changeJson(change)) : changeLine(change, inv.io.now())) + "\n");
-      }
-      throw new Error("the server ended the subscription");
-    } catch (error) {
-      if (stop.status() !== undefined) return 0;
-      throw inv.explain(error);
-    } finally {
-      stop.release();
-    }
+        return inv.switch("json") ? JSON.stringify(changeJson(change)) : changeLine(change, inv.io.now());
+      },
+      "subscription",
+    );
   },
 );
 
